@@ -1,0 +1,56 @@
+# Backline: `make run` to talk to it, `make test` for everything CI checks.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+PY          := $(VENV)/bin/python
+RASA        := $(VENV)/bin/rasa
+RASA_PORT   ?= 5005
+ACTIONS_PORT ?= 5055
+
+# Rasa otherwise phones home for telemetry and error reports; TensorFlow is chatty on start.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help install train run shell test test-unit validate test-stories test-nlu test-e2e clean
+
+help:
+	@echo "make run     install if needed, train if needed, start Backline (REST + web socket) on localhost"
+	@echo "make shell   the same conversation in this terminal"
+	@echo "make test    everything CI checks: unit tests, data validation, training, test stories, NLU report, end-to-end"
+	@echo "make install / make train / make clean"
+
+install:
+	@bash scripts/install.sh
+
+# Rasa fingerprints config, domain and data itself and skips training when nothing changed.
+train: install
+	$(RASA) train --fixed-model-name backline --out models
+
+run: train
+	@bash scripts/run.sh server
+
+shell: train
+	@bash scripts/run.sh shell
+
+test: install
+	@bash scripts/test.sh
+
+test-unit: install
+	@bash scripts/test.sh unit
+
+validate: install
+	$(RASA) data validate --fail-on-warnings
+
+test-stories: train
+	@bash scripts/test.sh stories
+
+test-nlu: train
+	@bash scripts/test.sh nlu
+
+test-e2e: train
+	@bash scripts/test.sh e2e
+
+clean:
+	rm -rf models results .rasa .pytest_cache

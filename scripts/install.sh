@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Creates .venv/ with everything Backline needs, from the pinned files in requirements/.
+# Rasa 3.6.21 and rasa-sdk 3.6.2 declare Requires-Python <3.11, so their dependency set
+# (resolved for 3.11) goes in first, and they follow with --no-deps --ignore-requires-python.
+# Idempotent: a stamp holds the hash of the requirement files; an up-to-date .venv returns at once.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3.11}"
+VENV=.venv
+STAMP="$VENV/.backline-installed"
+
+fail() { echo "make install: $*" >&2; exit 1; }
+
+command -v "$PYTHON" >/dev/null 2>&1 || fail "'$PYTHON' was not found. Backline needs CPython 3.11 (set PYTHON=/path/to/python3.11)."
+version=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+[ "$version" = "3.11" ] || fail "'$PYTHON' is Python $version; Backline's pinned Rasa 3.6 set is built for Python 3.11 exactly."
+
+want=$(cat requirements/*.txt | sha256sum | cut -d' ' -f1)
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$VENV/bin/rasa" ]; then
+  echo "make install: .venv is up to date."
+  exit 0
+fi
+
+if [ -d "$VENV" ] && ! "$VENV/bin/python" -c 'import sys; assert sys.version_info[:2] == (3, 11)' 2>/dev/null; then
+  echo "make install: .venv is broken or not Python 3.11; recreating it."
+  rm -rf "$VENV"
+fi
+[ -d "$VENV" ] || "$PYTHON" -m venv "$VENV"
+
+# pip's own noise about this machine's optional local indexes is not an error: keep it out of the log.
+pip_install() {
+  "$VENV/bin/pip" install --disable-pip-version-check -q "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2) \
+    || fail "pip could not install '$*'. Is the package registry (PyPI) reachable from this machine? See README: Troubleshooting."
+}
+
+start=$(date +%s)
+echo "make install: installing Rasa's dependency set for Python 3.11 (a few minutes on a fresh machine) ..."
+pip_install -r requirements/rasa-deps.txt
+echo "make install: installing rasa 3.6.21 and rasa-sdk 3.6.2 (--no-deps --ignore-requires-python) ..."
+pip_install --no-deps --ignore-requires-python -r requirements/rasa.txt
+echo "make install: installing the project's own packages and test tools ..."
+pip_install -r requirements/project.txt -r requirements/dev.txt
+
+# A test tool or a later pin that pulls a newer packaging would break `import rasa` (LegacyVersion).
+"$VENV/bin/python" - <<'PY' || fail "the installed set is inconsistent (see above)."
+import importlib.metadata as md
+assert md.version("packaging").startswith("20."), "packaging must stay <21 for rasa 3.6, got " + md.version("packaging")
+for pkg in ("rasa", "rasa-sdk", "spacy", "tensorflow"):
+    md.version(pkg)
+PY
+
+if [ -f web/package.json ]; then
+  command -v npm >/dev/null 2>&1 || fail "npm was not found; it is needed for the web chat widget (apt-get install nodejs npm)."
+  echo "make install: installing the web widget (npm ci) ..."
+  (cd web && npm ci --no-audit --no-fund --loglevel=error) || fail "npm could not install the web widget. Is the npm registry reachable?"
+fi
+
+echo "$want" > "$STAMP"
+echo "make install: done in $(( $(date +%s) - start )) s."

@@ -1,0 +1,144 @@
+"""Start and stop Backline's real servers (action server + Rasa) on free loopback ports.
+
+Used by the end-to-end, channel, fault and benchmark code: one place that knows how Backline is
+started, so the tests exercise the same commands as `make run`.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+RASA = ROOT / ".venv" / "bin" / "rasa"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    env = dict(os.environ)
+    env.update(RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=str(ROOT))
+    env.update(extra or {})
+    return env
+
+
+def wait_until(url: str, timeout: float, proc: subprocess.Popen, log: Path, ok=None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url}: server exited with {proc.returncode}:\n{tail(log)}")
+        try:
+            response = requests.get(url, timeout=2)
+            if response.ok and (ok is None or ok(response)):
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} not ready after {timeout} s:\n{tail(log)}")
+
+
+def tail(log: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+@dataclass
+class ActionServer:
+    workdir: Path
+    port: int = field(default_factory=free_port)
+    env: Dict[str, str] = field(default_factory=dict)
+    proc: Optional[subprocess.Popen] = None
+
+    @property
+    def log(self) -> Path:
+        return self.workdir / f"actions-{self.port}.log"
+
+    @property
+    def webhook(self) -> str:
+        return f"http://127.0.0.1:{self.port}/webhook"
+
+    def start(self, timeout: float = 90) -> "ActionServer":
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen(
+                [str(RASA), "run", "actions", "--actions", "actions", "--port", str(self.port)],
+                cwd=ROOT, env=server_env(self.env), stdout=out, stderr=subprocess.STDOUT,
+            )
+        wait_until(f"http://127.0.0.1:{self.port}/health", timeout, self.proc, self.log)
+        return self
+
+    def stop(self) -> None:
+        stop_process(self.proc)
+
+
+@dataclass
+class RasaServer:
+    workdir: Path
+    action_url: str
+    port: int = field(default_factory=free_port)
+    model: Path = ROOT / "models"
+    endpoints_extra: str = ""
+    env: Dict[str, str] = field(default_factory=dict)
+    args: List[str] = field(default_factory=list)
+    proc: Optional[subprocess.Popen] = None
+
+    @property
+    def log(self) -> Path:
+        return self.workdir / f"rasa-{self.port}.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def endpoints_file(self) -> Path:
+        path = self.workdir / f"endpoints-{self.port}.yml"
+        path.write_text(f"action_endpoint:\n  url: {self.action_url}\n{self.endpoints_extra}")
+        return path
+
+    def start(self, timeout: float = 240) -> "RasaServer":
+        cmd = [
+            str(RASA), "run", "-m", str(self.model), "--enable-api", "-i", "127.0.0.1",
+            "--port", str(self.port), "--endpoints", str(self.endpoints_file()),
+            "--credentials", str(ROOT / "credentials.yml"), *self.args,
+        ]
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=server_env(self.env), stdout=out, stderr=subprocess.STDOUT)
+        wait_until(f"{self.url}/status", timeout, self.proc, self.log, ok=lambda r: bool(r.json().get("model_id")))
+        return self
+
+    def stop(self) -> None:
+        stop_process(self.proc)
+
+    def say(self, sender: str, message: str, timeout: float = 30) -> List[dict]:
+        response = requests.post(
+            f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=timeout
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def tracker(self, sender: str) -> dict:
+        response = requests.get(f"{self.url}/conversations/{sender}/tracker", timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+
+def stop_process(proc: Optional[subprocess.Popen], timeout: float = 20) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=timeout)
