@@ -1,0 +1,229 @@
+"""Caregiver-facing texts, assembled from the knowledge base.
+
+No clinical statement is written here: every sentence comes from the YAML (with its sources);
+this module only chooses, orders and fills in the caregiver's own words.
+"""
+from __future__ import annotations
+
+import re
+from typing import Dict, Iterable, List, Optional
+
+from .knowledge_base import RED_FLAGS, KnowledgeBase, knowledge
+
+MAX_QUOTES = 3
+MAX_HELPS_NON_DRUG = 2
+
+
+def _join_words(items: List[str]) -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _quote(words: Iterable[str]) -> str:
+    seen, quoted = set(), []
+    for w in words:
+        key = w.lower().strip()
+        if key and key not in seen:
+            seen.add(key)
+            quoted.append(f"\u201c{w.strip()}\u201d")
+        if len(quoted) >= MAX_QUOTES:
+            break
+    return _join_words(quoted)
+
+
+def flag_words(flags: Iterable[str], kb: Optional[KnowledgeBase] = None) -> str:
+    kb = kb or knowledge()
+    return _join_words([kb.red_flags[f]["plain"] for f in RED_FLAGS if f in set(flags)])
+
+
+def sources_line(source_ids: Iterable[str], kb: Optional[KnowledgeBase] = None) -> str:
+    kb = kb or knowledge()
+    titles = [s["title"] for s in kb.cite(source_ids)]
+    return kb.messages["assessment"]["sources_prefix"] + "; ".join(titles)
+
+
+# ---------------------------------------------------------------- escalation, crisis, dose
+
+def escalation_message(case: Optional[Dict] = None, who: str = "The person I care for") -> List[str]:
+    """Seek-care-now messages: what to do, what to tell them (condition + red flags in plain words)."""
+    kb = knowledge()
+    case = case or {}
+    msg = kb.messages["escalation"]
+    condition = case.get("condition")
+    cond_name = kb.conditions[condition]["name"] if condition else msg["unknown_condition"]
+    flags = case.get("red_flags") or []
+    words = flag_words(flags, kb) if flags else msg["generic_flags"]
+    return [msg["headline"], msg["what_to_do"],
+            msg["what_to_tell"].format(who=who, condition=cond_name, flags=words)]
+
+
+def crisis_message() -> List[str]:
+    """Crisis resources first, then a gentle check-in."""
+    return list(knowledge().messages["crisis"]["text"])
+
+
+def dose_answer() -> str:
+    """Never a number: who to ask."""
+    return knowledge().messages["dose"]["text"]
+
+
+def why_ask(topic: str) -> Optional[str]:
+    return knowledge().messages["why_ask"].get(topic)
+
+
+# ---------------------------------------------------------------- FAQ
+
+_QUESTION_START = re.compile(r"^\s*(what|why|how|does|do|can|could|is|are|where|when|should|will|would|which|tell me|explain|any|anything)\b", re.I)
+
+
+def _has_keyword(text: str, keyword: str) -> bool:
+    return re.search(r"(?<![a-z0-9])" + re.escape(keyword.lower()) + r"(?![a-z0-9])", text) is not None
+
+
+def answer_question(text: str) -> Optional[Dict]:
+    """Match a caregiver's question to a FAQ entry: {"id", "text", "sources", "topic"} or None.
+
+    Only questions are answered (a "?" or a question word first), so a description such as
+    "she has MS and back pain" is left to the assessment.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return None
+    clean = " ".join(text.lower().replace("\u2019", "'").split())[:2000]
+    if "?" not in clean and not _QUESTION_START.search(clean):
+        return None
+    kb = knowledge()
+    from .extract import read_text  # a dose question gets the "who to ask" answer, never the FAQ
+    if read_text(clean).signals.get("dose_question"):
+        return {"id": "dose", "text": dose_answer(), "sources": kb.cite(kb.messages["dose"]["sources"]), "topic": "pain_relief"}
+    best, best_score = None, 0
+    for aid, entry in kb.answers.items():
+        if any(_has_keyword(clean, str(k)) for k in entry.get("unless") or []):
+            continue
+        for alternative in entry["match"]:
+            if all(any(_has_keyword(clean, str(k)) for k in group) for group in alternative):
+                score = len(alternative) * 10 + sum(len(str(k)) for group in alternative for k in group if _has_keyword(clean, str(k)))
+                if score > best_score:
+                    best, best_score = aid, score
+    if best is None:
+        return None
+    entry = kb.answers[best]
+    return {"id": best, "text": entry["text"], "sources": kb.cite(entry["sources"]), "topic": entry["topic"]}
+
+
+# ---------------------------------------------------------------- assessment
+
+def _why_entry(pain_type: str, condition: Optional[str], kb: KnowledgeBase) -> Optional[Dict]:
+    why = kb.pain_types[pain_type]["why"]
+    if condition and condition in why:
+        return why[condition]
+    return next(iter(why.values()), None)
+
+
+def management_options(pain_type: str, condition: Optional[str], kb: Optional[KnowledgeBase] = None) -> List[str]:
+    kb = kb or knowledge()
+    ids = [m for m in kb.pain_types[pain_type]["helps"]
+           if condition is None or condition in (kb.management[m].get("conditions") or [condition])]
+    non_drug = [m for m in ids if kb.management[m]["kind"] != "medication_class"]
+    drugs = [m for m in ids if kb.management[m]["kind"] == "medication_class"]
+    return non_drug[:MAX_HELPS_NON_DRUG] + drugs[:1]
+
+
+def assessment_messages(result: Dict, case: Optional[Dict] = None) -> List[str]:
+    """Short phone-sized messages for an assessment (result = Assessment.to_dict())."""
+    kb = knowledge()
+    msg = kb.messages["assessment"]
+    out: List[str] = []
+    condition = result.get("condition")
+    pain_type = result["pain_type"]
+    triage = result["triage"]
+
+    if triage == "seek_care_now":
+        out.extend(escalation_message(case or {"condition": condition, "red_flags": result.get("red_flags")}))
+
+    said = [e["said"] for e in result.get("type_evidence", [])]
+    if pain_type == "unclear":
+        out.append(msg["unclear"])
+        if result.get("unclear_reason") == "als_sensory":
+            reason = kb.conditions["als"]["unexplained_reason"]["text"]
+            out.append(msg["unclear_als_sensory"].format(evidence=_quote(said), reason=reason))
+    else:
+        label = kb.pain_types[pain_type]["label"]
+        out.append(msg["most_likely"].format(label=label, evidence=_quote(said)) if said
+                   else msg["most_likely_no_evidence"].format(label=label))
+
+    why = _why_entry(pain_type, condition, kb)
+    if why and pain_type != "unclear" or (why and triage != "seek_care_now" and result.get("unclear_reason") != "als_sensory"):
+        out.append(msg["why_prefix"] + why["text"])
+
+    if triage != "seek_care_now":
+        options = management_options(pain_type, condition, kb)
+        non_drug = [kb.management[m]["text"] for m in options if kb.management[m]["kind"] != "medication_class"]
+        drugs = [kb.management[m]["text"] for m in options if kb.management[m]["kind"] == "medication_class"]
+        if non_drug:
+            out.append(msg["helps_prefix"] + " ".join(non_drug))
+        out.extend(drugs)
+        if triage == "contact_care_team":
+            reasons = " ".join(r["text"] for r in result.get("triage_reasons", [])[:2])
+            out.append(msg["contact_care_team"].format(reasons=reasons))
+        else:
+            out.append(msg["self_care"])
+    else:
+        out.append(msg["care_now"])
+
+    out.append(sources_line([s["id"] for s in result.get("sources", [])], kb))
+    return out
+
+
+def assessment_sources(pain_type: str, condition: Optional[str], triage_reasons: List[Dict], triage: str) -> List[str]:
+    kb = knowledge()
+    ids: List[str] = []
+    why = _why_entry(pain_type, condition, kb)
+    if why:
+        ids.extend(why["sources"])
+    if triage != "seek_care_now":
+        for m in management_options(pain_type, condition, kb):
+            ids.extend(kb.management[m]["sources"])
+    for r in triage_reasons:
+        ids.extend(r["sources"])
+    if condition:
+        # cite only the articles about this person's condition (plus public guidance)
+        ids = [i for i in ids if kb.sources[i].get("condition") in (None, condition)]
+    return ids
+
+
+# ---------------------------------------------------------------- care-team summary
+
+def care_team_summary(case: Dict, result: Optional[Dict] = None) -> str:
+    """Plain text a caregiver can pass on: condition, findings, red-flag screen, assessment, sources."""
+    kb = knowledge()
+    s = kb.messages["summary"]
+    case = case or {}
+    lines = [s["title"], ""]
+    cond = case.get("condition")
+    lines.append(f"{s['condition']}: {kb.conditions[cond]['long_name'] if cond else '-'}")
+    findings = []
+    for fid, f in (case.get("features") or {}).items():
+        if f.get("status") in ("present", "uncertain"):
+            mark = " (unsure)" if f["status"] == "uncertain" else ""
+            findings.append(f"- {kb.features[fid]['label']}: \u201c{f['said']}\u201d{mark}")
+        elif f.get("status") == "negated":
+            findings.append(f"- not {kb.features[fid]['label']}: \u201c{f['said']}\u201d")
+    lines.append(f"{s['findings']}:")
+    lines.extend(findings or ["- " + s["none"]])
+    flags = case.get("red_flags") or []
+    evidence = case.get("red_flag_evidence") or {}
+    lines.append(f"{s['red_flags']}: " + ("; ".join(f"{kb.red_flags[f]['plain']} (\u201c{evidence.get(f, '')}\u201d)" for f in flags) if flags else s["none"]))
+    for fid, m in (case.get("red_flag_mentions") or {}).items():
+        lines.append(f"- {kb.red_flags[fid]['plain']}: {m['status'].replace('_', '-')} (\u201c{m['said']}\u201d)")
+    screen = case.get("red_flag_screen")
+    lines.append(f"{s['screen']}: {s['screen_values'].get(screen, s['not_asked']) if screen else s['not_asked']}")
+    if result:
+        label = kb.pain_types[result["pain_type"]]["label"]
+        lines.append(f"{s['assessment']}: {label} (confidence {result.get('confidence')})")
+        lines.append(f"{s['triage']}: {s['triage_values'][result['triage']]}")
+        for r in result.get("triage_reasons", []):
+            lines.append(f"- {r['text']}")
+        lines.append(f"{s['sources']}: " + "; ".join(x["title"] for x in result.get("sources", [])))
+    return "\n".join(lines)

@@ -1,0 +1,554 @@
+"""Find what a caregiver's message says: condition, pain features, red flags, signals.
+
+spaCy's blank English tokenizer plus rule-based Matchers built from the knowledge base
+(no statistical model, nothing downloaded). Matching is on the token NORM, which spaCy sets
+so that "can't", "cant" and "cannot" all read "can not"; a small typo corrector rewrites
+the NORM of near-misses of listed clinical words ("tingeling" -> "tingling").
+
+Scope rules (ours, not negspacy's, because we need more than negation):
+  * a message is cut into clauses at . ! ? ; new lines, at words like "but", and at a comma
+    or "and" that starts a new subject ("no fever, she wet herself");
+  * each finding is then read in its own clause: denied ("no fever"), uncertain ("maybe a
+    temperature"), long-standing ("weak bladder for years", "same as always"), or new /
+    sudden ("suddenly", "since yesterday").
+A red flag counts only when present, not long-standing (unless a new/sudden cue overrides),
+and - for leg weakness, where slow progression is expected - only with a sudden cue or an
+acute event ("legs gave way").
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from .knowledge_base import KnowledgeBase, knowledge
+from .patterns import parse
+
+MAX_CHARS = 20000        # one chunk: a long message is read whole
+MAX_TOTAL_CHARS = 60000  # longer messages are read in chunks up to this; beyond it, ignored (~1 s of work)
+GAP_TOKENS = 3
+# A new/sudden cue describes a finding only when close to it ("legs suddenly gave way"), not
+# anywhere in a long run-on clause ("spasms when she moves suddenly, ... legs weaker").
+ACUTE_WINDOW = 5
+# A neighbouring clause of at most this many words, with a long-standing cue and no finding of
+# its own, describes the finding next to it ("legs give way sometimes, has done for months").
+PURE_CHRONIC_MAX_WORDS = 8
+GAP_EXCLUDES = ["not", "no", "never", "nor", "without", "but", "however", "although", "though"]
+SENTENCE_END = {".", "!", "?", ";", "...", "!!", "??", "?!", "!?"}
+ANSWER_FILLERS = {"i", "we", "um", "umm", "uh", "erm", "er", "hmm", "well", "honestly", "oh", "so", "sorry", "really", "just"}
+POST_NEGATION_SKIP = {":", "-", "=", "?", "–", "—"}
+
+# When two matches cover exactly the same words, the lower number wins.
+PRIORITY = {"block": 0, "flag_acute": 1, "flag": 2, "condition": 3, "feature": 4}
+
+# Sensory symptoms that, when new or sudden, are "new neurological symptoms" (seed 003).
+NERVE_SYMPTOMS = {"tingling", "pins_and_needles", "numbness_feel", "burning", "electric"}
+
+STATUS_PRESENT, STATUS_NEGATED, STATUS_UNCERTAIN = "present", "negated", "uncertain"
+STATUS_LONG_STANDING, STATUS_BASELINE = "long_standing", "baseline"
+
+
+@dataclass
+class Finding:
+    id: str
+    kind: str            # feature | red_flag | condition
+    status: str          # present | negated | uncertain | long_standing | baseline
+    said: str            # the caregiver's own words
+    topic: Optional[str] = None
+    acute: bool = False  # a new / sudden cue scoped over it
+    worsening: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Extraction:
+    condition: Optional[str] = None
+    condition_said: Optional[str] = None
+    features: List[Finding] = field(default_factory=list)
+    red_flags: List[Finding] = field(default_factory=list)
+    signals: Dict[str, List[str]] = field(default_factory=dict)
+    answer: Optional[str] = None        # a bare "yes" / "no" / "uncertain" at the start
+    is_question: bool = False
+    neuro_change: List[str] = field(default_factory=list)  # worsening weakness, not sudden
+
+    @property
+    def present_flags(self) -> Dict[str, str]:
+        out: Dict[str, str] = {}
+        for f in self.red_flags:
+            if f.status == STATUS_PRESENT and f.id not in out:
+                out[f.id] = f.said
+        return out
+
+    def flags_with(self, status: str) -> Dict[str, str]:
+        return {f.id: f.said for f in self.red_flags if f.status == status}
+
+    def to_dict(self) -> dict:
+        return {
+            "condition": self.condition, "condition_said": self.condition_said,
+            "features": [f.to_dict() for f in self.features],
+            "red_flags": [f.to_dict() for f in self.red_flags],
+            "present_red_flags": sorted(self.present_flags),
+            "signals": self.signals, "answer": self.answer, "is_question": self.is_question,
+            "neuro_change": self.neuro_change,
+        }
+
+
+# ---------------------------------------------------------------- text clean-up
+
+_CHAR_MAP = {"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u00b4": "'", "`": "'", "\u201c": '"', "\u201d": '"',
+             "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00a0": " "}
+
+
+def normalize_text(text: object) -> str:
+    """Same-length clean-up (so offsets still point into the caregiver's words), capped."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    text = text[:MAX_CHARS]
+    chars = list(text)
+    for i, ch in enumerate(chars):
+        if ch in _CHAR_MAP:
+            chars[i] = _CHAR_MAP[ch]
+        elif ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
+            chars[i] = "\n" if ch in "\u2028\u2029" else " "
+    # "pins-and-needles", "band-like" -> separate words, so phrases match either spelling
+    for i in range(1, len(chars) - 1):
+        if chars[i] == "-" and chars[i - 1].isalpha() and chars[i + 1].isalpha():
+            chars[i] = " "
+    return "".join(chars)
+
+
+# ---------------------------------------------------------------- pipeline
+
+class Pipeline:
+    """spaCy tokenizer + the three matchers compiled from the knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase):
+        import spacy  # imported here: only needed once the pipeline is built
+        from spacy.matcher import Matcher
+
+        self.kb = kb
+        self.nlp = spacy.blank("en")
+        self._norm_cache: Dict[str, List[str]] = {}
+        self.vocab_words: set = set()
+        self.findings = Matcher(self.nlp.vocab, validate=False)
+        self.cues = Matcher(self.nlp.vocab, validate=False)
+        self.signals = Matcher(self.nlp.vocab, validate=False)
+        lang = kb.language
+
+        for cid, cond in kb.conditions.items():
+            self._add(self.findings, f"condition|{cid}", cond["aliases"])
+        for fid, feat in kb.features.items():
+            self._add(self.findings, f"feature|{fid}", feat["phrases"])
+        for rid, flag in kb.red_flags.items():
+            self._add(self.findings, f"flag|{rid}", flag["phrases"])
+            if flag.get("acute_phrases"):
+                self._add(self.findings, f"flag_acute|{rid}", flag["acute_phrases"])
+        self._add(self.findings, "block|", lang["blockers"])
+
+        for label, key in (("neg_pre", "negation_pre"), ("neg_post", "negation_post"), ("pseudo", "pseudo_negation"),
+                           ("unc", "uncertainty_pre"), ("chronic", "long_standing"), ("acute_strong", "acute_strong"),
+                           ("acute_worse", "acute_worsening"), ("break", "clause_breaks")):
+            self._add(self.cues, f"{label}|", lang[key])
+        for name, phrases in lang["signals"].items():
+            self._add(self.signals, f"signal|{name}", phrases)
+
+        self.joiners = {self._norms(w)[0] for w in lang["clause_joiners"] if self._norms(w)}
+        self.starters = {self._norms(w)[0] for w in lang["clause_starters"] if self._norms(w)}
+        self.typo_targets = {t.lower() for t in lang["typo_targets"]}
+        self._typo_index: Dict[str, List[str]] = {}
+        for target in self.typo_targets:
+            self._typo_index.setdefault(target[0], []).append(target)
+
+    # -- compiling patterns
+    def _norms(self, text: str) -> List[str]:
+        if text not in self._norm_cache:
+            if text.isalpha() and text not in self.nlp.tokenizer.rules:
+                # plain single word: the lexeme's norm, without running the tokenizer (faster start-up)
+                self._norm_cache[text] = [self.nlp.vocab[text].norm_]
+            else:
+                self._norm_cache[text] = [t.norm_ for t in self.nlp.tokenizer(normalize_text(text)) if not t.is_space]
+        return self._norm_cache[text]
+
+    def _token_patterns(self, pattern: str) -> List[List[dict]]:
+        alternatives_per_element: List[List[List[dict]]] = []
+        for element in parse(pattern, self.kb.macros):
+            if element[0] == "gap":
+                # a gap never swallows a negation ("legs are not numb") or a clause break
+                gap = {"IS_PUNCT": False, "NORM": {"NOT_IN": GAP_EXCLUDES}, "OP": "?"}
+                alternatives_per_element.append([[gap] * GAP_TOKENS])
+            elif element[0] == "words":
+                norms = self._norms(element[1])
+                self.vocab_words.update(norms)
+                alternatives_per_element.append([[{"NORM": n} for n in norms]])
+            else:
+                _, options, optional = element
+                single, multi = [], []
+                for option in options:
+                    norms = self._norms(option)
+                    self.vocab_words.update(norms)
+                    if len(norms) == 1:
+                        single.append(norms[0])
+                    elif norms:
+                        multi.append([{"NORM": n} for n in norms])
+                alts: List[List[dict]] = []
+                if single:
+                    spec = {"NORM": {"IN": sorted(set(single))}}
+                    if optional and not multi:
+                        spec["OP"] = "?"
+                    alts.append([spec])
+                alts.extend(multi)
+                if optional and multi:
+                    alts.append([])
+                alternatives_per_element.append(alts)
+        patterns: List[List[dict]] = [[]]
+        for alts in alternatives_per_element:
+            patterns = [p + a for p in patterns for a in alts]
+        cleaned = []
+        for p in patterns:
+            # drop gaps at either end; a pattern must require at least one token
+            while p and "IS_PUNCT" in p[0] and p[0].get("OP") == "?":
+                p = p[1:]
+            while p and "IS_PUNCT" in p[-1] and p[-1].get("OP") == "?":
+                p = p[:-1]
+            if any(tok.get("OP") != "?" for tok in p):
+                cleaned.append(p)
+        return cleaned
+
+    def _add(self, matcher, key: str, phrases: Sequence[str]) -> None:
+        patterns = []
+        for phrase in phrases:
+            patterns.extend(self._token_patterns(phrase))
+        if patterns:
+            matcher.add(key, patterns)
+
+    # -- typo correction
+    def correct_typos(self, doc) -> None:
+        for token in doc:
+            word = token.norm_
+            if len(word) < 6 or not token.is_alpha or word in self.vocab_words:
+                continue
+            target = self._closest_target(word)
+            if target:
+                token.norm_ = target
+
+    @lru_cache(maxsize=4096)
+    def _closest_target(self, word: str) -> Optional[str]:
+        budget = 1 if len(word) < 9 else 2
+        for target in self._typo_index.get(word[0], ()):
+            if abs(len(target) - len(word)) > budget:
+                continue
+            if len(word) < 8 and word[:2] != target[:2]:
+                continue
+            if _edit_distance(word, target, budget) <= budget:
+                return target
+        return None
+
+    def make_doc(self, text: str):
+        doc = self.nlp.make_doc(text)
+        self.correct_typos(doc)
+        return doc
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance, stopping past `limit`."""
+    prev2: List[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+@lru_cache(maxsize=1)
+def pipeline() -> Pipeline:
+    """Built once per process, on first use."""
+    return Pipeline(knowledge())
+
+
+# ---------------------------------------------------------------- reading a message
+
+@dataclass
+class _Span:
+    start: int
+    end: int
+    kind: str
+    id: str
+
+
+def _longest_first(spans: List[_Span], priority=None) -> List[_Span]:
+    """Keep non-overlapping spans, preferring longer ones (then by priority, then earlier)."""
+    priority = priority or {}
+    ordered = sorted(spans, key=lambda s: (-(s.end - s.start), priority.get(s.kind, 9), s.start))
+    taken = set()
+    kept = []
+    for span in ordered:
+        if any(i in taken for i in range(span.start, span.end)):
+            continue
+        kept.append(span)
+        taken.update(range(span.start, span.end))
+    return sorted(kept, key=lambda s: s.start)
+
+
+def _spans(matcher, doc, nlp) -> List[_Span]:
+    out = []
+    for match_id, start, end in matcher(doc):
+        kind, _, ident = nlp.vocab.strings[match_id].partition("|")
+        out.append(_Span(start, end, kind, ident))
+    return out
+
+
+class _Scope:
+    """Clause segmentation + cue lookup for one doc."""
+
+    def __init__(self, doc, cues: List[_Span], pipe: Pipeline, finding_tokens: set):
+        self.doc = doc
+        self.finding_tokens = finding_tokens  # tokens of findings that are not themselves timing words
+        self.cues = cues
+        n = len(doc)
+        boundary = [False] * n
+        for cue in cues:
+            if cue.kind == "break":
+                for i in range(cue.start, cue.end):
+                    boundary[i] = True
+        for i, tok in enumerate(doc):
+            if tok.text in SENTENCE_END or (tok.is_space and "\n" in tok.text) or (tok.is_punct and tok.text[0] in ".!?;"):
+                boundary[i] = True
+            elif tok.norm_ in pipe.joiners and i + 1 < n and doc[i + 1].norm_ in pipe.starters:
+                boundary[i] = True
+        self.boundary = boundary
+        self.seg = []
+        current = 0
+        for i in range(n):
+            if boundary[i]:
+                current += 1
+                self.seg.append(-1)
+            else:
+                self.seg.append(current)
+        self.by_kind: Dict[str, List[_Span]] = {}
+        for cue in cues:
+            self.by_kind.setdefault(cue.kind, []).append(cue)
+
+    def segment_of(self, start: int) -> int:
+        return self.seg[start] if 0 <= start < len(self.seg) else -1
+
+    def _before(self, kind: str, start: int, window: int) -> Optional[_Span]:
+        seg = self.segment_of(start)
+        for cue in self.by_kind.get(kind, ()):
+            if cue.end <= start and start - cue.end <= window and self.segment_of(cue.start) == seg and seg != -1:
+                return cue
+        return None
+
+    def in_segment(self, kind: str, seg: int) -> bool:
+        return seg != -1 and any(self.segment_of(c.start) == seg for c in self.by_kind.get(kind, ()))
+
+    def negated(self, start: int, end: int, window: int) -> bool:
+        if self._before("neg_pre", start, window):
+            return True
+        # post-negation: "fever: no", "falls - none"
+        i = end
+        while i < len(self.doc) and self.doc[i].text in POST_NEGATION_SKIP:
+            i += 1
+        for cue in self.by_kind.get("neg_post", ()):
+            if cue.start == i:
+                after = cue.end
+                if after >= len(self.doc) or self.doc[after].is_punct or self.doc[after].norm_ in ("and", "but", "or"):
+                    return True
+        return False
+
+    def uncertain(self, start: int, window: int) -> bool:
+        return self._before("unc", start, window) is not None
+
+    def _pure_chronic_segment(self, seg: int) -> bool:
+        """A short clause that only says "old news" ("nothing new", "has done for months")."""
+        if seg < 0 or not self.in_segment("chronic", seg):
+            return False
+        words = [i for i, s in enumerate(self.seg) if s == seg and not self.doc[i].is_punct]
+        return len(words) <= PURE_CHRONIC_MAX_WORDS and not any(i in self.finding_tokens for i in words)
+
+    def long_standing(self, start: int) -> bool:
+        seg = self.segment_of(start)
+        if self.in_segment("chronic", seg):
+            return True
+        return self._pure_chronic_segment(seg + 1) or self._pure_chronic_segment(seg - 1)
+
+    def _near(self, kind: str, start: int, end: int, window: int) -> bool:
+        seg = self.segment_of(start)
+        for cue in self.by_kind.get(kind, ()):
+            if seg == -1 or self.segment_of(cue.start) != seg:
+                continue
+            gap = start - cue.end if cue.end <= start else cue.start - end if cue.start >= end else 0
+            if gap <= window:
+                return True
+        return False
+
+    def acute(self, start: int, end: Optional[int] = None) -> Tuple[bool, bool]:
+        """(new/sudden cue near it, worsening cue near it), same clause, within ACUTE_WINDOW words."""
+        end = start + 1 if end is None else end
+        return self._near("acute_strong", start, end, ACUTE_WINDOW), self._near("acute_worse", start, end, ACUTE_WINDOW)
+
+
+def _chunks(text: str) -> List[str]:
+    """Split a very long message at whitespace into pieces of at most MAX_CHARS."""
+    text = text[:MAX_TOTAL_CHARS]
+    pieces = []
+    while len(text) > MAX_CHARS:
+        cut = text.rfind(" ", MAX_CHARS // 2, MAX_CHARS)
+        cut = MAX_CHARS if cut == -1 else cut
+        pieces.append(text[:cut])
+        text = text[cut:]
+    pieces.append(text)
+    return pieces
+
+
+def read_text(text: object, context_topic: Optional[str] = None) -> Extraction:
+    """Everything one message says. Never raises on odd input; returns an empty Extraction.
+
+    A red flag buried deep in a very long message is still found: long text is read in chunks.
+    """
+    try:
+        if not isinstance(text, str):
+            text = "" if text is None else str(text)
+        if len(text) <= MAX_CHARS:
+            return _read_text(text, context_topic)
+        merged = Extraction()
+        for i, chunk in enumerate(_chunks(text)):
+            part = _read_text(chunk, context_topic)
+            merged.features.extend(part.features)
+            merged.red_flags.extend(part.red_flags)
+            merged.neuro_change.extend(part.neuro_change)
+            if part.condition:
+                merged.condition, merged.condition_said = part.condition, part.condition_said
+            for name, words in part.signals.items():
+                merged.signals.setdefault(name, []).extend(words)
+            if i == 0:
+                merged.answer = part.answer
+            merged.is_question = merged.is_question or part.is_question
+        return merged
+    except Exception:  # pragma: no cover - last-resort guard: a message must never crash the bot
+        import logging
+        logging.getLogger(__name__).exception("extraction failed; treating message as empty")
+        return Extraction()
+
+
+def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
+    pipe = pipeline()
+    kb = pipe.kb
+    clean = normalize_text(text)
+    result = Extraction()
+    if not clean.strip():
+        return result
+    doc = pipe.make_doc(clean)
+    lang = kb.language
+    neg_window = int(lang.get("negation_window", 5))
+    unc_window = int(lang.get("uncertainty_window", 6))
+
+    findings = _longest_first(_spans(pipe.findings, doc, pipe.nlp), PRIORITY)
+    # A negation or doubt word that is part of a finding ("can't stand", "rest doesn't help")
+    # belongs to that finding and must not reach out to its neighbours.
+    inside_findings = {i for f in findings if f.kind != "block" for i in range(f.start, f.end)}
+    all_cues = _spans(pipe.cues, doc, pipe.nlp)
+    # post-negation words ("fever: no") are also pre-negation words: resolve them separately
+    cues = _longest_first([c for c in all_cues if c.kind != "neg_post"]) + \
+        _longest_first([c for c in all_cues if c.kind in ("neg_post", "pseudo")])
+    cues = [c for c in cues if c.kind != "pseudo" and not (
+        c.kind in ("neg_pre", "neg_post", "unc") and any(i in inside_findings for i in range(c.start, c.end)))]
+    timing_words = {"long_standing", "intermittent", "constant"}
+    scope = _Scope(doc, cues, pipe, {i for f in findings if f.kind != "block" and f.id not in timing_words
+                                     for i in range(f.start, f.end)})
+    in_screen = context_topic == "red_flag_screen"
+
+    def said(span) -> str:
+        return doc[span.start: span.end].text
+
+    last_condition = None
+    for span in findings:
+        if span.kind == "block":
+            continue
+        negated = scope.negated(span.start, span.end, neg_window)
+        uncertain = not negated and scope.uncertain(span.start, unc_window)
+        if span.kind == "condition":
+            if not negated:
+                last_condition = (span.id, said(span))
+            continue
+        if span.kind == "feature":
+            feat = kb.features[span.id]
+            fid, status = span.id, STATUS_PRESENT
+            if negated:
+                if feat.get("if_negated"):
+                    fid = feat["if_negated"]
+                else:
+                    status = STATUS_NEGATED
+            elif uncertain:
+                status = STATUS_UNCERTAIN
+            strong, _ = scope.acute(span.start, span.end)
+            result.features.append(Finding(fid, "feature", status, said(span), topic=kb.features[fid]["topic"], acute=strong))
+            if status == STATUS_PRESENT and strong and fid in NERVE_SYMPTOMS:
+                result.neuro_change.append(said(span))
+            continue
+        # red flags
+        flag = kb.red_flags[span.id]
+        strong, worse = scope.acute(span.start, span.end)
+        acute_event = span.kind == "flag_acute"
+        finding = Finding(span.id, "red_flag", STATUS_PRESENT, said(span), topic="red_flag_screen",
+                          acute=strong or acute_event, worsening=worse)
+        if negated:
+            finding.status = STATUS_NEGATED
+        elif uncertain:
+            finding.status = STATUS_UNCERTAIN
+        elif scope.long_standing(span.start) and not strong:
+            # "legs give way sometimes, for months, same as always": the clause says it is old news
+            finding.status = STATUS_LONG_STANDING
+        elif flag["needs_sudden_cue"] and not (strong or acute_event or in_screen):
+            # expected progression (ALS/MS), not a red flag; worsening is still worth a call
+            finding.status = STATUS_BASELINE
+            if worse:
+                result.neuro_change.append(finding.said)
+        result.red_flags.append(finding)
+
+    if last_condition:
+        result.condition, result.condition_said = last_condition
+
+    _read_signals(doc, pipe, scope, neg_window, result)
+    return result
+
+
+def _read_signals(doc, pipe: Pipeline, scope: _Scope, neg_window: int, result: Extraction) -> None:
+    spans = _spans(pipe.signals, doc, pipe.nlp)
+    answer_kinds = {"answer_yes", "answer_no", "uncertain"}
+    answers = _longest_first([s for s in spans if s.id in answer_kinds])
+    others = [s for s in spans if s.id not in answer_kinds]
+    signals: Dict[str, List[str]] = {}
+    for name in {s.id for s in others}:
+        for span in _longest_first([s for s in others if s.id == name]):
+            if name in ("severity", "crisis", "prescription_review") and scope.negated(span.start, span.end, neg_window):
+                continue
+            signals.setdefault(name, []).append(doc[span.start: span.end].text)
+    for span in answers:
+        if span.id == "uncertain":
+            signals.setdefault("uncertain", []).append(doc[span.start: span.end].text)
+    first_word = next((t.i for t in doc if not (t.is_punct or t.is_space)), None)
+    answer_start = first_word
+    # "I don't know", "well, no", "um not sure": skip a leading filler word
+    while answer_start is not None and answer_start < len(doc) and (
+            doc[answer_start].norm_ in ANSWER_FILLERS or doc[answer_start].is_punct or doc[answer_start].is_space):
+        answer_start += 1
+    for span in answers:
+        if span.start in (first_word, answer_start):
+            result.answer = {"answer_yes": "yes", "answer_no": "no", "uncertain": "uncertain"}[span.id]
+            break
+    if "question" in signals:
+        first_q = first_word is not None and any(
+            s.id == "question" and s.start == first_word for s in others)
+        result.is_question = first_q or any(t.text == "?" for t in doc)
+        del signals["question"]
+    result.signals = signals

@@ -1,0 +1,141 @@
+"""Case record and next-question policy."""
+import json
+
+import pytest
+
+from bot.dialogue import needs_escalation, new_case, next_topic, read_message, topics_answered
+
+FULL = "My wife has MS. Burning and tingling in her mid back that comes out of nowhere; changing position doesn't help."
+
+
+def converse(first, answers, limit=12):
+    """Answer each asked topic from `answers` (default "not sure"); return the topics asked."""
+    case = read_message(None, first)
+    asked = []
+    for _ in range(limit):
+        topic = next_topic(case)
+        if topic is None:
+            return asked, case
+        asked.append(topic)
+        case = read_message(case, answers.get(topic, "not sure"), asked_topic=topic)
+    raise AssertionError(f"dialogue did not finish: {asked}")
+
+
+def test_condition_first_when_unknown():
+    assert next_topic(read_message(None, "his back hurts")) == "condition"
+
+
+def test_full_first_message_gets_only_the_red_flag_screen():
+    case = read_message(None, FULL)
+    assert next_topic(case) == "red_flag_screen"
+    asked, case = converse(FULL, {"red_flag_screen": "no"})
+    assert asked == ["red_flag_screen"]
+
+
+@pytest.mark.parametrize("text", [
+    "he has ALS, stiff sore back from his wheelchair all day, better after we reposition him, it's constant",
+    "mum has MS: electric shock down her spine when she bends her neck, lasts seconds",
+])
+def test_detailed_message_asks_little(text):
+    asked, _ = converse(text, {"red_flag_screen": "none of these"})
+    assert asked[-1] == "red_flag_screen" and len(asked) <= 2
+
+
+def test_little_said_asks_only_what_matters():
+    asked, case = converse("my husband has MS and his back hurts",
+                           {"pain_feel": "burning", "pain_trigger": "for no reason", "pain_relief": "no", "red_flag_screen": "no"})
+    assert asked[0] == "pain_feel" and asked[-1] == "red_flag_screen"
+    assert 2 <= len(asked) <= 5
+    assert len(asked) == len(set(asked))
+
+
+def test_not_sure_never_loops_and_nothing_is_asked_twice():
+    asked, case = converse("hello", {})
+    assert len(asked) == len(set(asked))
+    assert asked[0] == "condition" and asked[-1] == "red_flag_screen"
+    assert case["red_flag_screen"] == "unsure"
+    assert next_topic(case) is None
+
+
+def test_gibberish_answers_never_loop():
+    case = read_message(None, "hi")
+    seen = []
+    for _ in range(12):
+        topic = next_topic(case)
+        if topic is None:
+            break
+        seen.append(topic)
+        case = read_message(case, "blorp zzz", asked_topic=topic)
+    assert next_topic(case) is None and len(seen) == len(set(seen))
+
+
+@pytest.mark.parametrize("answer,screen,escalate", [
+    ("no", "clear", False), ("nope, nothing like that", "clear", False), ("none of these", "clear", False),
+    ("not sure", "unsure", False), ("I don't know", "unsure", False),
+    ("yes", "present", True), ("yes she wet herself", "present", True), ("no fever but he fell yesterday", "present", True),
+])
+def test_red_flag_screen_answers(answer, screen, escalate):
+    case = read_message(read_message(None, FULL), answer, asked_topic="red_flag_screen")
+    assert case["red_flag_screen"] == screen
+    assert needs_escalation(case) is escalate
+    if escalate:
+        assert next_topic(case) is None
+
+
+def test_specific_flags_from_screen_answer():
+    case = read_message(read_message(None, FULL), "she's numb down there and running a temperature", asked_topic="red_flag_screen")
+    assert set(case["red_flags"]) == {"saddle_numbness", "fever"}
+    assert case["last"]["new_red_flags"] == ["saddle_numbness", "fever"] or set(case["last"]["new_red_flags"]) == {"saddle_numbness", "fever"}
+
+
+def test_red_flag_in_any_answer_escalates_at_once():
+    case = read_message(None, "dad has ALS")
+    case = read_message(case, "stiff, and he fell this morning", asked_topic="pain_feel")
+    assert case["red_flags"] == ["injury"] and needs_escalation(case) and next_topic(case) is None
+
+
+def test_free_text_denials_answer_the_screen():
+    case = read_message(None, FULL + " No fever, no falls, no bladder problems.")
+    assert case["red_flag_screen"] == "clear"
+    assert next_topic(case) is None
+
+
+@pytest.mark.parametrize("topic,answer,feature", [
+    ("mobility", "walks unaided", "walks_unaided"), ("mobility", "cane or walker", "walking_aid"),
+    ("mobility", "wheelchair", "wheelchair"), ("mobility", "mostly in bed", "bedbound"),
+    ("pain_relief", "yes", "some_relief"), ("pain_relief", "no", "nothing_helps"),
+])
+def test_button_answers(topic, answer, feature):
+    case = read_message(read_message(None, "she has MS"), answer, asked_topic=topic)
+    assert feature in case["features"] and topic in topics_answered(case)
+
+
+@pytest.mark.parametrize("answer,condition", [("ALS", "als"), ("MS", "ms"), ("motor neurone disease", "als")])
+def test_condition_buttons(answer, condition):
+    assert read_message(None, answer, asked_topic="condition")["condition"] == condition
+
+
+def test_unmatched_answer_is_recorded_as_unknown():
+    case = read_message(read_message(None, "she has MS"), "hmm", asked_topic="mobility")
+    assert case["answers"]["mobility"] == "unknown" and "mobility" in topics_answered(case)
+
+
+def test_case_is_json_and_input_is_not_mutated():
+    case = read_message(None, FULL)
+    before = json.dumps(case, sort_keys=True)
+    newer = read_message(case, "she fell", asked_topic="red_flag_screen")
+    assert json.dumps(case, sort_keys=True) == before
+    assert json.loads(json.dumps(newer)) == newer
+
+
+def test_accepts_none_and_foreign_case():
+    assert read_message(None, "")["messages"] == 1
+    assert read_message({"condition": "ms", "junk": 1}, "burning")["condition"] == "ms"
+    assert new_case()["red_flags"] == []
+
+
+def test_last_message_signals():
+    case = read_message(None, "I can't cope anymore")
+    assert case["last"]["crisis"] is True
+    case = read_message(case, "how much baclofen can she take?")
+    assert case["last"]["dose_question"] and case["last"]["is_question"] and not case["last"]["crisis"]

@@ -1,0 +1,187 @@
+"""Extraction: conditions, features, red flags with negation and chronicity per finding, signals."""
+import time
+
+import pytest
+
+from bot.extract import read_text
+
+
+def flags(text, topic=None):
+    return set(read_text(text, topic).present_flags)
+
+
+def features(text):
+    return {f.id for f in read_text(text).features if f.status in ("present", "uncertain")}
+
+
+@pytest.mark.parametrize("text,condition", [
+    ("my husband has ALS", "als"), ("she has Lou Gehrig's disease", "als"), ("dad has lou gherig's", "als"),
+    ("lou gehrigs", "als"), ("motor neurone disease", "als"), ("he has MND", "als"), ("motor neuron disease", "als"),
+    ("amyotrophic lateral sclerosis", "als"), ("wife has MS", "ms"), ("multiple sclerosis", "ms"),
+    ("relapsing-remitting MS", "ms"), ("RRMS", "ms"), ("she has SPMS", "ms"), ("PPMS", "ms"), ("progressive MS", "ms"),
+    ("multiple sclerosus", "ms"), ("my back hurts", None),
+])
+def test_condition_aliases(text, condition):
+    assert read_text(text).condition == condition
+
+
+def test_negated_condition_is_ignored():
+    assert read_text("it's not MS, he has ALS").condition == "als"
+
+
+@pytest.mark.parametrize("text,flag", [
+    ("he peed himself", "bladder_bowel"), ("she wet herself", "bladder_bowel"), ("she keeps wetting herself", "bladder_bowel"),
+    ("she can't hold her wee", "bladder_bowel"), ("he pooped himself", "bladder_bowel"),
+    ("he lost control of his bowels", "bladder_bowel"), ("he hasn't peed since yesterday", "bladder_bowel"),
+    ("she's suddenly incontinent", "bladder_bowel"),
+    ("his legs gave way", "leg_weakness"), ("her legs suddenly went weak", "leg_weakness"),
+    ("getting weaker fast over two days", "leg_weakness"), ("new weakness in his legs", "leg_weakness"),
+    ("he collapsed", "leg_weakness"), ("can't stand anymore since yesterday", "leg_weakness"),
+    ("she suddenly can't feel her legs", "leg_numbness"), ("his legs went numb", "leg_numbness"),
+    ("she can't feel her legs", "leg_numbness"),
+    ("she's numb down there", "saddle_numbness"), ("numb between the legs", "saddle_numbness"), ("he has a numb bum", "saddle_numbness"),
+    ("numbness in her groin", "saddle_numbness"),
+    ("he fell", "injury"), ("she had a fall", "injury"), ("mum took a tumble", "injury"), ("he banged his back", "injury"),
+    ("fell out of bed last night", "injury"), ("was in a car accident", "injury"),
+    ("he's burning up", "fever"), ("she has a high temperature", "fever"), ("feels feverish", "fever"),
+    ("he's running a temperature", "fever"), ("she has a fever", "fever"),
+    ("short of breath", "breathing"), ("she can't catch her breath", "breathing"), ("he's struggling to breathe", "breathing"),
+    ("his breathing is worse", "breathing"), ("she's breathless", "breathing"),
+])
+def test_red_flag_phrases(text, flag):
+    assert flag in flags(text)
+
+
+@pytest.mark.parametrize("text,flag", [
+    ("no fever", "fever"), ("hasn't fallen", "injury"), ("denies numbness in her legs", "leg_numbness"),
+    ("without any bladder problems", "bladder_bowel"), ("no new weakness", "leg_weakness"), ("her legs are not numb", "leg_numbness"),
+    ("she hasn't wet herself", "bladder_bowel"), ("no falls, no fever", "fever"), ("fever: no", "fever"),
+    ("weak bladder for years, nothing new", "bladder_bowel"), ("has had bladder problems for ages", "bladder_bowel"),
+    ("her legs have been weak for a long time", "leg_weakness"), ("he has ALS so his legs are weak", "leg_weakness"),
+    ("her legs have been weak for years", "leg_weakness"), ("her legs are getting weaker", "leg_weakness"),
+    ("numbness in her feet for years", "leg_numbness"), ("uses BiPAP at night for years, nothing new", "breathing"),
+    ("he fell asleep in his chair", "injury"), ("I'm worried he might fall", "injury"), ("burning up and down her spine", "fever"),
+    ("bladder is weak, same as always", "bladder_bowel"), ("she can't stand the pain", "leg_weakness"),
+])
+def test_not_a_red_flag(text, flag):
+    assert flag not in flags(text)
+
+
+def test_negation_is_scoped_per_finding():
+    ext = read_text("no fever but she wet herself this morning")
+    assert set(ext.present_flags) == {"bladder_bowel"}
+    assert "fever" in ext.flags_with("negated")
+    assert set(read_text("no fever, she fell yesterday").present_flags) == {"injury"}
+    assert set(read_text("she hasn't had a fever and has wet herself").present_flags) == {"bladder_bowel"}
+
+
+def test_chronicity_is_scoped_per_finding():
+    assert flags("weak bladder for years, but this morning she fell") == {"injury"}
+    assert flags("bladder problems for years but now she's wetting herself every day") == {"bladder_bowel"}
+    assert flags("her legs have been weak for years and yesterday they gave way") == {"leg_weakness"}
+
+
+def test_leg_weakness_in_screen_answer_needs_no_sudden_cue():
+    assert "leg_weakness" in flags("yes, his legs are much weaker", "red_flag_screen")
+
+
+def test_uncertain_flag_is_not_present():
+    ext = read_text("maybe a slight temperature")
+    assert not ext.present_flags and "fever" in ext.flags_with("uncertain")
+
+
+def test_worsening_weakness_is_a_neuro_change_not_a_flag():
+    ext = read_text("her legs are getting weaker")
+    assert not ext.present_flags and ext.neuro_change
+
+
+@pytest.mark.parametrize("text,feature", [
+    ("burning pain", "burning"), ("tingly back", "tingling"), ("pins and needles", "pins_and_needles"),
+    ("pins-and-needles", "pins_and_needles"), ("zaps", "electric"), ("electric shocks", "electric"), ("shooting pain", "shooting"),
+    ("stabbing", "stabbing"), ("like a tight band", "squeezing_band"), ("deep ache", "deep_ache"), ("stiff as a board", "stiffness"),
+    ("spasms", "spasm"), ("cramping", "cramping"), ("dull ache", "dull_ache"), ("throbbing", "throbbing"),
+    ("sharp when she moves", "sharp_with_movement"), ("pressure sore", "pressure"), ("sciatica-like", "radiating"),
+    ("when she bends her neck forward", "neck_flexion"), ("chin to chest", "neck_flexion"), ("looking down", "neck_flexion"),
+    ("hot bath", "heat"), ("hot weather", "heat"), ("when he's stressed", "stress"), ("when she's tired", "fatigue"),
+    ("sudden movements", "sudden_movement"), ("lifting him", "lifting_bending_twisting"), ("in his wheelchair all day", "prolonged_sitting_lying"),
+    ("in bed all day", "prolonged_sitting_lying"), ("humid weather", "humidity_temperature"), ("tight clothing", "tight_clothing"),
+    ("after a UTI", "infection"), ("comes out of nowhere", "spontaneous"), ("for no reason", "spontaneous"),
+    ("rest helps", "rest_helps"), ("better when she's supported", "support_helps"), ("better after we reposition him", "repositioning_helps"),
+    ("nothing helps", "nothing_helps"), ("position makes no difference", "position_no_difference"),
+    ("rest doesn't help", "rest_no_help"), ("not better with rest", "rest_no_help"),
+    ("only lasts a few seconds", "seconds"), ("constant", "constant"), ("comes and goes", "intermittent"),
+    ("started last week", "new_onset"), ("never had this before", "new_onset"), ("getting worse", "worsening"), ("for years", "long_standing"),
+    ("walks unaided", "walks_unaided"), ("cane or walker", "walking_aid"), ("uses a rollator", "walking_aid"),
+    ("wheelchair", "wheelchair"), ("mostly in bed", "bedbound"), ("bedbound", "bedbound"),
+    ("lower back", "lower_back"), ("mid back", "middle_back"), ("neck", "neck"), ("one side", "one_side"), ("moves around", "widespread"),
+    ("down her leg", "radiating"),
+    ("tingeling", "tingling"), ("stifness", "stiffness"),
+])
+def test_feature_phrases(text, feature):
+    assert feature in features(text)
+
+
+def test_burning_up_is_fever_not_burning_pain():
+    assert "burning" not in features("she's burning up")
+    assert "burning" in features("burning up and down her spine")
+
+
+@pytest.mark.parametrize("text,signal", [
+    ("I want to die", "crisis"), ("I'm going to kill myself", "crisis"), ("I just want to end it all", "crisis"),
+    ("I can't go on", "crisis"), ("I can't cope anymore", "crisis"), ("there's no point living", "crisis"),
+    ("I might hurt myself", "crisis"), ("I feel suicidal", "crisis"), ("she says she wants to die", "crisis"),
+    ("how much baclofen can he take", "dose_question"), ("what dose should she have", "dose_question"),
+    ("how many mg", "dose_question"), ("can I double her gabapentin", "dose_question"), ("what's the max dose", "dose_question"),
+    ("severe pain", "severity"), ("unbearable", "severity"), ("worst ever", "severity"), ("10/10", "severity"),
+    ("screaming in pain", "severity"), ("nothing is controlling it", "severity"),
+    ("her meds aren't working anymore", "prescription_review"), ("painkillers don't help", "prescription_review"),
+    ("the side effects are bad", "prescription_review"),
+    ("not sure", "uncertain"), ("idk", "uncertain"), ("dunno", "uncertain"), ("no idea", "uncertain"),
+])
+def test_signals(text, signal):
+    assert read_text(text).signals.get(signal)
+
+
+def test_not_severe_is_not_severity():
+    assert not read_text("it's not severe").signals.get("severity")
+
+
+def test_back_is_killing_him_is_not_crisis():
+    assert not read_text("his back is killing him").signals.get("crisis")
+
+
+@pytest.mark.parametrize("text,answer", [
+    ("yes", "yes"), ("Yeah", "yes"), ("no", "no"), ("nope, nothing like that", "no"), ("none of these", "no"),
+    ("not sure", "uncertain"), ("I don't know", "uncertain"), ("maybe", "uncertain"), ("unsure", "uncertain"),
+])
+def test_bare_answers(text, answer):
+    assert read_text(text).answer == answer
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00\x01\x02", "😀😀😀", "<script>alert(1)</script>", "ÄÖÜ ß 中文 العربية",
+                                  "asdkjh qweoiu zxcmnb", "a" * 50000, "?" * 3000, None, 12345])
+def test_odd_input_never_raises(text):
+    ext = read_text(text)
+    assert ext.present_flags == {} or isinstance(ext.present_flags, dict)
+
+
+def test_red_flag_buried_in_long_text():
+    filler = "We had a quiet day and she watched television with her sister. " * 200
+    text = filler + " Then this evening she wet herself and she has MS. " + filler
+    assert len(text) > 10000
+    assert "bladder_bowel" in flags(text)
+
+
+def test_fast_after_build():
+    read_text("warm up")
+    text = "My wife has MS, burning tingling back pain for no reason, no fever, hasn't fallen, weak bladder for years."
+    start = time.perf_counter()
+    for _ in range(20):
+        read_text(text)
+    assert (time.perf_counter() - start) / 20 < 0.05
+
+
+def test_red_flag_beyond_the_first_chunk():
+    text = "word " * 5000 + " he fell this morning"
+    assert len(text) > 20000
+    assert "injury" in flags(text)

@@ -1,0 +1,77 @@
+"""Triage policy, with reasons."""
+import pytest
+
+from bot.assessment import assess, assess_case
+from bot.dialogue import read_message
+
+STABLE = "my wife has MS, stiff tight back with spasms when she moves suddenly, rest doesn't help"
+
+
+def test_red_flag_is_seek_care_now_with_reason():
+    result = assess_case(read_message(None, STABLE + ", and she fell this morning"))
+    assert result.triage == "seek_care_now" and result.red_flags == ["injury"]
+    assert result.triage_reasons[0]["rule"] == "red_flag_reported" and "fall" in result.triage_reasons[0]["text"]
+
+
+def test_screen_yes_without_specific_flag_is_seek_care_now():
+    case = read_message(read_message(None, STABLE), "yes", asked_topic="red_flag_screen")
+    result = assess_case(case)
+    assert result.triage == "seek_care_now" and result.red_flags == []
+
+
+def test_screen_unsure_is_contact_care_team():
+    case = read_message(read_message(None, STABLE), "not sure", asked_topic="red_flag_screen")
+    result = assess_case(case)
+    assert result.triage == "contact_care_team"
+    assert any(r["rule"] == "red_flag_screen_unsure" for r in result.triage_reasons)
+
+
+def test_stable_known_pattern_is_self_care():
+    case = read_message(read_message(None, STABLE), "no", asked_topic="red_flag_screen")
+    result = assess_case(case)
+    assert (result.triage, result.pain_type) == ("self_care", "spasticity")
+
+
+@pytest.mark.parametrize("extra,rule", [
+    (" It's unbearable, 10/10.", "severe_or_uncontrolled"),
+    (" Her baclofen isn't working anymore.", "prescription_review"),
+    (" It started last week and is getting worse.", "new_or_worsening_pain"),
+    (" Her legs are getting weaker.", "new_or_worsening_neuro"),
+])
+def test_contact_care_team_reasons(extra, rule):
+    result = assess(STABLE + extra)
+    assert result["triage"] == "contact_care_team"
+    assert rule in [r["rule"] for r in result["triage_reasons"]]
+
+
+def test_unclear_is_contact_care_team():
+    result = assess("he has ALS and burning pain in his back")
+    assert (result["pain_type"], result["triage"]) == ("unclear", "contact_care_team")
+
+
+def test_first_ever_lhermitte_is_contact_care_team():
+    result = assess("she has MS, an electric shock down her spine when she bends her neck, seconds long, first time ever")
+    assert result["pain_type"] == "lhermitte" and result["triage"] == "contact_care_team"
+    assert "first_lhermitte" in [r["rule"] for r in result["triage_reasons"]]
+
+
+def test_single_text_without_flags_is_not_screen_positive():
+    result = assess(STABLE)
+    assert result["triage"] == "self_care" and result["red_flags"] == []
+
+
+def test_uncertain_flag_in_single_text_is_contact_care_team():
+    result = assess(STABLE + ", maybe a slight temperature")
+    assert result["triage"] == "contact_care_team" and result["red_flags"] == []
+
+
+def test_long_standing_giving_way_is_not_a_flag():
+    result = assess("he has ALS, his legs give way sometimes, has done for months, same as always. back stiff")
+    assert result["red_flags"] == []
+
+
+def test_crisis_and_dose_surface_in_single_text():
+    result = assess("My husband has ALS and keeps saying he wants to die. His back is sore.")
+    assert result["crisis"] is True and "988" in " ".join(result["messages"][:4])
+    result = assess("she has MS and spasms, how much baclofen can she take?")
+    assert result["dose_question"] is True and any("prescriber" in m for m in result["messages"])
