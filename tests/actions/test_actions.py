@@ -1,0 +1,195 @@
+"""Every custom action, run the way the action server runs it: a rasa-sdk Tracker built from the
+slots and latest message a conversation would have, a CollectingDispatcher, `await action.run(...)`."""
+import asyncio
+import re
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import AllSlotsReset, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+import bot
+from actions import actions
+
+DOMAIN = {"forms": {"symptom_form": {"required_slots": list(bot.TOPICS)}}, "slots": {}}
+
+
+def make_tracker(text="", intent="describe_pain", slots=None, latest_action="action_listen", sender="t1"):
+    slots = {"requested_slot": None, "case": None, **(slots or {})}
+    message = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
+    events = [{"event": "action", "name": "action_listen"}, {"event": "user", "text": text, "parse_data": message}]
+    if latest_action != "action_listen":
+        events.append({"event": "action", "name": latest_action})
+    events.append({"event": "action", "name": "symptom_form"})  # Rasa sends the form's own step along
+    return Tracker(
+        sender_id=sender, slots=slots, latest_message=message, events=events,
+        paused=False, followup_action=None,
+        active_loop={"name": "symptom_form"} if slots.get("requested_slot") else {},
+        latest_action_name=latest_action,
+    )
+
+
+def run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
+    return dispatcher.messages, events
+
+
+def slot_values(events):
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def said(messages):
+    return " ".join(m.get("text") or "" for m in messages)
+
+
+def case_after(*turns):
+    """The case record after a sequence of (text, asked_topic) turns, as the form would hold it."""
+    case = None
+    for text, asked in turns:
+        case = bot.read_message(case, text, asked_topic=asked)
+    return case
+
+
+# ---------------------------------------------------------------- the form's validation
+class TestValidateSymptomForm:
+    action = actions.ValidateSymptomForm()
+
+    def test_opening_message_fills_what_it_told_and_asks_something_else(self):
+        tracker = make_tracker("my wife has MS, burning pain in her lower back, worse in the heat")
+        _, events = run(self.action, tracker)
+        values = slot_values(events)
+        assert values["condition"] == "ms"
+        assert values["pain_feel"] and values["pain_location"] and values["pain_trigger"]
+        assert values["requested_slot"] not in {"condition", "pain_feel", "pain_location", "pain_trigger"}
+
+    def test_whole_picture_leaves_only_the_red_flag_screen(self):
+        tracker = make_tracker("my husband has MS and gets burning, tingling pain in his lower back that comes "
+                               "out of nowhere, worse in the heat, and changing position doesn't help")
+        _, events = run(self.action, tracker)
+        assert slot_values(events)["requested_slot"] == "red_flag_screen"
+
+    def test_not_sure_is_accepted_and_not_asked_again(self):
+        case = case_after(("my dad has ALS and his back hurts", None))
+        asked = bot.next_topic(case)
+        tracker = make_tracker("no idea", intent="unsure", slots={"case": case, "requested_slot": asked})
+        _, events = run(self.action, tracker)
+        values = slot_values(events)
+        assert values[asked]  # recorded as answered ("not sure"), so the form moves on
+        assert values["requested_slot"] != asked
+
+    def test_an_interruption_fills_nothing_so_the_rule_can_run(self):
+        case = case_after(("my mum has MS and her back hurts", None))
+        asked = bot.next_topic(case)
+        tracker = make_tracker("what is spasticity?", intent="ask_knowledge",
+                               slots={"case": case, "requested_slot": asked})
+        _, events = run(self.action, tracker)
+        assert [e["name"] for e in events] == ["requested_slot"]
+        assert slot_values(events)["requested_slot"] == asked
+
+    def test_coming_back_after_an_interruption_asks_the_same_question(self):
+        case = case_after(("my mum has MS and her back hurts", None))
+        asked = bot.next_topic(case)
+        tracker = make_tracker("why do you ask?", intent="ask_why", latest_action="action_explain_question",
+                               slots={"case": case, "requested_slot": asked})
+        _, events = run(self.action, tracker)
+        assert slot_values(events) == {"requested_slot": asked}
+
+    def test_yes_to_the_red_flag_screen_ends_the_questions(self):
+        case = case_after(("my partner has MS, dull ache in the lower back after walking, rest helps", None))
+        tracker = make_tracker("yes", intent="affirm", slots={"case": case, "requested_slot": "red_flag_screen"})
+        _, events = run(self.action, tracker)
+        values = slot_values(events)
+        assert values["requested_slot"] is None
+        assert bot.needs_escalation(values["case"])
+
+    def test_small_talk_that_tells_nothing_is_not_taken_as_an_answer(self):
+        case = case_after(("my mum has MS and her back hurts", None))
+        asked = bot.next_topic(case)
+        tracker = make_tracker("thanks", intent="thank", slots={"case": case, "requested_slot": asked})
+        _, events = run(self.action, tracker)
+        assert slot_values(events) == {"requested_slot": asked}
+
+    def test_an_answer_misread_as_small_talk_is_still_an_answer(self):
+        case = case_after(("my mum has MS and her back hurts", None))
+        tracker = make_tracker("she uses a wheelchair", intent="out_of_scope",
+                               slots={"case": case, "requested_slot": "mobility"})
+        _, events = run(self.action, tracker)
+        assert slot_values(events)["mobility"]
+
+
+# ---------------------------------------------------------------- the question actions
+@pytest.mark.parametrize("topic", list(bot.TOPICS))
+def test_every_topic_has_a_question(topic):
+    messages, events = run(getattr(actions, f"ActionAsk_{topic}")(), make_tracker(slots={"requested_slot": topic}))
+    assert events == []
+    assert len(messages) == 1 and messages[0]["text"].strip().endswith("?")
+
+
+def test_questions_with_few_answers_offer_buttons():
+    for topic in ("condition", "mobility", "red_flag_screen"):
+        messages, _ = run(getattr(actions, f"ActionAsk_{topic}")(), make_tracker())
+        assert len(messages[0]["buttons"]) >= 2, topic
+
+
+# ---------------------------------------------------------------- assessment and escalation
+def test_assessment_sets_contract_slots_and_names_its_sources():
+    case = case_after(
+        ("my wife has MS, she gets a brief electric shock down her spine when she bends her neck forward", None),
+        ("none of these", "red_flag_screen"),
+    )
+    messages, events = run(actions.ActionAssess(), make_tracker(slots={"case": case}))
+    values = slot_values(events)
+    assert values["pain_type"] == "lhermitte"
+    assert values["triage"] in {"contact_care_team", "self_care"}
+    assert values["red_flags"] == []
+    assert "Lhermitte" in said(messages)
+    assert re.search(r"sources?|articles?|from:", said(messages), re.I)
+
+
+def test_escalation_says_seek_care_now_names_the_condition_and_sets_slots():
+    tracker = make_tracker("my dad has ALS and he's suddenly struggling to breathe", intent="report_red_flag")
+    messages, events = run(actions.ActionEscalate(), tracker)
+    values = slot_values(events)
+    assert values["triage"] == "seek_care_now"
+    assert values["red_flags"] == ["breathing"]
+    assert values["condition"] == "als"
+    assert "seek care now" in said(messages).lower()
+    assert "ALS" in said(messages)
+
+
+def test_crisis_support_gives_resources_at_once():
+    messages, _ = run(actions.ActionCrisisSupport(), make_tracker("I can't cope anymore, I want to die", "crisis"))
+    text = said(messages)
+    assert re.search(r"\b(988|116 123|911|999|112)\b", text)
+
+
+def test_dose_question_gets_no_number():
+    messages, events = run(actions.ActionAnswerDose(), make_tracker("how many mg of baclofen can he take", "ask_dose"))
+    text = said(messages)
+    assert events == []
+    assert not re.search(r"\d+\s*(mg|milligram|ml|tablet|pill)", text, re.I)
+    assert re.search(r"pharmacist|prescrib|care team|doctor", text, re.I)
+
+
+def test_knowledge_question_is_answered_from_an_article():
+    messages, _ = run(actions.ActionAnswerQuestion(), make_tracker("what is lhermitte's sign?", "ask_knowledge"))
+    assert "neck" in said(messages).lower()
+
+
+def test_why_we_ask_explains_the_pending_question():
+    messages, _ = run(actions.ActionExplainQuestion(), make_tracker("why?", "ask_why",
+                                                                     slots={"requested_slot": "pain_trigger"}))
+    assert said(messages)
+
+
+def test_summary_for_the_care_team_lists_the_findings():
+    case = case_after(("my husband has MS, burning pain in his lower back", None), ("no", "red_flag_screen"))
+    messages, _ = run(actions.ActionCareTeamSummary(), make_tracker(slots={"case": case}))
+    text = said(messages)
+    assert "MS" in text and "burning" in text.lower()
+
+
+def test_start_over_clears_everything():
+    _, events = run(actions.ActionStartOver(), make_tracker("start over", "start_over"))
+    assert events == [AllSlotsReset()]
