@@ -77,6 +77,8 @@ class ValidateSymptomForm(FormValidationAction):
         updated = read_latest(tracker)
         if intent in SMALL_TALK and not bot.learned_anything(updated):
             return [SlotSet("requested_slot", bot.next_topic(case))]
+        if not bot.learned_anything(updated):
+            dispatcher.utter_message(response="utter_rephrase")  # the same question follows, once
         return case_events(updated) + [SlotSet("requested_slot", bot.next_topic(updated))]
 
 
@@ -141,7 +143,7 @@ class ActionCrisisSupport(Action):
         case = read_latest(tracker)
         utter_all(dispatcher, bot.crisis_messages())
         events = case_events(case) + [SlotSet("requested_slot", None)]
-        if bot.needs_escalation(case):
+        if bot.reported_now(case):
             utter_all(dispatcher, bot.escalation_messages(case))
             events += [SlotSet("triage", "seek_care_now"), SlotSet("red_flags", bot.case_red_flags(case))]
         return events

@@ -60,6 +60,11 @@ def topic_summaries(case: Optional[Dict]) -> Dict[str, str]:
     return summaries
 
 
+def reported_now(case: Optional[Dict]) -> List[str]:
+    """Red flags that the message just read into `case` reported for the first time."""
+    return list(((case or {}).get("last") or {}).get("new_red_flags") or [])
+
+
 def learned_anything(case: Dict) -> bool:
     """Did the message just read into `case` tell the core anything (a finding, a condition, a red flag, a reply)?"""
     last = (case or {}).get("last") or {}

@@ -11,7 +11,9 @@ Question policy (numbers in policy.yml `dialogue`):
      until the leading type is clear, the whole picture is known, no topic would help, or
      the question budget is spent;
   4. the red-flag screen, always, before any non-urgent assessment, unless already answered;
-  5. never a topic already answered or already asked ("not sure" counts as asked).
+  5. never a topic already answered or already asked ("not sure" counts as asked); a reply that
+     does not address what was asked (it told other things, or nothing readable) leaves that
+     question open for one more try, then it closes as "unknown".
 """
 from __future__ import annotations
 
@@ -40,6 +42,7 @@ def new_case() -> Dict:
         "red_flag_mentions": {},   # flag id -> {"status", "said"} for denied / long-standing / unsure mentions
         "red_flag_screen": None,   # None | clear | unsure | present
         "asked": [],               # topics the bot has asked
+        "deferred": [],            # topics whose reply told other things instead: asked once more, then closed
         "answers": {},             # topic -> "answered" | "unknown" (for bare / unmatched answers)
         "signals": {},             # severity, prescription_review, neuro_change -> [words]
         "messages": 0,
@@ -99,8 +102,16 @@ def read_message(case: Optional[Dict], text: str, asked_topic: Optional[str] = N
     if ext.neuro_change:
         case["signals"].setdefault("neuro_change", []).extend(ext.neuro_change)
 
-    # -- the red-flag screen
+    # -- a reply that does not address what was asked (it told other things, or nothing we could
+    #    read): that question stays open for one more try, then closes as "unknown"
     flag_statuses = {f.id: f.status for f in ext.red_flags}
+    reask = None
+    if (asked_topic and asked_topic not in topics_found and ext.answer is None
+            and not flag_statuses and asked_topic not in case["deferred"]):
+        case["deferred"].append(asked_topic)
+        reask, asked_topic = asked_topic, None
+
+    # -- the red-flag screen
     if new_flags or any(s == STATUS_PRESENT for s in flag_statuses.values()):
         case["red_flag_screen"] = SCREEN_PRESENT
     elif asked_topic == "red_flag_screen":
@@ -138,6 +149,8 @@ def read_message(case: Optional[Dict], text: str, asked_topic: Optional[str] = N
         "new_red_flags": new_flags,
         "answer": ext.answer,
         "topics_found": [t for t in TOPICS if t in topics_found],
+        "reask": reask,  # the question left open by this reply, to be asked once more
+        "understood": bool(topics_found or ext.answer or flag_statuses),
     }
     return case
 

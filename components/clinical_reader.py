@@ -4,6 +4,7 @@ The statistical intent classifier can be wrong; safety must not depend on it. So
 - the condition named (ALS or MS, in any words) becomes a `condition` entity (the slot maps from it);
 - a red flag reported as present and new becomes `report_red_flag` with `red_flag` entities;
 - a crisis message becomes `crisis`, and a dose question `ask_dose`;
+- a message with no words at all (empty, emoji, punctuation) becomes `nlu_fallback`;
 - a message the classifier took for a red-flag report, but in which the core finds no present red flag
   (negated, long-standing, or none at all), becomes `describe_pain`: the symptom form then asks the
   red-flag screen before any assessment. A guessed crisis or dose question is kept: there, erring
@@ -41,8 +42,12 @@ class ClinicalReader(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            if not text.strip() or text.startswith("/"):
-                continue  # nothing to read, or a button payload that names its intent itself
+            if text.startswith("/"):
+                continue  # a button payload that names its intent itself
+            if not any(ch.isalnum() for ch in text):
+                # Empty, emoji-only or punctuation: nothing a classifier can judge; say so honestly.
+                self._set_intent(message, "nlu_fallback")
+                continue
             screen = bot.screen_message(text)
             self._add_entities(message, screen)
             intent = self._safety_intent(message, screen)

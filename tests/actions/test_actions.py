@@ -193,3 +193,25 @@ def test_summary_for_the_care_team_lists_the_findings():
 def test_start_over_clears_everything():
     _, events = run(actions.ActionStartOver(), make_tracker("start over", "start_over"))
     assert events == [AllSlotsReset()]
+
+
+def test_an_unreadable_answer_gets_one_rephrase_request_and_the_same_question():
+    case = case_after(("my mum has MS and her back hurts", None))
+    asked = bot.next_topic(case)
+    tracker = make_tracker("asdkjh qwe zzz", intent="inform", slots={"case": case, "requested_slot": asked})
+    messages, events = run(actions.ValidateSymptomForm(), tracker)
+    assert [m["response"] for m in messages] == ["utter_rephrase"]
+    assert slot_values(events)["requested_slot"] == asked
+
+
+def test_crisis_after_an_escalation_does_not_repeat_the_old_red_flag():
+    case = case_after(("my dad has ALS, he fell yesterday", None))
+    messages, _ = run(actions.ActionCrisisSupport(), make_tracker("I can't cope anymore", "crisis", slots={"case": case}))
+    assert "seek care now" not in said(messages).lower()
+
+
+def test_crisis_with_a_new_red_flag_also_escalates():
+    messages, events = run(actions.ActionCrisisSupport(),
+                           make_tracker("I can't cope, and now she can't breathe properly", "crisis"))
+    assert "seek care now" in said(messages).lower()
+    assert slot_values(events)["triage"] == "seek_care_now"

@@ -1,0 +1,59 @@
+"""The ClinicalReader NLU component: safety decisions that must not depend on the statistical classifier."""
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from components.clinical_reader import ClinicalReader
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return ClinicalReader()
+
+
+def read(reader, text, guessed="describe_pain"):
+    message = Message(data={"text": text, "intent": {"name": guessed, "confidence": 0.6},
+                            "intent_ranking": [{"name": guessed, "confidence": 0.6}]})
+    reader.process([message])
+    return message.get("intent")["name"], {e["entity"]: e["value"] for e in message.get("entities") or []}
+
+
+def test_a_red_flag_wins_over_the_guess(reader):
+    intent, entities = read(reader, "my wife has MS and since this morning she can't feel between her legs", "inform")
+    assert intent == "report_red_flag"
+    assert entities["condition"] == "ms" and entities["red_flag"] == "saddle_numbness"
+
+
+def test_a_negated_red_flag_guessed_as_one_becomes_a_description(reader):
+    intent, entities = read(reader, "no fever, she hasn't fallen, just the usual stiffness", "report_red_flag")
+    assert intent == "describe_pain" and "red_flag" not in entities
+
+
+def test_a_long_standing_problem_is_not_a_red_flag(reader):
+    intent, _ = read(reader, "his bladder has been weak for years, nothing new", "report_red_flag")
+    assert intent == "describe_pain"
+
+
+def test_crisis_wins(reader):
+    assert read(reader, "i can't go on like this, i want to end it all", "describe_pain")[0] == "crisis"
+
+
+def test_a_guessed_crisis_is_kept(reader):
+    assert read(reader, "everything is just too much", "crisis")[0] == "crisis"
+
+
+def test_dose_question(reader):
+    assert read(reader, "how many mg of gabapentin can he have", "ask_knowledge")[0] == "ask_dose"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🙂🙂", "?!"])
+def test_no_words_is_fallback(reader, text):
+    assert read(reader, text, "affirm")[0] == "nlu_fallback"
+
+
+def test_condition_in_lay_words(reader):
+    assert read(reader, "my dad has lou gherigs disease")[1]["condition"] == "als"
+    assert read(reader, "mum was diagnosed with relapsing remitting multiple sclerosis")[1]["condition"] == "ms"
+
+
+def test_ordinary_message_keeps_its_intent(reader):
+    assert read(reader, "hello there", "greet")[0] == "greet"
