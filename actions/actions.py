@@ -15,7 +15,8 @@ INTERRUPTIONS = {
     "request_human", "start_over", "goodbye", "request_summary",
 }
 # Small talk steps aside only when the message told the core nothing new (a misread answer is still an answer).
-SMALL_TALK = {"greet", "thank", "out_of_scope", "nlu_fallback"}
+# (A low-confidence message is read as an answer: if the core cannot read it either, the form asks again.)
+SMALL_TALK = {"greet", "thank", "out_of_scope"}
 
 
 def latest_text(tracker: Tracker) -> Text:
@@ -77,8 +78,7 @@ class ValidateSymptomForm(FormValidationAction):
         updated = read_latest(tracker)
         if intent in SMALL_TALK and not bot.learned_anything(updated):
             return [SlotSet("requested_slot", bot.next_topic(case))]
-        if not bot.learned_anything(updated):
-            dispatcher.utter_message(response="utter_rephrase")  # the same question follows, once
+        utter_all(dispatcher, bot.missed_question_messages(updated))  # the same question follows, once more
         return case_events(updated) + [SlotSet("requested_slot", bot.next_topic(updated))]
 
 

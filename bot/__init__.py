@@ -51,7 +51,7 @@ Chat channels (bot.conversation): replies as ``{"text", "buttons"}`` dicts and t
 values: ``question(topic, case)``, ``assessment_messages(case, assessment)``,
 ``escalation_messages(case)``, ``crisis_messages()``, ``dose_messages(case)``, ``why_we_ask(topic)``,
 ``knowledge_messages(text, case)``, ``summary_messages(case)``, ``topic_summaries(case)``,
-``case_condition(case)``, ``case_red_flags(case)``, ``learned_anything(case)``, ``reported_now(case)``,
+``case_condition(case)``, ``case_red_flags(case)``, ``learned_anything(case)``, ``reported_now(case)``, ``missed_question_messages(case)``,
 ``screen_message(text)`` (the per-message safety reading used inside Rasa's NLU pipeline), ``warm_up()``.
 
 Lower level: ``read_text(text, context_topic=None) -> Extraction`` (bot.extract),
@@ -75,7 +75,7 @@ _EXPORTS = {
     "read_text": "extract", "classify": "classify",
     # chat-facing shape of the same (bot.conversation): slot values and reply messages
     "warm_up": "conversation", "case_condition": "conversation", "case_red_flags": "conversation",
-    "topic_summaries": "conversation", "learned_anything": "conversation", "reported_now": "conversation", "question": "conversation",
+    "topic_summaries": "conversation", "learned_anything": "conversation", "reported_now": "conversation", "missed_question_messages": "conversation", "question": "conversation",
     "assessment_messages": "conversation", "escalation_messages": "conversation", "crisis_messages": "conversation",
     "dose_messages": "conversation", "why_we_ask": "conversation", "knowledge_messages": "conversation",
     "summary_messages": "conversation", "screen_message": "conversation",

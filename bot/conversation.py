@@ -73,6 +73,16 @@ def learned_anything(case: Dict) -> bool:
 
 # ---------------------------------------------------------------- replies
 
+def missed_question_messages(case: Dict) -> List[Message]:
+    """When the reply just read did not answer the question asked (the form asks it once more):
+    "didn't follow" if nothing in it was readable, a thank-you if it told other things."""
+    last = (case or {}).get("last") or {}
+    if not last.get("reask"):
+        return []
+    chat = knowledge().messages["chat"]
+    return _messages([chat["noted_still_asking"] if last.get("understood") else chat["didnt_follow"]])
+
+
 def question(topic: str, case: Optional[Dict] = None) -> Message:
     entry = knowledge().messages["questions"][topic]
     return {"text": entry["text"], "buttons": [dict(b) for b in entry.get("buttons") or []]}

@@ -323,7 +323,7 @@ def load_knowledge(directory: Path | str | None = None) -> KnowledgeBase:
                     check.text(f, f"{key}.{field}", item, field)
     for topic in TOPICS:
         check.text(f, f"why_ask.{topic}", messages["why_ask"].get(topic), topic)
-    for field in ("why_no_question", "no_answer", "nothing_to_summarise"):
+    for field in ("why_no_question", "no_answer", "didnt_follow", "noted_still_asking", "nothing_to_summarise"):
         check.text(f, f"chat.{field}", _section(messages, f, "chat").get(field), field)
     questions = _section(messages, f, "questions")
     for topic in TOPICS:

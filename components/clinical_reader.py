@@ -4,6 +4,8 @@ The statistical intent classifier can be wrong; safety must not depend on it. So
 - the condition named (ALS or MS, in any words) becomes a `condition` entity (the slot maps from it);
 - a red flag reported as present and new becomes `report_red_flag` with `red_flag` entities;
 - a crisis message becomes `crisis`, and a dose question `ask_dose`;
+- a question the knowledge base can answer becomes `ask_knowledge` when the classifier said
+  `out_of_scope` or was unsure;
 - a message with no words at all (empty, emoji, punctuation) becomes `nlu_fallback`;
 - a message the classifier took for a red-flag report, but in which the core finds no present red flag
   (negated, long-standing, or none at all), becomes `describe_pain`: the symptom form then asks the
@@ -22,6 +24,10 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 import bot
+
+# Below this the statistical classifier's guess is weak enough to let the knowledge base's question
+# matcher overrule it (the FallbackClassifier further down the pipeline uses a lower bar).
+UNSURE_CONFIDENCE = 0.5
 
 
 @DefaultV1Recipe.register(
@@ -50,7 +56,7 @@ class ClinicalReader(GraphComponent):
                 continue
             screen = bot.screen_message(text)
             self._add_entities(message, screen)
-            intent = self._safety_intent(message, screen)
+            intent = self._safety_intent(message, screen) or self._knowledge_intent(message, text)
             if intent:
                 self._set_intent(message, intent)
         return messages
@@ -75,6 +81,15 @@ class ClinicalReader(GraphComponent):
             return "ask_dose"
         if (message.get(INTENT) or {}).get("name") == "report_red_flag":
             return "describe_pain"
+        return None
+
+    @staticmethod
+    def _knowledge_intent(message: Message, text: Text) -> Optional[Text]:
+        # A question the articles answer is not out of scope, however the classifier scored it.
+        guessed = message.get(INTENT) or {}
+        doubtful = guessed.get("name") == "out_of_scope" or (guessed.get("confidence") or 0.0) < UNSURE_CONFIDENCE
+        if doubtful and guessed.get("name") != "ask_knowledge" and bot.answer_question(text):
+            return "ask_knowledge"
         return None
 
     @staticmethod

@@ -57,3 +57,11 @@ def test_condition_in_lay_words(reader):
 
 def test_ordinary_message_keeps_its_intent(reader):
     assert read(reader, "hello there", "greet")[0] == "greet"
+
+
+def test_a_question_the_articles_answer_is_not_out_of_scope(reader):
+    assert read(reader, "is water therapy any good?", "out_of_scope")[0] == "ask_knowledge"
+
+
+def test_a_real_out_of_scope_question_stays_out_of_scope(reader):
+    assert read(reader, "what's the weather in london tomorrow?", "out_of_scope")[0] == "out_of_scope"
