@@ -1,0 +1,92 @@
+"""Slack for Backline: Rasa's SlackInput / SlackBot, configured from the environment.
+
+Required: SLACK_BOT_TOKEN (the app's Bot User OAuth Token, xoxb-...) and SLACK_SIGNING_SECRET (the app's
+Signing Secret; every request is checked against it and a missing or wrong signature gets 400).
+Optional: SLACK_CHANNEL (a channel ID where Backline also answers messages that do not mention it),
+SLACK_API_URL (where the Web API lives, default https://slack.com/api/; the tests point it at a local fake).
+Webhook (Event Subscriptions and Interactivity request URL): https://YOUR-HOST/webhooks/slack/webhook
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.slack import SlackBot, SlackInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from slack_sdk.web.async_client import AsyncWebClient
+
+from channels import channel_off, env, missing
+
+logger = logging.getLogger(__name__)
+
+REQUIRED = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+
+
+class SlackBotAt(SlackBot):
+    """Rasa's Slack output (buttons become a section block plus an actions block), with the Web API
+    at `api_url` when one is given."""
+
+    def __init__(self, token: Text, slack_channel: Optional[Text] = None, thread_id: Optional[Text] = None,
+                 proxy: Optional[Text] = None, api_url: Optional[Text] = None) -> None:
+        super().__init__(token, slack_channel, thread_id, proxy)
+        if api_url:
+            self.client = AsyncWebClient(token, proxy=proxy, base_url=api_url.rstrip("/") + "/")
+
+
+class SlackFromEnv(SlackInput):
+    """`channels.slack.SlackFromEnv` in credentials.yml; webhook /webhooks/slack/webhook."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "slack"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        if missing(REQUIRED):
+            return channel_off("slack", REQUIRED)
+        settings = dict(credentials or {})  # non-secret options may stay in credentials.yml
+        channel = cls(
+            env("SLACK_BOT_TOKEN"),
+            env("SLACK_CHANNEL") or settings.get("slack_channel"),
+            settings.get("proxy"),
+            settings.get("slack_retry_reason_header", "x-slack-retry-reason"),
+            settings.get("slack_retry_number_header", "x-slack-retry-num"),
+            settings.get("errors_ignore_retry"),
+            settings.get("use_threads", False),
+            env("SLACK_SIGNING_SECRET"),
+            settings.get("conversation_granularity", "sender"),
+        )
+        channel.api_url = env("SLACK_API_URL")
+        logger.info("Slack channel on: webhook /webhooks/slack/webhook%s",
+                    f", Web API at {channel.api_url}" if channel.api_url else "")
+        return channel
+
+    api_url: Optional[Text] = None
+
+    def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
+        return SlackBotAt(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_url)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        slack_webhook = super().blueprint(on_new_message)
+
+        @slack_webhook.middleware("request")
+        async def url_verification(request: Request) -> Optional[response.HTTPResponse]:
+            # Slack checks a new request URL by sending a signed {"type": "url_verification", "challenge": ...}
+            # and expects {"challenge": ...} back; Rasa's handler answers a bare JSON string.
+            if request.method != "POST" or request.headers.get("content-type") != "application/json":
+                return None
+            try:
+                body = json.loads(request.body or b"{}")
+            except ValueError:
+                return None
+            if isinstance(body, dict) and body.get("type") == "url_verification":
+                if not self.is_request_from_slack_authentic(request):
+                    return response.text("Message is not properly signed with a valid X-Slack-Signature header",
+                                         status=400)
+                return response.json({"challenge": body.get("challenge", "")})
+            return None
+
+        return slack_webhook

@@ -1,0 +1,115 @@
+"""Telegram for Backline: Rasa's TelegramInput / TelegramOutput, configured from the environment.
+
+Required: TELEGRAM_BOT_TOKEN (from @BotFather), TELEGRAM_BOT_USERNAME (the bot's username without "@";
+Rasa checks each update against getMe), TELEGRAM_WEBHOOK_URL (the public HTTPS address of
+/webhooks/telegram/webhook; Backline registers it with setWebhook when the server starts).
+Optional: TELEGRAM_SECRET_TOKEN (sent with setWebhook; updates without the matching
+X-Telegram-Bot-Api-Secret-Token header are refused with 403), TELEGRAM_API_URL (the Bot API server,
+default https://api.telegram.org; the tests point it at a local fake).
+
+Differences from Rasa's TelegramInput, each deliberate:
+- setWebhook runs once the server is up, in the server's own event loop, and a failure is logged, not
+  fatal (Rasa calls it with asyncio.run() while building the routes: the bot's HTTP session then
+  belongs to a closed loop, and an unreachable Telegram stops the whole server).
+- An error while handling an update is logged and answered 200, so Telegram does not resend the same
+  update again and again.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from aiogram.bot.api import TELEGRAM_PRODUCTION, TelegramAPIServer
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.telegram import TelegramInput, TelegramOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from channels import channel_off, env, missing
+
+logger = logging.getLogger(__name__)
+
+REQUIRED = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "TELEGRAM_WEBHOOK_URL")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class TelegramOutputAt(TelegramOutput):
+    """Rasa's Telegram output (buttons become an inline keyboard), talking to `api_url` when given."""
+
+    def __init__(self, access_token: Optional[Text], api_url: Optional[Text] = None) -> None:
+        super(TelegramOutput, self).__init__(
+            access_token, server=TelegramAPIServer.from_base(api_url) if api_url else TELEGRAM_PRODUCTION
+        )
+
+
+class TelegramFromEnv(TelegramInput):
+    """`channels.telegram.TelegramFromEnv` in credentials.yml; webhook /webhooks/telegram/webhook."""
+
+    api_url: Optional[Text] = None
+    secret_token: Optional[Text] = None
+
+    @classmethod
+    def name(cls) -> Text:
+        return "telegram"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        if missing(REQUIRED):
+            return channel_off("telegram", REQUIRED)
+        channel = cls(env("TELEGRAM_BOT_TOKEN"), env("TELEGRAM_BOT_USERNAME").lstrip("@"),
+                      env("TELEGRAM_WEBHOOK_URL"), debug_mode=False)
+        channel.api_url = env("TELEGRAM_API_URL")
+        channel.secret_token = env("TELEGRAM_SECRET_TOKEN")
+        logger.info("Telegram channel on: webhook /webhooks/telegram/webhook, public URL %s%s",
+                    channel.webhook_url, f", Bot API at {channel.api_url}" if channel.api_url else "")
+        return channel
+
+    def get_output_channel(self) -> TelegramOutput:
+        bot = TelegramOutputAt(self.access_token, self.api_url)
+        self.__dict__.setdefault("_bots", []).append(bot)  # their HTTP sessions are closed at shutdown
+        return bot
+
+    async def register_webhook(self, bot: TelegramOutput) -> bool:
+        params: Dict[Text, Any] = {"url": self.webhook_url}
+        if self.secret_token:
+            params["secret_token"] = self.secret_token  # Bot API 6.1; aiogram 2.15's set_webhook predates it
+        try:
+            ok = bool(await bot.request("setWebhook", params))
+        except Exception as error:  # noqa: BLE001 - a failed registration must not stop Backline
+            logger.error("Telegram channel: setWebhook(%s) failed: %s. Updates may not arrive; "
+                         "check TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_URL.", self.webhook_url, error)
+            return False
+        logger.info("Telegram channel: webhook registered as %s", self.webhook_url)
+        return ok
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        # Rasa's blueprint asks for an output channel (get_output_channel, above: no network call here).
+        telegram_webhook = super().blueprint(on_new_message)
+        registrar = self.get_output_channel()
+
+        @telegram_webhook.listener("after_server_start")
+        async def set_webhook(app: Any, loop: Any) -> None:
+            await self.register_webhook(registrar)
+
+        @telegram_webhook.listener("before_server_stop")
+        async def close_sessions(app: Any, loop: Any) -> None:
+            for bot in self.__dict__.get("_bots", []):
+                if bot._session is not None and not bot._session.closed:
+                    await bot._session.close()
+
+        @telegram_webhook.middleware("request")
+        async def check_secret(request: Request) -> Optional[response.HTTPResponse]:
+            if request.path.rstrip("/").endswith("/set_webhook"):
+                # Rasa's own /set_webhook route would register the URL without the secret token.
+                ok = await self.register_webhook(registrar)
+                return response.text("Webhook setup successful" if ok else "Invalid webhook", status=200 if ok else 502)
+            if not self.secret_token or request.method != "POST" or not request.path.endswith("/webhook"):
+                return None
+            given = request.headers.get(SECRET_HEADER, "")
+            if not hmac.compare_digest(given.encode(), self.secret_token.encode()):
+                logger.warning("Telegram channel: refused an update without the right %s header", SECRET_HEADER)
+                return response.text("forbidden", status=403)
+            return None
+
+        return telegram_webhook

@@ -1,0 +1,131 @@
+"""Fixtures for the channel tests: the real Backline servers with Slack and Telegram switched on and
+pointed at local fakes, the website served as `make run` serves it, and Debian's chromium.
+
+Everything listens on 127.0.0.1 and free ports; nothing reaches the internet. The model is the one in
+models/ (CI trains it before the e2e stage); BACKLINE_TEST_MODEL=/path/to/models overrides it.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.channels.fakes import fake_slack, fake_telegram
+from tests.support.servers import ROOT, ActionServer, RasaServer, free_port, server_env, stop_process, wait_until
+
+SLACK_SIGNING_SECRET = "test-signing-secret-8f2c1d"
+SLACK_BOT_TOKEN = "xoxb-test-backline"
+TELEGRAM_BOT_TOKEN = "123456:TEST-backline-token"
+TELEGRAM_SECRET_TOKEN = "test-telegram-secret-41ab"
+TELEGRAM_WEBHOOK_URL = "https://backline.example.org/webhooks/telegram/webhook"
+CHROMIUM = Path("/usr/bin/chromium")
+# The flags this machine needs (python-svc.md): no GPU, no sandbox as root, no background traffic.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def model_path() -> Path:
+    model = Path(os.environ.get("BACKLINE_TEST_MODEL") or ROOT / "models")
+    if not (model.is_file() or any(model.glob("*.tar.gz"))):
+        pytest.fail(f"no trained model in {model}: run `make train` first (make test does)")
+    return model
+
+
+@pytest.fixture(scope="session")
+def slack_api():
+    fake = fake_slack().start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture(scope="session")
+def telegram_api():
+    fake = fake_telegram(TELEGRAM_BOT_TOKEN).start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture(scope="session")
+def web_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def channel_server(tmp_path_factory, slack_api, telegram_api, web_port):
+    """Action server + Rasa server (credentials.yml as committed) with every channel on: REST, socket.io,
+    Slack and Telegram, whose outgoing APIs are the local fakes."""
+    model = model_path()
+    workdir = tmp_path_factory.mktemp("channel-servers")
+    actions = ActionServer(workdir).start()
+    env = {
+        "SLACK_BOT_TOKEN": SLACK_BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
+        "SLACK_API_URL": slack_api.url + "/api/",
+        "TELEGRAM_BOT_TOKEN": TELEGRAM_BOT_TOKEN,
+        "TELEGRAM_BOT_USERNAME": "backline_test_bot",
+        "TELEGRAM_WEBHOOK_URL": TELEGRAM_WEBHOOK_URL,
+        "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET_TOKEN,
+        "TELEGRAM_API_URL": telegram_api.url,
+    }
+    # As `make run`: the page's origin may use the socket.io channel across ports (CORS).
+    rasa = RasaServer(workdir, action_url=actions.webhook, model=model, env=env,
+                      args=["--cors", f"http://127.0.0.1:{web_port}"])
+    try:
+        rasa.start()
+        yield rasa
+    finally:
+        rasa.stop()
+        actions.stop()
+
+
+@pytest.fixture(scope="session")
+def web_page(tmp_path_factory, web_port):
+    """web/ served the way `make run` serves it; the URL of index.html."""
+    if not (ROOT / "web" / "node_modules" / "rasa-webchat" / "lib" / "index.js").is_file():
+        pytest.fail("web/node_modules is missing: run `make install` (it runs npm ci in web/)")
+    port = web_port
+    log = tmp_path_factory.mktemp("web") / "web.log"
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", str(ROOT / "web"), str(port)],
+            cwd=ROOT, env=server_env(), stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until(f"http://127.0.0.1:{port}/index.html", 30, proc, log)
+        yield f"http://127.0.0.1:{port}/index.html"
+    finally:
+        stop_process(proc)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright: never a browser download."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make install` (it installs Debian's chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("the Python package playwright is missing: run `make install` (requirements/dev.txt)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots_dir() -> Path:
+    """results/screenshots/ by default; SCREENSHOTS_DIR=docs/screenshots refreshes the README's pictures."""
+    path = Path(os.environ.get("SCREENSHOTS_DIR") or ROOT / "results" / "screenshots")
+    if not path.is_absolute():
+        path = ROOT / path
+    path.mkdir(parents=True, exist_ok=True)
+    return path
