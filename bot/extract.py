@@ -11,12 +11,18 @@ Scope rules (ours, not negspacy's, because we need more than negation):
   * each finding is then read in its own clause: denied ("no fever"), uncertain ("maybe a
     temperature"), long-standing ("weak bladder for years", "same as always"), or new /
     sudden ("suddenly", "since yesterday").
+  * a denial stops at a comma or "and" unless it is a list of findings ("no fever, chills"
+    vs "can't hold it, soiled the bed"); "fine / ok / normal" after a finding clears it
+    ("her legs are fine");
+  * blockers ("fell asleep", "dropped her off") stop red-flag misreadings; a pain feature with
+    exactly the blocker's words still counts.
 A red flag counts only when present, not long-standing (unless a new/sudden cue overrides),
 and - for leg weakness, where slow progression is expected - only with a sudden cue or an
 acute event ("legs gave way").
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -38,12 +44,23 @@ GAP_EXCLUDES = ["not", "no", "never", "nor", "without", "but", "however", "altho
 SENTENCE_END = {".", "!", "?", ";", "...", "!!", "??", "?!", "!?"}
 ANSWER_FILLERS = {"i", "we", "um", "umm", "uh", "erm", "er", "hmm", "well", "honestly", "oh", "so", "sorry", "really", "just"}
 POST_NEGATION_SKIP = {":", "-", "=", "?", "–", "—"}
+# "her legs are fine", "breathing's ok", "bladder all good": a verb or adverb may stand between
+# a finding and the word that clears it
+POST_NEGATION_VERBS = {"is", "are", "'s", "s", "was", "were", "seems", "seem", "looks", "look", "feels", "feel",
+                       "all", "both", "totally", "completely", "absolutely", "perfectly", "been", "has", "have",
+                       "'ve", "still", "now", "pretty", "quite", "seem", "sounds", "sound"}
+# "A.L.S.", "m.s" -> "als", "ms": dotted abbreviations are one token whose NORM keeps the dots
+_DOTTED = re.compile(r"^(?:[a-z]\.){1,4}[a-z]\.?$")
+# "38.5c", "101f", "38.5°": a temperature with its unit glued on -> the bare number
+_TEMPERATURE = re.compile(r"^(\d{2,3}(?:\.\d)?)(?:°|º)?(?:c|f)?$")
 
 # When two matches cover exactly the same words, the lower number wins.
-PRIORITY = {"block": 0, "flag_acute": 1, "flag": 2, "condition": 3, "feature": 4}
+PRIORITY = {"block": 0, "flag_acute": 1, "flag": 2, "flag_screen": 2, "condition": 3, "feature": 4}
 
 # Sensory symptoms that, when new or sudden, are "new neurological symptoms" (seed 003).
 NERVE_SYMPTOMS = {"tingling", "pins_and_needles", "numbness_feel", "burning", "electric"}
+# Sensations that are sudden by nature: "a sudden electric jolt" describes the feeling, not a new symptom.
+SUDDEN_BY_NATURE = {"electric", "shooting", "stabbing"}
 
 STATUS_PRESENT, STATUS_NEGATED, STATUS_UNCERTAIN = "present", "negated", "uncertain"
 STATUS_LONG_STANDING, STATUS_BASELINE = "long_standing", "baseline"
@@ -146,6 +163,9 @@ class Pipeline:
             self._add(self.findings, f"flag|{rid}", flag["phrases"])
             if flag.get("acute_phrases"):
                 self._add(self.findings, f"flag_acute|{rid}", flag["acute_phrases"])
+            if flag.get("screen_phrases"):
+                # short answers that name a flag only when answering the red-flag screen ("only the temperature")
+                self._add(self.findings, f"flag_screen|{rid}", flag["screen_phrases"])
         self._add(self.findings, "block|", lang["blockers"])
 
         for label, key in (("neg_pre", "negation_pre"), ("neg_post", "negation_post"), ("pseudo", "pseudo_negation"),
@@ -218,9 +238,15 @@ class Pipeline:
         return cleaned
 
     def _add(self, matcher, key: str, phrases: Sequence[str]) -> None:
-        patterns = []
+        # "can't" and "can not" (or "doesn't" / "does not") compile to the same tokens: drop the
+        # duplicates, which only slow the matcher down
+        patterns, seen = [], set()
         for phrase in phrases:
-            patterns.extend(self._token_patterns(phrase))
+            for pattern in self._token_patterns(phrase):
+                key_ = repr(pattern)
+                if key_ not in seen:
+                    seen.add(key_)
+                    patterns.append(pattern)
         if patterns:
             matcher.add(key, patterns)
 
@@ -248,6 +274,12 @@ class Pipeline:
 
     def make_doc(self, text: str):
         doc = self.nlp.make_doc(text)
+        for token in doc:
+            norm = token.norm_
+            if "." in norm and _DOTTED.match(norm):
+                token.norm_ = norm.replace(".", "")
+            elif norm[:1].isdigit() and norm[-1:] in ("c", "f", "°", "º") and _TEMPERATURE.match(norm):
+                token.norm_ = _TEMPERATURE.match(norm).group(1)
         self.correct_typos(doc)
         return doc
 
@@ -313,6 +345,7 @@ class _Scope:
     def __init__(self, doc, cues: List[_Span], pipe: Pipeline, finding_tokens: set):
         self.doc = doc
         self.finding_tokens = finding_tokens  # tokens of findings that are not themselves timing words
+        self.all_findings = finding_tokens    # every finding's tokens (set by the reader)
         self.cues = cues
         n = len(doc)
         boundary = [False] * n
@@ -352,17 +385,33 @@ class _Scope:
         return seg != -1 and any(self.segment_of(c.start) == seg for c in self.by_kind.get(kind, ()))
 
     def negated(self, start: int, end: int, window: int) -> bool:
-        if self._before("neg_pre", start, window):
-            return True
+        seg = self.segment_of(start)
+        for cue in self.by_kind.get("neg_pre", ()):
+            if (cue.end <= start and start - cue.end <= window and seg != -1
+                    and self.segment_of(cue.start) == seg and not self._denial_ends(cue.end, start)):
+                return True
         # post-negation: "fever: no", "falls - none"
         i = end
         while i < len(self.doc) and self.doc[i].text in POST_NEGATION_SKIP:
+            i += 1
+        while i < len(self.doc) and i - end < 4 and self.doc[i].norm_ in POST_NEGATION_VERBS:
             i += 1
         for cue in self.by_kind.get("neg_post", ()):
             if cue.start == i:
                 after = cue.end
                 if after >= len(self.doc) or self.doc[after].is_punct or self.doc[after].norm_ in ("and", "but", "or"):
                     return True
+        return False
+
+    def _denial_ends(self, frm: int, to: int) -> bool:
+        """A denial reaches past a comma or "and" only when it is a list of findings ("no fever,
+        chills or numbness", "no numbness and tingling"). When what it denied before the comma
+        was not a finding ("can't hold it, soiled the bed", "doesn't sleep well and wet
+        herself"), the denial ends there."""
+        for i in range(frm, to):
+            tok = self.doc[i]
+            if tok.text == "," or tok.norm_ in ("and", "&"):
+                return not any(j in self.all_findings for j in range(frm, i))
         return False
 
     def uncertain(self, start: int, window: int) -> bool:
@@ -375,26 +424,34 @@ class _Scope:
         words = [i for i, s in enumerate(self.seg) if s == seg and not self.doc[i].is_punct]
         return len(words) <= PURE_CHRONIC_MAX_WORDS and not any(i in self.finding_tokens for i in words)
 
+    def only_timing(self, start: int) -> bool:
+        """The clause holds no finding but timing words ("she's had this on and off for years")."""
+        seg = self.segment_of(start)
+        return seg != -1 and not any(self.seg[i] == seg for i in self.finding_tokens)
+
     def long_standing(self, start: int) -> bool:
         seg = self.segment_of(start)
         if self.in_segment("chronic", seg):
             return True
         return self._pure_chronic_segment(seg + 1) or self._pure_chronic_segment(seg - 1)
 
-    def _near(self, kind: str, start: int, end: int, window: int) -> bool:
+    def _near(self, kind: str, start: int, end: int, window: int, adjective_ok: bool = True) -> bool:
         seg = self.segment_of(start)
         for cue in self.by_kind.get(kind, ()):
             if seg == -1 or self.segment_of(cue.start) != seg:
                 continue
+            if not adjective_ok and cue.end == start and self.doc[cue.start].norm_ == "sudden":
+                continue  # "a sudden electric jolt": how it feels, not when it began
             gap = start - cue.end if cue.end <= start else cue.start - end if cue.start >= end else 0
             if gap <= window:
                 return True
         return False
 
-    def acute(self, start: int, end: Optional[int] = None) -> Tuple[bool, bool]:
+    def acute(self, start: int, end: Optional[int] = None, adjective_ok: bool = True) -> Tuple[bool, bool]:
         """(new/sudden cue near it, worsening cue near it), same clause, within ACUTE_WINDOW words."""
         end = start + 1 if end is None else end
-        return self._near("acute_strong", start, end, ACUTE_WINDOW), self._near("acute_worse", start, end, ACUTE_WINDOW)
+        return (self._near("acute_strong", start, end, ACUTE_WINDOW, adjective_ok),
+                self._near("acute_worse", start, end, ACUTE_WINDOW))
 
 
 def _chunks(text: str) -> List[str]:
@@ -452,7 +509,18 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     neg_window = int(lang.get("negation_window", 5))
     unc_window = int(lang.get("uncertainty_window", 6))
 
-    findings = _longest_first(_spans(pipe.findings, doc, pipe.nlp), PRIORITY)
+    in_screen = context_topic == "red_flag_screen"
+    found = _spans(pipe.findings, doc, pipe.nlp)
+    # a screen-only phrase ("the bladder one") names a flag only in an answer to the red-flag screen
+    found = [f for f in found if f.kind != "flag_screen" or in_screen]
+    findings = _longest_first(found, PRIORITY)
+    # A blocker stops a misreading as a red flag ("temperature changes" is not a fever), but a
+    # pain feature with exactly the blocker's words is still what the caregiver said (a trigger).
+    blocks = {(f.start, f.end) for f in findings if f.kind == "block"}
+    if blocks:
+        rescued = {(f.start, f.end): f for f in found if f.kind == "feature" and (f.start, f.end) in blocks}
+        findings = sorted(findings + list(rescued.values()), key=lambda f: f.start)
+    findings = [f for f in findings if not _title_not_condition(doc, f)]
     # A negation or doubt word that is part of a finding ("can't stand", "rest doesn't help")
     # belongs to that finding and must not reach out to its neighbours.
     inside_findings = {i for f in findings if f.kind != "block" for i in range(f.start, f.end)}
@@ -465,12 +533,14 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     timing_words = {"long_standing", "intermittent", "constant"}
     scope = _Scope(doc, cues, pipe, {i for f in findings if f.kind != "block" and f.id not in timing_words
                                      for i in range(f.start, f.end)})
-    in_screen = context_topic == "red_flag_screen"
+    scope.all_findings = {i for f in findings if f.kind != "block" for i in range(f.start, f.end)}
 
     def said(span) -> str:
         return doc[span.start: span.end].text
 
     last_condition = None
+    nerve_new: List[str] = []
+    old_news = False  # a clause that only says "it's been like this for years" ("had this for ages")
     for span in findings:
         if span.kind == "block":
             continue
@@ -490,10 +560,12 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
                     status = STATUS_NEGATED
             elif uncertain:
                 status = STATUS_UNCERTAIN
-            strong, _ = scope.acute(span.start, span.end)
+            strong, _ = scope.acute(span.start, span.end, adjective_ok=fid not in SUDDEN_BY_NATURE)
             result.features.append(Finding(fid, "feature", status, said(span), topic=kb.features[fid]["topic"], acute=strong))
+            if status == STATUS_PRESENT and fid == "long_standing" and scope.only_timing(span.start):
+                old_news = True
             if status == STATUS_PRESENT and strong and fid in NERVE_SYMPTOMS:
-                result.neuro_change.append(said(span))
+                nerve_new.append(said(span))
             continue
         # red flags
         flag = kb.red_flags[span.id]
@@ -517,9 +589,21 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
 
     if last_condition:
         result.condition, result.condition_said = last_condition
+    # "she's had this on and off for a couple of years": a sensation the message calls
+    # long-standing is not a new neurological symptom, whatever word described it
+    if nerve_new and not old_news:
+        result.neuro_change.extend(nerve_new)
 
     _read_signals(doc, pipe, scope, neg_window, result)
     return result
+
+
+def _title_not_condition(doc, span) -> bool:
+    """"Ms Patel", "Ms. Jones": the title, not multiple sclerosis (written "Ms" + a capitalised name)."""
+    if span.kind != "condition" or span.end - span.start != 1 or doc[span.start].text not in ("Ms", "Ms."):
+        return False
+    nxt = span.end + (1 if span.end < len(doc) and doc[span.end].text == "." else 0)
+    return nxt < len(doc) and doc[nxt].is_title and doc[nxt].is_alpha
 
 
 def _read_signals(doc, pipe: Pipeline, scope: _Scope, neg_window: int, result: Extraction) -> None:
@@ -530,7 +614,10 @@ def _read_signals(doc, pipe: Pipeline, scope: _Scope, neg_window: int, result: E
     signals: Dict[str, List[str]] = {}
     for name in {s.id for s in others}:
         for span in _longest_first([s for s in others if s.id == name]):
-            if name in ("severity", "crisis", "prescription_review") and scope.negated(span.start, span.end, neg_window):
+            # crisis words are cleared only by a denial right before them ("not suicidal"), never by
+            # a "no" further off ("no one would care if I killed myself")
+            window = 1 if name == "crisis" else neg_window
+            if name in ("severity", "crisis", "prescription_review") and scope.negated(span.start, span.end, window):
                 continue
             signals.setdefault(name, []).append(doc[span.start: span.end].text)
     for span in answers:
@@ -551,4 +638,13 @@ def _read_signals(doc, pipe: Pipeline, scope: _Scope, neg_window: int, result: E
             s.id == "question" and s.start == first_word for s in others)
         result.is_question = first_q or any(t.text == "?" for t in doc)
         del signals["question"]
+    mention = signals.pop("dose_mention", None)
+    if mention and not signals.get("dose_question"):
+        # "is 20mg too much", "she's on 10 mg, can we go to 20": a strength in a question is a
+        # dose question; "she takes 10mg of baclofen" is not. A question word opening the
+        # message or any clause counts, as does a "?".
+        starts = {first_word} | {t.i + 1 for t in doc if t.is_punct}
+        asks = result.is_question or any(s.id == "question" and s.start in starts for s in others)
+        if asks:
+            signals["dose_question"] = mention
     result.signals = signals

@@ -237,6 +237,8 @@ def load_knowledge(directory: Path | str | None = None) -> KnowledgeBase:
         check.sources(f, rid, flag)
         check.patterns(f, rid, flag.get("phrases"), "phrases")
         check.patterns(f, rid, flag.get("acute_phrases"), "acute_phrases", allow_empty=True)
+        if "screen_phrases" in flag:  # only read as answers to the red-flag screen question
+            check.patterns(f, rid, flag["screen_phrases"], "screen_phrases", allow_empty=True)
         if not isinstance(flag.get("needs_sudden_cue"), bool):
             raise KnowledgeError(f, rid, "needs_sudden_cue must be true or false")
 
@@ -323,7 +325,8 @@ def load_knowledge(directory: Path | str | None = None) -> KnowledgeBase:
                     check.text(f, f"{key}.{field}", item, field)
     for topic in TOPICS:
         check.text(f, f"why_ask.{topic}", messages["why_ask"].get(topic), topic)
-    for field in ("why_no_question", "no_answer", "didnt_follow", "noted_still_asking", "nothing_to_summarise"):
+    for field in ("why_no_question", "no_answer", "didnt_follow", "noted_still_asking", "nothing_to_summarise",
+                  "trouble", "trouble_safety"):
         check.text(f, f"chat.{field}", _section(messages, f, "chat").get(field), field)
     questions = _section(messages, f, "questions")
     for topic in TOPICS:
