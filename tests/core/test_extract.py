@@ -185,3 +185,9 @@ def test_red_flag_beyond_the_first_chunk():
     text = "word " * 5000 + " he fell this morning"
     assert len(text) > 20000
     assert "injury" in flags(text)
+
+
+def test_moving_around_as_an_activity_is_not_a_location():
+    features = {f.id for f in read_text("a burning pain, and moving around doesn't change it").features}
+    assert "widespread" not in features and "position_no_difference" in features
+    assert "widespread" in {f.id for f in read_text("the pain keeps moving around her back").features}
