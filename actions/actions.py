@@ -9,10 +9,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import bot
 
+# Build the clinical core's matchers when the action server starts, not on the first caregiver's message.
+bot.warm_up()
+
 # Never an answer to the pending question: the form steps aside and a rule in data/rules/ takes over.
 INTERRUPTIONS = {
     "report_red_flag", "crisis", "ask_dose", "ask_knowledge", "ask_why", "ask_capabilities",
-    "request_human", "start_over", "goodbye", "request_summary",
+    "request_human", "start_over", "goodbye", "request_summary", "delete_conversation",
 }
 # Small talk steps aside only when the message told the core nothing new (a misread answer is still an answer).
 # (A low-confidence message is read as an answer: if the core cannot read it either, the form asks again.)

@@ -92,10 +92,17 @@ class RasaServer:
     env: Dict[str, str] = field(default_factory=dict)
     args: List[str] = field(default_factory=list)
     proc: Optional[subprocess.Popen] = None
+    # The HTTP API (trackers): on by default here; off, or behind `--auth-token`, for the privacy tests.
+    enable_api: bool = True
+    auth_token: Optional[str] = None
 
     @property
     def log(self) -> Path:
         return self.workdir / f"rasa-{self.port}.log"
+
+    @property
+    def api_params(self) -> Dict[str, str]:
+        return {"token": self.auth_token} if self.auth_token else {}
 
     @property
     def url(self) -> str:
@@ -107,14 +114,22 @@ class RasaServer:
         return path
 
     def start(self, timeout: float = 240) -> "RasaServer":
+        api = ["--enable-api"] if self.enable_api else []
+        if self.enable_api and self.auth_token:
+            api += ["--auth-token", self.auth_token]
         cmd = [
-            str(RASA), "run", "-m", str(self.model), "--enable-api", "-i", "127.0.0.1",
+            str(RASA), "run", "-m", str(self.model), *api, "-i", "127.0.0.1",
             "--port", str(self.port), "--endpoints", str(self.endpoints_file()),
             "--credentials", str(ROOT / "credentials.yml"), *self.args,
         ]
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=ROOT, env=server_env(self.env), stdout=out, stderr=subprocess.STDOUT)
-        wait_until(f"{self.url}/status", timeout, self.proc, self.log, ok=lambda r: bool(r.json().get("model_id")))
+        if self.enable_api:
+            query = f"?token={self.auth_token}" if self.auth_token else ""
+            wait_until(f"{self.url}/status{query}", timeout, self.proc, self.log,
+                       ok=lambda r: bool(r.json().get("model_id")))
+        else:  # without the API only "/" answers, once the model is loaded
+            wait_until(f"{self.url}/", timeout, self.proc, self.log)
         return self
 
     def stop(self) -> None:
@@ -128,7 +143,7 @@ class RasaServer:
         return response.json()
 
     def tracker(self, sender: str) -> dict:
-        response = requests.get(f"{self.url}/conversations/{sender}/tracker", timeout=30)
+        response = requests.get(f"{self.url}/conversations/{sender}/tracker", params=self.api_params, timeout=30)
         response.raise_for_status()
         return response.json()
 
@@ -142,3 +157,42 @@ def stop_process(proc: Optional[subprocess.Popen], timeout: float = 20) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=timeout)
+
+
+def process_tree(pid: int) -> List[int]:
+    """pid and all its descendants (Linux /proc), for memory readings that include children."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo.extend(int(child) for child in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return found
+
+
+def peak_memory_kb(pid: int) -> int:
+    """Sum of VmHWM (peak resident set) over pid and its descendants, in KiB; 0 if it is gone."""
+    total = 0
+    for member in process_tree(pid):
+        try:
+            for line in Path(f"/proc/{member}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def warm_up_actions(actions: ActionServer, timeout: float = 120) -> float:
+    """One action call straight to the action server, in seconds. Its first call builds the clinical
+    core's matchers (seconds on a 2-core machine), longer than a Rasa server's short test timeout."""
+    body = {"next_action": "action_escalate", "sender_id": "warm-up", "version": "3.6.21", "domain": {},
+            "tracker": {"sender_id": "warm-up", "slots": {}, "events": [], "paused": False, "followup_action": None,
+                        "active_loop": {}, "latest_action_name": "action_listen",
+                        "latest_message": {"text": "my dad has ALS and his back hurts", "intent": {}, "entities": []}}}
+    started = time.monotonic()
+    requests.post(actions.webhook, json=body, timeout=timeout).raise_for_status()
+    return time.monotonic() - started

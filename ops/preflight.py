@@ -1,0 +1,110 @@
+"""Start-up checks, run by scripts/run.sh (and the container entrypoint) before Rasa starts.
+
+    python -m ops.preflight [--endpoints endpoints.yml] [--quiet]
+
+Exits 0 with a one-line summary when the settings work, or 1 with one clear line per problem, naming
+the setting (never only a stack trace): unreachable database, wrong password, missing database, Redis
+not reachable, BACKLINE_ENABLE_API without a token, the store classes not importable.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+from ops import settings
+
+STORE = "ops.stores.BacklineTrackerStore"
+LOCKS = "ops.stores.BacklineLockStore"
+
+
+def check(endpoints: Optional[Path] = None) -> tuple[List[str], List[str], List[str]]:
+    """Returns (problems, warnings, summary lines)."""
+    problems: List[str] = []
+    warnings: List[str] = []
+    summary: List[str] = []
+
+    try:
+        api = settings.api()
+        if api.enabled:
+            how = "auth token" if api.token else "JWT secret"
+            summary.append(f"HTTP API on, requires the {how}")
+            if api.token and len(api.token) < 16:
+                warnings.append("BACKLINE_API_TOKEN is shorter than 16 characters; use a long random string.")
+        else:
+            summary.append("HTTP API off (set BACKLINE_API_TOKEN to turn it on)")
+    except settings.ConfigError as error:
+        problems.append(str(error))
+
+    db = None
+    try:
+        db = settings.database()
+        settings.check_database(db)
+        summary.append(f"conversations in {db.kind} ({db.safe_url})")
+    except settings.ConfigError as error:
+        problems.append(str(error))
+
+    try:
+        url = settings.redis_url()
+        if url:
+            settings.check_redis(url)
+            summary.append(f"locks in Redis ({settings.mask_redis(url)})")
+            if db is not None and db.kind == "sqlite":
+                warnings.append("BACKLINE_REDIS_URL is set but conversations are in a local SQLite file: several "
+                                "servers need a shared database (BACKLINE_DB_URL).")
+        else:
+            summary.append("locks in memory (one Rasa server)")
+    except settings.ConfigError as error:
+        problems.append(str(error))
+
+    try:
+        days = settings.retention_days()
+        summary.append(f"retention {days} days" if days else "retention off (kept forever)")
+    except settings.ConfigError as error:
+        problems.append(str(error))
+
+    try:
+        settings.connect_timeout()
+    except settings.ConfigError as error:
+        problems.append(str(error))
+
+    # Rasa replaces a custom store it cannot import by an in-memory one with only a warning.
+    try:
+        import ops.stores  # noqa: F401
+    except Exception as error:  # noqa: BLE001
+        problems.append(f"ops.stores cannot be imported ({error}); Rasa would keep conversations only in memory.")
+
+    if endpoints is not None and endpoints.exists():
+        import yaml
+
+        config = yaml.safe_load(endpoints.read_text()) or {}
+        store = (config.get("tracker_store") or {}).get("type")
+        locks = (config.get("lock_store") or {}).get("type")
+        if store != STORE:
+            warnings.append(f"{endpoints}: tracker_store is {store!r}, not {STORE}; the BACKLINE_DB_* settings do not apply.")
+        if locks != LOCKS:
+            warnings.append(f"{endpoints}: lock_store is {locks!r}, not {LOCKS}; BACKLINE_REDIS_URL does not apply.")
+    return problems, warnings, summary
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ops.preflight", description="Backline start-up checks.")
+    parser.add_argument("--endpoints", type=Path, default=settings.ROOT / "endpoints.yml")
+    parser.add_argument("--quiet", action="store_true", help="print only problems and warnings")
+    args = parser.parse_args(argv)
+    problems, warnings, summary = check(args.endpoints)
+    for warning in warnings:
+        print(f"preflight: warning: {warning}", file=sys.stderr)
+    if problems:
+        for problem in problems:
+            print(f"preflight: ERROR: {problem}", file=sys.stderr)
+        print("preflight: Backline was not started; fix the setting(s) above (README: Operations).", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print("preflight: OK: " + "; ".join(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""Servers with Backline's own stores (ops/stores.py) on SQLite or on the local PostgreSQL + Redis.
+
+Every PostgreSQL test gets a fresh database (dropped afterwards), every test unique sender ids; Redis
+lock keys are removed by the lock store itself after each message (and by the fixture, to be sure).
+BACKLINE_E2E_MODEL points the servers at another trained model (default: models/, as CI trains it).
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Dict, Iterator, List
+
+import pytest
+
+from tests.support.servers import ROOT, ActionServer, RasaServer
+
+PG_ADMIN = os.environ.get("BACKLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("BACKLINE_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+STORES = """tracker_store:
+  type: ops.stores.BacklineTrackerStore
+lock_store:
+  type: ops.stores.BacklineLockStore
+"""
+TOPICS = {"condition", "pain_location", "pain_feel", "pain_trigger", "pain_relief", "pain_timing",
+          "mobility", "red_flag_screen"}
+# A conversation the clinical core reads as MS nerve pain with no red flag: the opening leaves questions
+# to ask (which ones is the core's choice); ANSWERS answers whatever is asked.
+OPENING = "my husband has MS and his back hurts"
+ANSWERS = {
+    "condition": "MS", "pain_location": "his mid back", "pain_feel": "burning and stabbing",
+    "pain_trigger": "heat and stress make it worse", "pain_relief": "changing position does not help",
+    "pain_timing": "it has been there for months, about the same", "mobility": "he walks with a cane",
+    "red_flag_screen": "none of these",
+}
+EXPECTED = {"pain_type": "neuropathic", "triage": "self_care"}
+
+
+def model_dir() -> Path:
+    path = Path(os.environ.get("BACKLINE_E2E_MODEL") or ROOT / "models")
+    if not any(path.glob("*.tar.gz")):
+        pytest.fail(f"no trained model in {path}: run `make train` first (make test does)")
+    return path
+
+
+def new_sender(prefix: str = "persist") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def answer_for(topic: str) -> str:
+    return ANSWERS.get(topic, "not sure")
+
+
+@pytest.fixture(scope="session")
+def action_server(tmp_path_factory) -> Iterator[ActionServer]:
+    server = ActionServer(tmp_path_factory.mktemp("persist-actions")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def rasa_servers(action_server, tmp_path):
+    """A factory for Rasa servers with Backline's stores; every server started is stopped at the end."""
+    started: List[RasaServer] = []
+
+    def start(env: Dict[str, str], **kwargs) -> RasaServer:
+        server = RasaServer(tmp_path, action_url=action_server.webhook, model=model_dir(),
+                            endpoints_extra=STORES, env=env, **kwargs)
+        started.append(server)
+        return server.start()
+
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.stop()
+
+
+@contextmanager
+def fresh_pg_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database; its URL; dropped afterwards."""
+    import psycopg2
+    from sqlalchemy.engine.url import make_url
+
+    name = f"backline_test_{uuid.uuid4().hex[:12]}"
+    admin = make_url(PG_ADMIN)
+    try:
+        conn = psycopg2.connect(host=admin.host, port=admin.port or 5432, user=admin.username,
+                                password=admin.password, dbname=admin.database, connect_timeout=5)
+    except psycopg2.OperationalError as error:
+        pytest.fail(f"PostgreSQL at {PG_ADMIN} is needed for this test (set BACKLINE_TEST_PG): {error}")
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f'CREATE DATABASE "{name}"')
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.close()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    with fresh_pg_database() as url:
+        yield url
+
+
+@pytest.fixture
+def redis_client():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        pytest.fail(f"Redis at {REDIS_URL} is needed for this test (set BACKLINE_TEST_REDIS): {error}")
+    yield client
+    for key in client.scan_iter("backline:lock:persist-*"):
+        client.delete(key)
+    client.close()
+
+
+def slots(server: RasaServer, sender: str) -> dict:
+    return server.tracker(sender)["slots"]
+
+
+def texts(replies) -> str:
+    return " ".join(r.get("text", "") for r in replies)

@@ -1,0 +1,229 @@
+"""Store selection, API settings, start-up checks and the deletion marker, without any server.
+(The same against the real PostgreSQL/Redis and Rasa servers: tests/e2e/persistence/.)"""
+from __future__ import annotations
+
+import asyncio
+import socket
+import struct
+import subprocess
+import sys
+import threading
+
+import pytest
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from ops import settings
+from ops.stores import BacklineLockStore, BacklineStoreError, BacklineTrackerStore, deletion_requested
+from tests.support.servers import ROOT, free_port, server_env
+
+
+@pytest.fixture(autouse=True)
+def no_backline_env(monkeypatch):
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("BACKLINE_"):
+            monkeypatch.delenv(name)
+
+
+def test_default_is_a_sqlite_file_under_the_project():
+    db = settings.database({})
+    assert db.kind == "sqlite" and db.sqlite_path == ROOT / "var" / "backline.db"
+    assert settings.database({"BACKLINE_SQLITE_PATH": "elsewhere/x.db"}).sqlite_path == ROOT / "elsewhere" / "x.db"
+
+
+def test_postgresql_from_a_url_or_from_parts_with_the_password_masked():
+    db = settings.database({"BACKLINE_DB_URL": "postgres://u:secret@db:5432/backline"})
+    assert db.kind == "postgresql" and db.url.startswith("postgresql://")
+    assert "secret" not in db.safe_url
+    parts = settings.database({"BACKLINE_DB_HOST": "db", "BACKLINE_DB_USER": "u", "BACKLINE_DB_PASSWORD": "p@ss word",
+                               "BACKLINE_DB_NAME": "n", "BACKLINE_DB_PORT": "6543"})
+    assert parts.kind == "postgresql" and "db:6543/n" in parts.url and "p@ss word" not in parts.safe_url
+    from sqlalchemy.engine.url import make_url
+
+    assert make_url(parts.url).password == "p@ss word"
+
+
+@pytest.mark.parametrize("env, setting", [
+    ({"BACKLINE_DB_URL": "nonsense"}, "BACKLINE_DB_URL"),
+    ({"BACKLINE_DB_HOST": "db", "BACKLINE_DB_PORT": "five"}, "BACKLINE_DB_PORT"),
+    ({"BACKLINE_REDIS_URL": "http://x"}, "BACKLINE_REDIS_URL"),
+    ({"BACKLINE_RETENTION_DAYS": "a month"}, "BACKLINE_RETENTION_DAYS"),
+    ({"BACKLINE_RETENTION_DAYS": "-1"}, "BACKLINE_RETENTION_DAYS"),
+])
+def test_malformed_settings_are_named(env, setting):
+    with pytest.raises(settings.ConfigError) as error:
+        settings.database(env)
+        settings.redis_url(env)
+        settings.retention_days(env)
+    assert error.value.setting == setting
+
+
+def test_the_api_is_on_only_with_a_token_or_secret():
+    assert not settings.api({}).enabled
+    assert settings.api({"BACKLINE_API_TOKEN": "t" * 32}).enabled
+    assert settings.api({"BACKLINE_JWT_SECRET": "s"}).enabled
+    assert not settings.api({"BACKLINE_API_TOKEN": "t", "BACKLINE_ENABLE_API": "0"}).enabled
+    with pytest.raises(settings.ConfigError) as error:
+        settings.api({"BACKLINE_ENABLE_API": "1"})
+    assert error.value.setting == "BACKLINE_ENABLE_API" and "BACKLINE_API_TOKEN" in str(error.value)
+
+
+def run_preflight(env):
+    clean = {k: v for k, v in server_env().items() if not k.startswith("BACKLINE_")}
+    return subprocess.run([sys.executable, "-m", "ops.preflight"], cwd=ROOT, env={**clean, **env},
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_preflight_passes_with_nothing_set(tmp_path):
+    result = run_preflight({"BACKLINE_SQLITE_PATH": str(tmp_path / "ok.db")})
+    assert result.returncode == 0, result.stderr
+    assert "sqlite" in result.stdout and "HTTP API off" in result.stdout
+
+
+def test_preflight_api_without_token_and_unreachable_database(tmp_path):
+    result = run_preflight({"BACKLINE_ENABLE_API": "1", "BACKLINE_DB_CONNECT_TIMEOUT": "1",
+                            "BACKLINE_DB_URL": f"postgresql://backline:pw@127.0.0.1:{free_port()}/backline"})
+    assert result.returncode == 1
+    assert "ERROR: BACKLINE_ENABLE_API" in result.stderr
+    assert "ERROR: BACKLINE_DB_URL: cannot reach the database" in result.stderr
+    assert "pw@" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_preflight_unwritable_sqlite_folder(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = run_preflight({"BACKLINE_SQLITE_PATH": str(blocker / "sub" / "x.db")})
+    assert result.returncode == 1 and "BACKLINE_SQLITE_PATH" in result.stderr
+
+
+class FakePostgres(threading.Thread):
+    """Speaks just enough of the PostgreSQL protocol to refuse a password (SQLSTATE 28P01), as a server
+    with password authentication does (the local test server trusts everyone)."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.port = self.sock.getsockname()[1]
+
+    def run(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                while True:
+                    head = conn.recv(8)
+                    if len(head) < 8:
+                        break
+                    length, code = struct.unpack("!ii", head)
+                    if code in (80877103, 80877104):  # SSLRequest / GSSENCRequest: not here
+                        conn.sendall(b"N")
+                        continue
+                    conn.recv(length - 8)
+                    fields = (b"SFATAL\0VFATAL\0C28P01\0"
+                              b"Mpassword authentication failed for user \"backline\"\0\0")
+                    conn.sendall(b"E" + struct.pack("!i", len(fields) + 4) + fields)
+                    break
+
+
+def test_preflight_wrong_password_names_the_setting():
+    server = FakePostgres()
+    server.start()
+    try:
+        url = run_preflight({"BACKLINE_DB_URL": f"postgresql://backline:wrong@127.0.0.1:{server.port}/backline"})
+        parts = run_preflight({"BACKLINE_DB_HOST": "127.0.0.1", "BACKLINE_DB_PORT": str(server.port),
+                               "BACKLINE_DB_USER": "backline", "BACKLINE_DB_PASSWORD": "wrong"})
+    finally:
+        server.sock.close()
+    assert url.returncode == 1 and "BACKLINE_DB_URL: the database rejected the password" in url.stderr
+    assert parts.returncode == 1 and "BACKLINE_DB_PASSWORD: the database rejected the password" in parts.stderr
+    assert "wrong" not in url.stderr + parts.stderr and "Traceback" not in url.stderr
+
+
+def test_the_store_class_raises_a_clear_error_not_importerror(monkeypatch):
+    # Rasa replaces a custom store that raises ImportError/AttributeError by an in-memory one, silently.
+    monkeypatch.setenv("BACKLINE_DB_URL", f"postgresql://x@127.0.0.1:{free_port()}/x")
+    monkeypatch.setenv("BACKLINE_DB_CONNECT_TIMEOUT", "0")
+    with pytest.raises(BacklineStoreError) as error:
+        BacklineTrackerStore()
+    assert "BACKLINE_DB_URL" in str(error.value)
+    monkeypatch.setenv("BACKLINE_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    with pytest.raises(BacklineStoreError) as error:
+        BacklineLockStore()
+    assert "BACKLINE_REDIS_URL" in str(error.value)
+
+
+def test_rasa_loads_the_stores_named_in_endpoints_yml(tmp_path, monkeypatch):
+    from rasa.core.lock_store import LockStore
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.core.utils import AvailableEndpoints
+
+    monkeypatch.setenv("BACKLINE_SQLITE_PATH", str(tmp_path / "e.db"))
+    endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
+    store = TrackerStore.create(endpoints.tracker_store)
+    assert isinstance(getattr(store, "_tracker_store", store), BacklineTrackerStore)
+    assert isinstance(LockStore.create(endpoints.lock_store), BacklineLockStore)
+    assert (tmp_path / "e.db").exists()
+
+
+def tracker_with(*events):
+    tracker = DialogueStateTracker("someone", [])
+    for event in events:
+        tracker.update(event)
+    return tracker
+
+
+def test_deletion_is_requested_only_by_the_current_turn():
+    deleting = tracker_with(SessionStarted(), ActionExecuted("action_listen"), UserUttered("/affirm"),
+                            ActionExecuted("action_delete_conversation"), BotUttered("Done"))
+    assert deletion_requested(deleting)
+    later = tracker_with(*deleting.events, ActionExecuted("action_listen"), UserUttered("hi"), BotUttered("Hi"))
+    assert not deletion_requested(later)
+
+
+def test_save_deletes_instead_of_saving_and_retrieve_finds_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKLINE_SQLITE_PATH", str(tmp_path / "d.db"))
+    store = BacklineTrackerStore()
+    keep = tracker_with(ActionExecuted("action_listen"), UserUttered("my wife has MS", message_id="1"))
+    asyncio.run(store.save(keep))
+    assert asyncio.run(store.retrieve("someone")) is not None
+    gone = tracker_with(*keep.events, ActionExecuted("action_delete_conversation"), BotUttered("Done"))
+    asyncio.run(store.save(gone))
+    assert asyncio.run(store.retrieve("someone")) is None
+    assert asyncio.run(store.keys()) == []
+
+
+def test_in_memory_lock_store_serialises_one_server():
+    store = BacklineLockStore()
+    order = []
+
+    async def turn(name, hold):
+        async with store.lock("c", wait_time_in_seconds=0.01):
+            order.append(f"{name} in")
+            await asyncio.sleep(hold)
+            order.append(f"{name} out")
+
+    async def both():
+        first = asyncio.create_task(turn("a", 0.1))
+        await asyncio.sleep(0.02)
+        await asyncio.gather(first, turn("b", 0))
+
+    asyncio.run(both())
+    assert order == ["a in", "a out", "b in", "b out"] and store.get_lock("c") is None
+
+
+def test_the_delete_action_resets_slots_and_the_form_steps_aside():
+    from rasa_sdk.events import AllSlotsReset
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import actions as conversation
+    from actions.privacy import ActionDeleteConversation
+
+    events = asyncio.run(ActionDeleteConversation().run(CollectingDispatcher(), None, {}))
+    assert events == [AllSlotsReset()]
+    assert "delete_conversation" in conversation.INTERRUPTIONS
