@@ -16,8 +16,21 @@ command -v "$PYTHON" >/dev/null 2>&1 || fail "'$PYTHON' was not found. Backline 
 version=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 [ "$version" = "3.11" ] || fail "'$PYTHON' is Python $version; Backline's pinned Rasa 3.6 set is built for Python 3.11 exactly."
 
-want=$(cat requirements/*.txt | sha256sum | cut -d' ' -f1)
-if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$VENV/bin/rasa" ]; then
+# The browser tests drive Debian's chromium (never a browser download): install it when it is missing.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "make install: installing Debian's chromium for the browser tests (apt-get) ..."
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "make install: not root, so chromium was not installed; run 'sudo apt-get install -y chromium' for the browser tests." >&2
+  elif ! { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q chromium >/dev/null \
+           || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; }; then
+    fail "apt-get could not install chromium (needed by the browser tests). Is Debian's package mirror reachable?"
+  fi
+fi
+
+# The stamp covers the Python pins and the web widget's lockfile.
+want=$(cat requirements/*.txt $(ls web/package-lock.json 2>/dev/null) | sha256sum | cut -d' ' -f1)
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$VENV/bin/rasa" ] \
+   && { [ ! -f web/package.json ] || [ -f web/node_modules/rasa-webchat/lib/index.js ]; }; then
   echo "make install: .venv is up to date."
   exit 0
 fi
@@ -46,7 +59,7 @@ pip_install -r requirements/project.txt -r requirements/dev.txt
 "$VENV/bin/python" - <<'PY' || fail "the installed set is inconsistent (see above)."
 import importlib.metadata as md
 assert md.version("packaging").startswith("20."), "packaging must stay <21 for rasa 3.6, got " + md.version("packaging")
-for pkg in ("rasa", "rasa-sdk", "spacy", "tensorflow"):
+for pkg in ("rasa", "rasa-sdk", "spacy", "tensorflow", "playwright"):
     md.version(pkg)
 PY
 

@@ -34,7 +34,7 @@ def model_path() -> Path:
     return model
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # torn down after tests/channels, before other e2e tests run
 def slack_api():
     fake = fake_slack().start()
     try:
@@ -43,7 +43,7 @@ def slack_api():
         fake.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # torn down after tests/channels, before other e2e tests run
 def telegram_api():
     fake = fake_telegram(TELEGRAM_BOT_TOKEN).start()
     try:
@@ -52,12 +52,12 @@ def telegram_api():
         fake.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # torn down after tests/channels, before other e2e tests run
 def web_port() -> int:
     return free_port()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # torn down after tests/channels, before other e2e tests run
 def channel_server(tmp_path_factory, slack_api, telegram_api, web_port):
     """Action server + Rasa server (credentials.yml as committed) with every channel on: REST, socket.io,
     Slack and Telegram, whose outgoing APIs are the local fakes."""
@@ -85,7 +85,7 @@ def channel_server(tmp_path_factory, slack_api, telegram_api, web_port):
         actions.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # torn down after tests/channels, before other e2e tests run
 def web_page(tmp_path_factory, web_port):
     """web/ served the way `make run` serves it; the URL of index.html."""
     if not (ROOT / "web" / "node_modules" / "rasa-webchat" / "lib" / "index.js").is_file():
@@ -104,7 +104,7 @@ def web_page(tmp_path_factory, web_port):
         stop_process(proc)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # torn down after tests/channels, before other e2e tests run
 def browser():
     """Debian's chromium driven by Playwright: never a browser download."""
     if not CHROMIUM.exists():
@@ -121,7 +121,7 @@ def browser():
             chromium.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # torn down after tests/channels, before other e2e tests run
 def screenshots_dir() -> Path:
     """results/screenshots/ by default; SCREENSHOTS_DIR=docs/screenshots refreshes the README's pictures."""
     path = Path(os.environ.get("SCREENSHOTS_DIR") or ROOT / "results" / "screenshots")
