@@ -13,13 +13,16 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install train run shell test test-unit validate test-stories test-nlu test-e2e clean
+.PHONY: help install train run shell test test-unit validate test-stories test-nlu test-e2e clean purge bench soak
 
 help:
 	@echo "make run     install if needed, train if needed, start Backline (REST + web socket) on localhost"
 	@echo "make shell   the same conversation in this terminal"
 	@echo "make test    everything CI checks: unit tests, data validation, training, test stories, NLU report, end-to-end"
 	@echo "make install / make train / make clean"
+	@echo "make purge   delete conversations inactive for more than DAYS days (default BACKLINE_RETENTION_DAYS, else 30)"
+	@echo "make bench   latency, concurrency, training, start-up and memory vs a floor and a peer -> bench/results.md (QUICK=1: smoke run)"
+	@echo "make soak    a few hundred random conversations with valid and invalid turns (not in CI)"
 
 install:
 	@bash scripts/install.sh
@@ -54,3 +57,18 @@ test-e2e: train
 
 clean:
 	rm -rf models results .rasa .pytest_cache
+
+# Retention (ops/retention.py): `make purge DAYS=30`; the database is the one the tracker store uses (BACKLINE_DB_*).
+purge: install
+	$(PY) -m ops.retention $(if $(DAYS),--days $(DAYS))
+
+# Benchmark (not a test, not in CI): trains its own models under bench/work/, starts the real servers on free
+# loopback ports, writes bench/results.md + plots and keeps the previous run in bench/previous/.
+# QUICK=1: a short smoke run, written to bench/work/quick/ instead.
+bench: install
+	$(PY) -m bench.bench $(if $(QUICK),--quick)
+
+# Soak (not in CI): CONVERSATIONS random conversations (default 300) against the real servers; errors, lost turns
+# and red-flag misses must all be zero. Uses the model in models/ (make train).
+soak: train
+	$(PY) -m bench.soak $(if $(CONVERSATIONS),--conversations $(CONVERSATIONS))

@@ -1,0 +1,1 @@
+"""make bench / make soak: see bench/bench.py and bench/soak.py."""

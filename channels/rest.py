@@ -1,0 +1,116 @@
+"""REST for any client: Rasa's RestInput with the request body checked before anything reads it.
+
+`POST /webhooks/rest/webhook {"sender": ID, "message": TEXT}` as before (name() stays "rest"), but:
+
+- a body larger than MAX_BODY_BYTES is refused with 413 before it is parsed (Content-Length first,
+  then the bytes received); a message longer than MAX_MESSAGE_CHARS is refused with 413 too
+  (a 10,000-character message is accepted);
+- a body that is not JSON, not a JSON object, or whose "message" is missing or not a string gets 400
+  with a short JSON error (Rasa's own channel answers 500 for a JSON list and `200 []` for a missing
+  message); "sender" must be a string or a number when given, "metadata" an object;
+- control characters other than newline and tab, and HTML/XML tags (`<b>`, `</script>`, `<img ...>`),
+  are replaced by spaces: a caregiver never means them, nothing downstream (NLU, logs, tracker store,
+  the web widget reading the history) has to cope with them, and the clinical core reads the words
+  around them ("has <b>MS</b>" is read as "has MS"; glued to a tag, the word was missed).
+
+Everything else (the stream option, input_channel, metadata) is Rasa's.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_MESSAGE_CHARS = 20_000
+MAX_SENDER_CHARS = 256
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_TAG = re.compile(r"</?[A-Za-z!][^<>]{0,500}>")
+
+
+class BodyError(Exception):
+    def __init__(self, status: int, error: Text) -> None:
+        super().__init__(error)
+        self.status = status
+        self.error = error
+
+
+def validate_body(raw: bytes, content_length: Optional[Text] = None) -> Dict[Text, Any]:
+    """The checked JSON object of a webhook request, or BodyError(status, reason)."""
+    try:
+        declared = int(content_length) if content_length else 0
+    except ValueError:
+        raise BodyError(400, "invalid Content-Length") from None
+    if declared > MAX_BODY_BYTES or len(raw or b"") > MAX_BODY_BYTES:
+        raise BodyError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
+    try:
+        body = json.loads(raw or b"")
+    except (ValueError, UnicodeDecodeError):
+        raise BodyError(400, "the body must be a JSON object: {\"sender\": ID, \"message\": TEXT}") from None
+    if not isinstance(body, dict):
+        raise BodyError(400, "the body must be a JSON object: {\"sender\": ID, \"message\": TEXT}")
+    message = body.get("message")
+    if not isinstance(message, str):
+        raise BodyError(400, "\"message\" is required and must be a string")
+    if len(message) > MAX_MESSAGE_CHARS:
+        raise BodyError(413, f"\"message\" longer than {MAX_MESSAGE_CHARS} characters")
+    sender = body.get("sender")
+    if sender is not None:
+        if isinstance(sender, bool) or not isinstance(sender, (str, int)):
+            raise BodyError(400, "\"sender\" must be a string")
+        sender = str(sender)
+        if not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+            raise BodyError(400, f"\"sender\" must be 1 to {MAX_SENDER_CHARS} characters")
+        body["sender"] = sender
+    if body.get("metadata") is not None and not isinstance(body["metadata"], dict):
+        raise BodyError(400, "\"metadata\" must be an object")
+    if body.get("input_channel") is not None and not isinstance(body["input_channel"], str):
+        raise BodyError(400, "\"input_channel\" must be a string")
+    body["message"] = clean_text(message)
+    return body
+
+
+def clean_text(text: Text) -> Text:
+    """The message without control characters and HTML tags (each replaced by a space)."""
+    return _TAG.sub(" ", _CONTROL.sub(" ", text))
+
+
+class BacklineRest(RestInput):
+    """`channels.rest.BacklineRest` in credentials.yml; the URL stays /webhooks/rest/webhook."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    # RestInput reads these from request.json; they read the checked body instead.
+    async def _extract_sender(self, req: Request) -> Optional[Text]:
+        return req.ctx.backline_body.get("sender")
+
+    def _extract_message(self, req: Request) -> Optional[Text]:
+        return req.ctx.backline_body["message"]
+
+    def _extract_input_channel(self, req: Request) -> Text:
+        return req.ctx.backline_body.get("input_channel") or self.name()
+
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        return request.ctx.backline_body.get("metadata")
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = super().blueprint(on_new_message)
+
+        @webhook.middleware("request")
+        async def check_body(request: Request):
+            if request.method != "POST":
+                return None
+            try:
+                request.ctx.backline_body = validate_body(request.body, request.headers.get("content-length"))
+            except BodyError as error:
+                return response.json({"error": error.error}, status=error.status)
+            return None
+
+        return webhook

@@ -1,0 +1,177 @@
+"""Fault tests: the real action server and Rasa server on loopback, with faults put between them.
+
+The Rasa server talks to the action server through `ActionProxy`, a small HTTP forwarder in the test
+process, so a test can make the action server *refuse connections* (the proxy's port closed: exactly
+what Rasa sees when `rasa run actions` is down), *slow* (a delay before forwarding) or *gone behind a
+proxy* (the real action server stopped: the forwarder answers 502). Everything is bounded: every
+request has a timeout, every delay a cap, and every server started is stopped.
+BACKLINE_E2E_MODEL points the servers at another trained model (default: models/, as CI trains it).
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Iterator, List
+
+import pytest
+import requests
+
+from tests.support.servers import ROOT, ActionServer, RasaServer, free_port, warm_up_actions as warm_up
+
+# Short enough for the tests, long enough for a 10,000-character message on a busy 2-core machine.
+ACTION_TIMEOUT = 4.0
+MAX_DELAY = 30.0
+STORES = """tracker_store:
+  type: ops.stores.BacklineTrackerStore
+lock_store:
+  type: ops.stores.BacklineLockStore
+"""
+TOPICS = {"condition", "pain_location", "pain_feel", "pain_trigger", "pain_relief", "pain_timing",
+          "mobility", "red_flag_screen"}
+ANSWERS = {
+    "condition": "MS", "pain_location": "his mid back", "pain_feel": "burning and stabbing",
+    "pain_trigger": "heat and stress make it worse", "pain_relief": "changing position does not help",
+    "pain_timing": "it has been there for months, about the same", "mobility": "he walks with a cane",
+    "red_flag_screen": "none of these",
+}
+TROUBLE = "having trouble"
+# Words of the red-flag advice that goes with every trouble message (bot/knowledge/messages.yml chat.trouble_safety).
+RED_FLAG_ADVICE = ("seek care now", "bladder or bowel", "trouble breathing")
+
+
+def model_dir() -> Path:
+    path = Path(os.environ.get("BACKLINE_E2E_MODEL") or ROOT / "models")
+    if not any(path.glob("*.tar.gz")):
+        pytest.fail(f"no trained model in {path}: run `make train` first (make test does)")
+    return path
+
+
+def new_sender(prefix: str = "fault") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def texts(replies) -> str:
+    return " ".join(r.get("text") or "" for r in replies)
+
+
+def answer_for(topic: str) -> str:
+    return ANSWERS.get(topic, "not sure")
+
+
+class ActionProxy:
+    """Forwards POST /webhook to the real action server; can refuse, delay or fail."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream
+        self.port = free_port()
+        self.delay = 0.0
+        self.server: ThreadingHTTPServer | None = None
+        self.thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/webhook"
+
+    def start(self) -> "ActionProxy":
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep pytest output clean
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                time.sleep(min(proxy.delay, MAX_DELAY))
+                try:
+                    upstream = requests.post(proxy.upstream, data=body, timeout=MAX_DELAY,
+                                             headers={"Content-Type": "application/json"})
+                    status, payload = upstream.status_code, upstream.content
+                except requests.RequestException:
+                    status, payload = 502, b'{"error": "action server unreachable"}'
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except OSError:
+                    pass  # the Rasa server gave up waiting (the slow-server test)
+
+        ThreadingHTTPServer.allow_reuse_address = True
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def refuse(self) -> None:
+        """Close the port: connections are refused, as when the action server is down."""
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    def stop(self) -> None:
+        self.refuse()
+
+
+class Stack:
+    def __init__(self, actions: ActionServer, proxy: ActionProxy, rasa: RasaServer) -> None:
+        self.actions, self.proxy, self.rasa = actions, proxy, rasa
+
+    def say(self, sender: str, message: str, timeout: float = 60):
+        return self.rasa.say(sender, message, timeout=timeout)
+
+    def slots(self, sender: str) -> dict:
+        return self.rasa.tracker(sender)["slots"]
+
+    def active_loop(self, sender: str):
+        return (self.rasa.tracker(sender).get("active_loop") or {}).get("name")
+
+    def restart_actions(self) -> None:
+        self.actions.stop()
+        self.actions = ActionServer(self.actions.workdir, port=self.actions.port).start()
+        warm_up(self.actions)
+
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Iterator[Stack]:
+    """Action server <- proxy <- Rasa server (SQLite store in a temporary folder)."""
+    workdir = tmp_path_factory.mktemp("faults")
+    started: List = []
+    stack = None
+    try:
+        actions = ActionServer(workdir).start()
+        started.append(actions)
+        warm_up(actions)
+        proxy = ActionProxy(actions.webhook).start()
+        started.append(proxy)
+        rasa = RasaServer(workdir, action_url=proxy.url, model=model_dir(), endpoints_extra=STORES,
+                          env={"BACKLINE_SQLITE_PATH": str(workdir / "conversations.db"),
+                               "BACKLINE_ACTION_TIMEOUT": str(ACTION_TIMEOUT)})
+        started.append(rasa)
+        rasa.start()
+        stack = Stack(actions, proxy, rasa)
+        yield stack
+    finally:
+        for server in reversed(started):
+            server.stop()
+        if stack is not None:
+            stack.actions.stop()  # a restarted action server is a new process
+
+
+@pytest.fixture
+def healthy(stack) -> Iterator[Stack]:
+    """The stack with the action server reachable and fast, before and after the test."""
+    stack.proxy.delay = 0.0
+    if stack.proxy.server is None:
+        stack.proxy.start()  # the same port again
+    if stack.actions.proc is None or stack.actions.proc.poll() is not None:
+        stack.restart_actions()
+    yield stack
+    stack.proxy.delay = 0.0
