@@ -134,7 +134,12 @@ def normalize_text(text: object) -> str:
     for i in range(1, len(chars) - 1):
         if chars[i] == "-" and chars[i - 1].isalpha() and chars[i + 1].isalpha():
             chars[i] = " "
-    return "".join(chars)
+    # Shouted contractions ("SHE CAN'T FEEL HER LEGS"): spaCy splits "can't" and "Can't" into "can" +
+    # "not", but not "CAN'T". Lower-casing them keeps the length; "MS", "ALS" and "Ms Patel" stay as typed.
+    return _SHOUTED_CONTRACTION.sub(lambda m: m.group(0).lower(), "".join(chars))
+
+
+_SHOUTED_CONTRACTION = re.compile(r"\b[A-Z]+'[A-Z]+\b")
 
 
 # ---------------------------------------------------------------- pipeline
