@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.channels.fakes import fake_slack, fake_telegram
-from tests.support.servers import ROOT, ActionServer, RasaServer, free_port, server_env, stop_process, wait_until
+from tests.support.servers import (ROOT, ActionServer, RasaServer, free_port, server_env, stop_process,
+                                   trained_model_dir, wait_until)
 
 SLACK_SIGNING_SECRET = "test-signing-secret-8f2c1d"
 SLACK_BOT_TOKEN = "xoxb-test-backline"
@@ -25,13 +26,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 # The flags this machine needs (python-svc.md): no GPU, no sandbox as root, no background traffic.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def model_path() -> Path:
-    model = Path(os.environ.get("BACKLINE_TEST_MODEL") or ROOT / "models")
-    if not (model.is_file() or any(model.glob("*.tar.gz"))):
-        pytest.fail(f"no trained model in {model}: run `make train` first (make test does)")
-    return model
 
 
 @pytest.fixture(scope="package")  # torn down after tests/channels, before other e2e tests run
@@ -61,7 +55,7 @@ def web_port() -> int:
 def channel_server(tmp_path_factory, slack_api, telegram_api, web_port):
     """Action server + Rasa server (credentials.yml as committed) with every channel on: REST, socket.io,
     Slack and Telegram, whose outgoing APIs are the local fakes."""
-    model = model_path()
+    model = trained_model_dir()
     workdir = tmp_path_factory.mktemp("channel-servers")
     actions = ActionServer(workdir).start()
     env = {

@@ -19,6 +19,24 @@ ROOT = Path(__file__).resolve().parents[2]
 RASA = ROOT / ".venv" / "bin" / "rasa"
 
 
+def trained_model_dir() -> Path:
+    """The model the real-server tests load: models/ (`make test` trains it before the e2e stage), or
+    BACKLINE_E2E_MODEL / BACKLINE_TEST_MODEL for a model trained elsewhere."""
+    import pytest
+
+    path = Path(os.environ.get("BACKLINE_E2E_MODEL") or os.environ.get("BACKLINE_TEST_MODEL") or ROOT / "models")
+    if not (path.is_file() or any(path.glob("*.tar.gz"))):
+        pytest.fail(f"no trained model in {path}: run `make train` first (make test does)")
+    return path
+
+
+def new_sender(prefix: str = "e2e") -> str:
+    """A conversation id no other test uses."""
+    import uuid
+
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

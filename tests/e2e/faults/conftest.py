@@ -9,17 +9,16 @@ BACKLINE_E2E_MODEL points the servers at another trained model (default: models/
 """
 from __future__ import annotations
 
-import os
 import threading
 import time
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Iterator, List
 
 import pytest
 import requests
 
+from tests.support.conversation import ANSWERS, answer_for  # noqa: F401 (used by the tests)
+from tests.support.servers import new_sender, trained_model_dir as model_dir  # noqa: F401
 from tests.support.servers import ROOT, ActionServer, RasaServer, free_port, warm_up_actions as warm_up
 
 # Short enough for the tests, long enough for a 10,000-character message on a busy 2-core machine.
@@ -32,34 +31,19 @@ lock_store:
 """
 TOPICS = {"condition", "pain_location", "pain_feel", "pain_trigger", "pain_relief", "pain_timing",
           "mobility", "red_flag_screen"}
-ANSWERS = {
-    "condition": "MS", "pain_location": "his mid back", "pain_feel": "burning and stabbing",
-    "pain_trigger": "heat and stress make it worse", "pain_relief": "changing position does not help",
-    "pain_timing": "it has been there for months, about the same", "mobility": "he walks with a cane",
-    "red_flag_screen": "none of these",
-}
 TROUBLE = "having trouble"
 # Words of the red-flag advice that goes with every trouble message (bot/knowledge/messages.yml chat.trouble_safety).
 RED_FLAG_ADVICE = ("seek care now", "bladder or bowel", "trouble breathing")
 
 
-def model_dir() -> Path:
-    path = Path(os.environ.get("BACKLINE_E2E_MODEL") or ROOT / "models")
-    if not any(path.glob("*.tar.gz")):
-        pytest.fail(f"no trained model in {path}: run `make train` first (make test does)")
-    return path
 
 
-def new_sender(prefix: str = "fault") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
 def texts(replies) -> str:
     return " ".join(r.get("text") or "" for r in replies)
 
 
-def answer_for(topic: str) -> str:
-    return ANSWERS.get(topic, "not sure")
 
 
 class ActionProxy:

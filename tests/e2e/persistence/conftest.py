@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import uuid
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Dict, Iterator, List
 
 import pytest
 
+from tests.support.conversation import ANSWERS, answer_for  # noqa: F401 (used by the tests)
+from tests.support.servers import new_sender, trained_model_dir as model_dir  # noqa: F401
 from tests.support.servers import ROOT, ActionServer, RasaServer
 
 PG_ADMIN = os.environ.get("BACKLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -29,28 +30,13 @@ TOPICS = {"condition", "pain_location", "pain_feel", "pain_trigger", "pain_relie
 # A conversation the clinical core reads as MS nerve pain with no red flag: the opening leaves questions
 # to ask (which ones is the core's choice); ANSWERS answers whatever is asked.
 OPENING = "my husband has MS and his back hurts"
-ANSWERS = {
-    "condition": "MS", "pain_location": "his mid back", "pain_feel": "burning and stabbing",
-    "pain_trigger": "heat and stress make it worse", "pain_relief": "changing position does not help",
-    "pain_timing": "it has been there for months, about the same", "mobility": "he walks with a cane",
-    "red_flag_screen": "none of these",
-}
 EXPECTED = {"pain_type": "neuropathic", "triage": "self_care"}
 
 
-def model_dir() -> Path:
-    path = Path(os.environ.get("BACKLINE_E2E_MODEL") or ROOT / "models")
-    if not any(path.glob("*.tar.gz")):
-        pytest.fail(f"no trained model in {path}: run `make train` first (make test does)")
-    return path
 
 
-def new_sender(prefix: str = "persist") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-def answer_for(topic: str) -> str:
-    return ANSWERS.get(topic, "not sure")
 
 
 @pytest.fixture(scope="session")
