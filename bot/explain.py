@@ -154,7 +154,10 @@ def assessment_messages(result: Dict, case: Optional[Dict] = None) -> List[str]:
                    else msg["most_likely_no_evidence"].format(label=label))
 
     why = _why_entry(pain_type, condition, kb)
-    if why and pain_type != "unclear" or (why and triage != "seek_care_now" and result.get("unclear_reason") != "als_sensory"):
+    # An unclear picture gets the "why" only when it helps: not beside an escalation, and not when the
+    # message above already says ALS does not explain the sensation.
+    explains_unclear = triage != "seek_care_now" and result.get("unclear_reason") != "als_sensory"
+    if why and (pain_type != "unclear" or explains_unclear):
         out.append(msg["why_prefix"] + why["text"])
 
     if triage != "seek_care_now":
