@@ -1,4 +1,15 @@
-"""A typical caregiver's answers, for tests that walk the symptom form to its end whatever it asks."""
+"""What the real-server tests share about a conversation: the question topics, a typical caregiver's
+answers (to walk the symptom form to its end whatever it asks), and the stores `make run` uses."""
+from bot.knowledge_base import TOPICS as CONTRACT_TOPICS
+
+TOPICS = set(CONTRACT_TOPICS)
+
+# endpoints.yml's tracker and lock stores, for servers started with their own endpoints file.
+STORES = """tracker_store:
+  type: ops.stores.BacklineTrackerStore
+lock_store:
+  type: ops.stores.BacklineLockStore
+"""
 
 # An MS husband with nerve pain: the assessment is neuropathic / self_care, whichever topics the core
 # chooses to ask; anything else asked is answered "not sure".

@@ -17,20 +17,13 @@ from typing import Iterator, List
 import pytest
 import requests
 
-from tests.support.conversation import ANSWERS, answer_for  # noqa: F401 (used by the tests)
+from tests.support.conversation import ANSWERS, STORES, TOPICS, answer_for  # noqa: F401 (used by the tests)
 from tests.support.servers import new_sender, trained_model_dir as model_dir  # noqa: F401
 from tests.support.servers import ROOT, ActionServer, RasaServer, free_port, warm_up_actions as warm_up
 
 # Short enough for the tests, long enough for a 10,000-character message on a busy 2-core machine.
 ACTION_TIMEOUT = 4.0
 MAX_DELAY = 30.0
-STORES = """tracker_store:
-  type: ops.stores.BacklineTrackerStore
-lock_store:
-  type: ops.stores.BacklineLockStore
-"""
-TOPICS = {"condition", "pain_location", "pain_feel", "pain_trigger", "pain_relief", "pain_timing",
-          "mobility", "red_flag_screen"}
 TROUBLE = "having trouble"
 # Words of the red-flag advice that goes with every trouble message (bot/knowledge/messages.yml chat.trouble_safety).
 RED_FLAG_ADVICE = ("seek care now", "bladder or bowel", "trouble breathing")

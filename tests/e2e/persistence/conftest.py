@@ -13,20 +13,13 @@ from typing import Dict, Iterator, List
 
 import pytest
 
-from tests.support.conversation import ANSWERS, answer_for  # noqa: F401 (used by the tests)
+from tests.support.conversation import ANSWERS, STORES, TOPICS, answer_for  # noqa: F401 (used by the tests)
 from tests.support.servers import new_sender, trained_model_dir as model_dir  # noqa: F401
 from tests.support.servers import ROOT, ActionServer, RasaServer
 
 PG_ADMIN = os.environ.get("BACKLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BACKLINE_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
-STORES = """tracker_store:
-  type: ops.stores.BacklineTrackerStore
-lock_store:
-  type: ops.stores.BacklineLockStore
-"""
-TOPICS = {"condition", "pain_location", "pain_feel", "pain_trigger", "pain_relief", "pain_timing",
-          "mobility", "red_flag_screen"}
 # A conversation the clinical core reads as MS nerve pain with no red flag: the opening leaves questions
 # to ask (which ones is the core's choice); ANSWERS answers whatever is asked.
 OPENING = "my husband has MS and his back hurts"
