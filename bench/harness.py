@@ -14,6 +14,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import aiohttp
 import numpy as np
 
+from tests.support.conversation import ANSWERS  # the typical MS nerve-pain answers the tests use too
+
 REQUEST_TIMEOUT = 30.0
 ESCALATION_START = "Seek care now"
 ASSESSMENT_MARK = "Would you like a short summary"  # utter_offer_summary follows every assessment
@@ -43,10 +45,7 @@ class Script:
 SCRIPTS: Tuple[Script, ...] = (
     Script("assessment: MS nerve pain",
            ("hi", "my husband has MS and his back hurts"),
-           {"condition": "MS", "pain_location": "his mid back", "pain_feel": "burning and stabbing",
-            "pain_trigger": "heat and stress make it worse", "pain_relief": "changing position does not help",
-            "pain_timing": "it has been there for months, about the same", "mobility": "he walks with a cane",
-            "red_flag_screen": "none of these"},
+           dict(ANSWERS),
            ("yes please, a summary for the care team", "thanks"), "self_care"),
     Script("escalation mid-form: ALS, new bladder problem",
            ("hello", "my mum has ALS and her lower back aches"),

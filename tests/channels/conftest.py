@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.channels.fakes import fake_slack, fake_telegram
-from tests.support.servers import (ROOT, ActionServer, RasaServer, free_port, server_env, stop_process,
+from tests.support.servers import (ROOT, free_port, running_backline, server_env, stop_process,
                                    trained_model_dir, wait_until)
 
 SLACK_SIGNING_SECRET = "test-signing-secret-8f2c1d"
@@ -55,9 +55,6 @@ def web_port() -> int:
 def channel_server(tmp_path_factory, slack_api, telegram_api, web_port):
     """Action server + Rasa server (credentials.yml as committed) with every channel on: REST, socket.io,
     Slack and Telegram, whose outgoing APIs are the local fakes."""
-    model = trained_model_dir()
-    workdir = tmp_path_factory.mktemp("channel-servers")
-    actions = ActionServer(workdir).start()
     env = {
         "SLACK_BOT_TOKEN": SLACK_BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
@@ -69,14 +66,9 @@ def channel_server(tmp_path_factory, slack_api, telegram_api, web_port):
         "TELEGRAM_API_URL": telegram_api.url,
     }
     # As `make run`: the page's origin may use the socket.io channel across ports (CORS).
-    rasa = RasaServer(workdir, action_url=actions.webhook, model=model, env=env,
-                      args=["--cors", f"http://127.0.0.1:{web_port}"])
-    try:
-        rasa.start()
+    with running_backline(tmp_path_factory.mktemp("channel-servers"), model=trained_model_dir(), env=env,
+                          args=["--cors", f"http://127.0.0.1:{web_port}"]) as rasa:
         yield rasa
-    finally:
-        rasa.stop()
-        actions.stop()
 
 
 @pytest.fixture(scope="package")  # torn down after tests/channels, before other e2e tests run

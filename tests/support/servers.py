@@ -10,8 +10,9 @@ import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, Iterator, List, Optional
 
 import requests
 
@@ -164,6 +165,19 @@ class RasaServer:
         response = requests.get(f"{self.url}/conversations/{sender}/tracker", params=self.api_params, timeout=30)
         response.raise_for_status()
         return response.json()
+
+
+@contextmanager
+def running_backline(workdir: Path, **rasa_options) -> Iterator["RasaServer"]:
+    """An action server and a Rasa server in front of it, stopped however the caller's block ends."""
+    actions = ActionServer(workdir).start()
+    rasa = RasaServer(workdir, action_url=actions.webhook, **rasa_options)
+    try:
+        rasa.start()
+        yield rasa
+    finally:
+        rasa.stop()
+        actions.stop()
 
 
 def stop_process(proc: Optional[subprocess.Popen], timeout: float = 20) -> None:
