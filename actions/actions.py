@@ -1,25 +1,24 @@
-"""Custom actions: read the tracker, ask bot/, emit events and messages. No clinical logic here."""
+"""Custom actions: adapters of a few lines between Rasa's tracker and the clinical core's turn.
+
+What a message means is decided in bot/turn.py; here the tracker is read (latest message, pending
+question, case slot) and the core's Turn is written back as messages and slot events.
+"""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import bot
+from bot import replies
 
 # Build the clinical core's matchers when the action server starts, not on the first caregiver's message.
 bot.warm_up()
 
-# Never an answer to the pending question: the form steps aside and a rule in data/rules/ takes over.
-INTERRUPTIONS = {
-    "report_red_flag", "crisis", "ask_dose", "ask_knowledge", "ask_why", "ask_capabilities",
-    "request_human", "start_over", "goodbye", "request_summary", "delete_conversation",
-}
-# Small talk steps aside only when the message told the core nothing new (a misread answer is still an answer).
-# (A low-confidence message is read as an answer: if the core cannot read it either, the form asks again.)
-SMALL_TALK = {"greet", "thank", "out_of_scope"}
+# Actions that may run between a caregiver's message and the form reading it.
+FORM_MACHINERY = {"action_listen", "symptom_form", "action_extract_slots", "validate_symptom_form"}
 
 
 def latest_text(tracker: Tracker) -> Text:
@@ -28,15 +27,6 @@ def latest_text(tracker: Tracker) -> Text:
 
 def latest_intent(tracker: Tracker) -> Optional[Text]:
     return (tracker.latest_message.get("intent") or {}).get("name")
-
-
-def read_latest(tracker: Tracker) -> Dict[Text, Any]:
-    """The case record updated with the latest message, read in the context of the pending question."""
-    return bot.read_message(tracker.get_slot("case"), latest_text(tracker), asked_topic=tracker.get_slot("requested_slot"))
-
-
-# Actions that may run between a caregiver's message and the form reading it.
-FORM_MACHINERY = {"action_listen", "symptom_form", "action_extract_slots", "validate_symptom_form"}
 
 
 def answered_elsewhere(tracker: Tracker) -> bool:
@@ -50,43 +40,43 @@ def answered_elsewhere(tracker: Tracker) -> bool:
     return False
 
 
-def case_events(case: Dict[Text, Any]) -> List[EventType]:
-    """Slot events mirroring the case: the record itself, the contract slots and the topic summaries."""
-    events: List[EventType] = [SlotSet("case", case), SlotSet("condition", bot.case_condition(case))]
-    flags = bot.case_red_flags(case)
-    if flags:
-        events.append(SlotSet("red_flags", flags))
-    events.extend(SlotSet(topic, summary) for topic, summary in bot.topic_summaries(case).items())
-    return events
+def turn_of(tracker: Tracker, intent: Optional[Text] = None) -> bot.Turn:
+    """The core's turn for the latest message, reusing the NLU component's reading where it holds."""
+    asked = tracker.get_slot("requested_slot")
+    return bot.take_turn(tracker.get_slot("case"), latest_text(tracker), intent or latest_intent(tracker), asked,
+                         reading=bot.reusable_reading(tracker.latest_message, asked))
 
 
-def utter_all(dispatcher: CollectingDispatcher, messages: List[Dict[Text, Any]]) -> None:
+def say(dispatcher: CollectingDispatcher, messages: List[Dict]) -> List[EventType]:
     for message in messages:
         dispatcher.utter_message(text=message["text"], buttons=message.get("buttons") or [])
+    return []
+
+
+def apply(dispatcher: CollectingDispatcher, turn: bot.Turn) -> List[EventType]:
+    """Say the turn's replies and set its slots."""
+    say(dispatcher, turn.replies)
+    return [SlotSet(name, value) for name, value in turn.slots.items()]
 
 
 class ValidateSymptomForm(FormValidationAction):
-    """Reads each answer with the core, fills every topic it told, and asks the core what to ask next."""
+    """Reads each answer with the core; the core says what to ask next, or steps aside for an interruption."""
 
     def name(self) -> Text:
         return "validate_symptom_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
-        case = tracker.get_slot("case")
-        intent = latest_intent(tracker)
-        if answered_elsewhere(tracker) or intent in INTERRUPTIONS:
-            # Returning no filled slot makes the form reject this turn, so the interruption's rule runs;
-            # the pending question stays the same.
-            return [SlotSet("requested_slot", bot.next_topic(case))]
-        updated = read_latest(tracker)
-        if intent in SMALL_TALK and not bot.learned_anything(updated):
-            return [SlotSet("requested_slot", bot.next_topic(case))]
-        utter_all(dispatcher, bot.missed_question_messages(updated))  # the same question follows, once more
-        return case_events(updated) + [SlotSet("requested_slot", bot.next_topic(updated))]
+        if answered_elsewhere(tracker):
+            return [SlotSet("requested_slot", bot.next_topic(tracker.get_slot("case")))]
+        turn = turn_of(tracker)
+        if turn.steps_aside:
+            # No filled slot: the form rejects this turn, so the rule for the interruption answers.
+            return [SlotSet("requested_slot", turn.ask)]
+        return apply(dispatcher, turn)
 
 
 class ActionAskTopic(Action):
-    """Asks one question topic of the symptom form, worded from the knowledge base."""
+    """Asks one question topic of the symptom form, worded for this case by the core."""
 
     topic: Text = ""
 
@@ -94,30 +84,50 @@ class ActionAskTopic(Action):
         return f"action_ask_{self.topic}"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        utter_all(dispatcher, [bot.question(self.topic, tracker.get_slot("case"))])
-        return []
+        return apply(dispatcher, bot.ask_turn(tracker.get_slot("case"), self.topic))
 
 
 # One ask action per contract topic (Rasa looks for `action_ask_<slot>`).
-for _topic in bot.TOPICS:
-    globals()[f"ActionAsk_{_topic}"] = type(f"ActionAsk_{_topic}", (ActionAskTopic,), {"topic": _topic})
+class ActionAskCondition(ActionAskTopic):
+    topic = "condition"
+
+
+class ActionAskPainLocation(ActionAskTopic):
+    topic = "pain_location"
+
+
+class ActionAskPainFeel(ActionAskTopic):
+    topic = "pain_feel"
+
+
+class ActionAskPainTrigger(ActionAskTopic):
+    topic = "pain_trigger"
+
+
+class ActionAskPainRelief(ActionAskTopic):
+    topic = "pain_relief"
+
+
+class ActionAskPainTiming(ActionAskTopic):
+    topic = "pain_timing"
+
+
+class ActionAskMobility(ActionAskTopic):
+    topic = "mobility"
+
+
+class ActionAskRedFlagScreen(ActionAskTopic):
+    topic = "red_flag_screen"
 
 
 class ActionAssess(Action):
-    """The assessment once the form has what it needs: pain type, triage, why, what helps, sources."""
+    """The assessment once the form has what it needs (an update, if one was given before)."""
 
     def name(self) -> Text:
         return "action_assess"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        case = tracker.get_slot("case")
-        assessment = bot.assess_case(case)
-        utter_all(dispatcher, bot.assessment_messages(case, assessment))
-        return [
-            SlotSet("triage", assessment.triage),
-            SlotSet("pain_type", assessment.pain_type),
-            SlotSet("red_flags", assessment.red_flags),
-        ]
+        return apply(dispatcher, bot.conclude(tracker.get_slot("case")))
 
 
 class ActionEscalate(Action):
@@ -127,13 +137,7 @@ class ActionEscalate(Action):
         return "action_escalate"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        case = read_latest(tracker)
-        utter_all(dispatcher, bot.escalation_messages(case))
-        return case_events(case) + [
-            SlotSet("triage", "seek_care_now"),
-            SlotSet("red_flags", bot.case_red_flags(case)),
-            SlotSet("requested_slot", None),
-        ]
+        return apply(dispatcher, turn_of(tracker, "report_red_flag"))
 
 
 class ActionCrisisSupport(Action):
@@ -143,13 +147,7 @@ class ActionCrisisSupport(Action):
         return "action_crisis_support"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        case = read_latest(tracker)
-        utter_all(dispatcher, bot.crisis_messages())
-        events = case_events(case) + [SlotSet("requested_slot", None)]
-        if bot.reported_now(case):
-            utter_all(dispatcher, bot.escalation_messages(case))
-            events += [SlotSet("triage", "seek_care_now"), SlotSet("red_flags", bot.case_red_flags(case))]
-        return events
+        return apply(dispatcher, turn_of(tracker, "crisis"))
 
 
 class ActionAnswerQuestion(Action):
@@ -159,8 +157,7 @@ class ActionAnswerQuestion(Action):
         return "action_answer_question"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        utter_all(dispatcher, bot.knowledge_messages(latest_text(tracker), tracker.get_slot("case")))
-        return []
+        return say(dispatcher, replies.knowledge_answer(latest_text(tracker)))
 
 
 class ActionAnswerDose(Action):
@@ -170,8 +167,7 @@ class ActionAnswerDose(Action):
         return "action_answer_dose"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        utter_all(dispatcher, bot.dose_messages(tracker.get_slot("case")))
-        return []
+        return say(dispatcher, replies.dose())
 
 
 class ActionExplainQuestion(Action):
@@ -181,8 +177,7 @@ class ActionExplainQuestion(Action):
         return "action_explain_question"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        utter_all(dispatcher, bot.why_we_ask(tracker.get_slot("requested_slot")))
-        return []
+        return say(dispatcher, replies.why_we_ask(tracker.get_slot("requested_slot")))
 
 
 class ActionCareTeamSummary(Action):
@@ -192,8 +187,7 @@ class ActionCareTeamSummary(Action):
         return "action_care_team_summary"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        utter_all(dispatcher, bot.summary_messages(tracker.get_slot("case")))
-        return []
+        return say(dispatcher, replies.care_team_summary(tracker.get_slot("case")))
 
 
 class ActionStartOver(Action):
@@ -204,3 +198,4 @@ class ActionStartOver(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         return [AllSlotsReset()]
+

@@ -6,7 +6,7 @@ from typing import Dict, List, Optional
 
 from . import explain
 from .classify import classify
-from .dialogue import present_features, read_message
+from .case import present_features, read_message
 from .knowledge_base import knowledge
 from .triage import case_facts, decide
 

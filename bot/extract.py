@@ -64,6 +64,11 @@ SUDDEN_BY_NATURE = {"electric", "shooting", "stabbing"}
 
 STATUS_PRESENT, STATUS_NEGATED, STATUS_UNCERTAIN = "present", "negated", "uncertain"
 STATUS_LONG_STANDING, STATUS_BASELINE = "long_standing", "baseline"
+# Said without saying whether it is new ("because of her MS", "as usual"): the dialogue asks.
+STATUS_ONSET_UNKNOWN = "onset_unknown"
+# Question topics whose context changes how a message reads (screen-only phrases, sudden cue waived);
+# a reading made without context is reused for an answer to any other topic.
+CONTEXT_TOPICS = frozenset({"red_flag_screen"})
 
 
 @dataclass
@@ -76,8 +81,6 @@ class Finding:
     acute: bool = False  # a new / sudden cue scoped over it
     worsening: bool = False
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass
@@ -90,6 +93,7 @@ class Extraction:
     answer: Optional[str] = None        # a bare "yes" / "no" / "uncertain" at the start
     is_question: bool = False
     neuro_change: List[str] = field(default_factory=list)  # worsening weakness, not sudden
+    warning_signs: List[Finding] = field(default_factory=list)
 
     @property
     def present_flags(self) -> Dict[str, str]:
@@ -102,15 +106,24 @@ class Extraction:
     def flags_with(self, status: str) -> Dict[str, str]:
         return {f.id: f.said for f in self.red_flags if f.status == status}
 
-    def to_dict(self) -> dict:
-        return {
-            "condition": self.condition, "condition_said": self.condition_said,
-            "features": [f.to_dict() for f in self.features],
-            "red_flags": [f.to_dict() for f in self.red_flags],
-            "present_red_flags": sorted(self.present_flags),
-            "signals": self.signals, "answer": self.answer, "is_question": self.is_question,
-            "neuro_change": self.neuro_change,
-        }
+    def signs_to_read(self) -> bool:
+        """A same-day sign, or a sign said without saying whether it is new: the form must read it."""
+        unsettled = (STATUS_UNCERTAIN, STATUS_ONSET_UNKNOWN)
+        return any(f.status == STATUS_PRESENT or f.status in unsettled for f in self.warning_signs) or \
+            any(f.status in unsettled for f in self.red_flags)
+
+    def to_dict(self, context: Optional[str] = None) -> dict:
+        """Plain data (it travels in Rasa's parse data); `context` is the topic it was read for."""
+        data = asdict(self)
+        data["context"] = context
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Extraction":
+        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        for name in ("features", "red_flags", "warning_signs"):
+            fields[name] = [Finding(**f) for f in fields.get(name) or []]
+        return cls(**fields)
 
 
 # ---------------------------------------------------------------- text clean-up

@@ -24,7 +24,9 @@ KNOWLEDGE_DIR = Path(__file__).resolve().parent / "knowledge"
 # Contract values (../shared/contract.md). Fixed strings: the KB must use exactly these.
 CONDITIONS = ("als", "ms")
 RED_FLAGS = ("bladder_bowel", "leg_weakness", "leg_numbness", "saddle_numbness", "injury", "fever", "breathing")
-TRIAGE_VALUES = ("seek_care_now", "contact_care_team", "self_care")
+WARNING_SIGNS = ("infection", "pressure_ulcer", "cancer_history", "weight_loss", "night_pain", "back_lump",
+                 "immunosuppression", "minor_fall", "possible_red_flag")
+TRIAGE_VALUES = ("seek_care_now", "contact_care_team_today", "contact_care_team", "self_care")
 PAIN_TYPES = ("neuropathic", "lhermitte", "spasticity", "musculoskeletal", "immobility", "unclear")
 TOPICS = ("condition", "pain_location", "pain_feel", "pain_trigger", "pain_relief", "pain_timing", "mobility", "red_flag_screen")
 FEATURE_TOPICS = TOPICS[1:7]

@@ -12,18 +12,13 @@ validation and questions included) goes through, and:
 - bounds every call to BACKLINE_ACTION_TIMEOUT seconds (default 10: a normal call takes milliseconds,
   but a freshly started action server builds the clinical core's matchers on its first call);
 - on a connection error, a timeout, a 5xx or an invalid response (not on ActionExecutionRejection,
-  which is Rasa's normal "form rejected" signal), returns events instead of nothing:
-  * when the latest message carries a red flag (the ClinicalReader NLU component has already tagged
-    it: `red_flag` entities / `report_red_flag` intent, before any action runs) the full escalation
-    from the clinical core (`bot.escalation_messages`) and the contract slots `triage: seek_care_now`
-    and `red_flags`, as action_escalate would;
-  * a crisis message gets the crisis resources (`bot.crisis_messages`);
-  * always a "having trouble" text (bot/knowledge/messages.yml, chat.trouble) and, unless the
-    escalation was just given, the red-flag advice (chat.trouble_safety);
-  * the symptom form keeps its place: a failed `validate_symptom_form` keeps `requested_slot` (so the
-    form neither rejects the turn nor moves on), and once the action server is back the next answer is
-    read as usual; for an interruption (a red flag, start over, a question...) it lets the form reject
-    the turn as validate_symptom_form would, so the rule for that intent answers;
+  which is Rasa's normal "form rejected" signal), returns the events of the clinical core's degraded
+  turn (`bot.take_turn(..., degraded=True)`, the same function the actions call), so the decisions are
+  the action server's own: a red flag gets the full escalation and the contract slots, a crisis the
+  crisis resources, every failure a "having trouble" text with the red-flag advice unless the
+  escalation was just given, and the symptom form keeps its place (or steps aside for an interruption,
+  as validate_symptom_form would). What stays here is only what is tracker-side: which action failed,
+  whether this turn already failed, and turning the Turn into Rasa events;
   * `action_start_over` / `action_delete_conversation`, whose whole effect is `AllSlotsReset`, get it
     here too, so what the bot then says ("I've cleared ...") stays true;
 - after one failure in a turn, the other custom actions of the same turn are not called again (one
@@ -35,7 +30,8 @@ largest single cost of a Backline turn in the Rasa server).
 
 The class is a no-op NLU component so that the wrapping is explicit in config.yml and happens whenever
 a model is loaded by a Rasa server (`rasa run`, `rasa shell`), before the first message. `bot` is the
-clinical core; it is already loaded in the Rasa server by ClinicalReader.
+clinical core; it is already loaded in the Rasa server by ClinicalReader. Nothing here imports the
+action server's package.
 """
 from __future__ import annotations
 
@@ -43,7 +39,7 @@ import asyncio
 import functools
 import logging
 import os
-from typing import Any, Dict, List, Optional, Set, Text, Tuple
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -54,6 +50,7 @@ from rasa.shared.core.events import AllSlotsReset, BotUttered, Event, SlotSet, U
 from rasa.shared.nlu.training_data.message import Message
 
 import bot
+from bot import replies
 
 logger = logging.getLogger(__name__)
 
@@ -63,12 +60,8 @@ MARK = "backline_safety_net"  # metadata key on the trouble messages (one per tu
 FORM_VALIDATION = "validate_symptom_form"
 # Custom actions whose whole effect is known and needs no action server.
 LOCAL_EFFECTS = {"action_start_over", "action_delete_conversation"}
-# Copies of actions.actions.INTERRUPTIONS / SMALL_TALK, used only if actions/ cannot be imported.
-INTERRUPTIONS_COPY = {
-    "report_red_flag", "crisis", "ask_dose", "ask_knowledge", "ask_why", "ask_capabilities",
-    "request_human", "start_over", "goodbye", "request_summary", "delete_conversation",
-}
-SMALL_TALK_COPY = {"greet", "thank", "out_of_scope"}
+# Actions that answer one intent whatever the classifier said: their failure is that intent's turn.
+INTENT_OF_ACTION = {"action_escalate": "report_red_flag", "action_crisis_support": "crisis"}
 
 
 def action_timeout() -> float:
@@ -151,66 +144,37 @@ def _utter(message: Dict[Text, Any], mark: bool = False) -> BotUttered:
     return create_bot_utterance(data)
 
 
-def _latest_red_flags(tracker) -> List[Text]:
+def degraded_turn(name: Text, tracker) -> bot.Turn:
+    """The clinical core's turn for the latest message, as the Rasa server alone can give it."""
     latest = tracker.latest_message
-    return [e.get("value") for e in (latest.entities or []) if e.get("entity") == "red_flag" and e.get("value")]
-
-
-def _form_steps_aside() -> Tuple[Set[Text], Set[Text]]:
-    """The intents for which validate_symptom_form lets the form reject the turn (so that the rule for
-    that intent answers), read from the action code itself so the two never disagree."""
+    intent = INTENT_OF_ACTION.get(name) or (latest.intent or {}).get("name")
+    asked = tracker.get_slot("requested_slot")
+    case: Optional[Dict[Text, Any]] = tracker.get_slot("case")
     try:
-        from actions import actions as conversation, privacy  # noqa: F401 - privacy adds its intent
-        return set(conversation.INTERRUPTIONS), set(conversation.SMALL_TALK)
-    except Exception:  # noqa: BLE001 - the action code is not importable here: a copy
-        logger.warning("actions/ not importable in the Rasa server; using a copy of its interruption list.")
-        return set(INTERRUPTIONS_COPY), set(SMALL_TALK_COPY)
+        return bot.take_turn(case, latest.text or "", intent, asked, degraded=True,
+                             reading=bot.reusable_reading(latest.parse_data, asked))
+    except Exception:  # noqa: BLE001 - the core failing must not silence the safety advice
+        logger.exception("The clinical core could not take the turn for action '%s'.", name)
+        flags = sorted({e.get("value") for e in latest.entities or [] if e.get("entity") == "red_flag"} - {None})
+        slots = {"triage": "seek_care_now", "red_flags": flags} if flags else {}
+        return bot.Turn(case or {}, replies.trouble(False), slots)
 
 
 def fallback_events(name: Text, tracker, speak: bool) -> List[Event]:
     """The events a failed custom action is replaced with (see the module docstring)."""
     if name in LOCAL_EFFECTS:
         return [AllSlotsReset()]
-    latest = tracker.latest_message
-    intent = (latest.intent or {}).get("name")
-    case: Optional[Dict[Text, Any]] = tracker.get_slot("case")
-    try:
-        read = bot.read_message(case, latest.text or "", asked_topic=tracker.get_slot("requested_slot"))
-    except Exception:  # noqa: BLE001 - the core failing must not silence the safety advice
-        logger.exception("The clinical core could not read the latest message.")
-        read = None
-    if name == FORM_VALIDATION:
-        interruptions, small_talk = _form_steps_aside()
-        if intent in interruptions or (intent in small_talk and read is not None and not bot.learned_anything(read)):
-            # As validate_symptom_form does: nothing validated, so the form rejects this turn and the
-            # rule for the interruption answers (a red flag: action_escalate, handled here in turn).
-            return [SlotSet("requested_slot", tracker.get_slot("requested_slot") or bot.next_topic(case))]
-    flags = _latest_red_flags(tracker) or (bot.reported_now(read) if read else [])
-    crisis = intent == "crisis" or name == "action_crisis_support"
-
-    events: List[Event] = []
-    replies: List[Dict[Text, Any]] = []
-    if crisis and speak:
-        replies += bot.crisis_messages()
-    if flags or intent == "report_red_flag":
-        escalation_case = read or {"condition": tracker.get_slot("condition"), "red_flags": flags}
-        all_flags = (bot.case_red_flags(read) if read else []) or sorted(set(flags))
-        if speak:
-            replies += bot.escalation_messages(escalation_case)
-        if read:
-            events += [SlotSet("case", read), SlotSet("condition", bot.case_condition(read))]
-        events += [SlotSet("triage", "seek_care_now"), SlotSet("red_flags", all_flags), SlotSet("requested_slot", None)]
-    elif name == FORM_VALIDATION:
-        # Keep the form where it was: an unchanged `case` counts as "validated" for Rasa's form (no
-        # rejection), and the same requested_slot means the same question is pending.
-        pending = tracker.get_slot("requested_slot") or bot.next_topic(case)
-        events += [SlotSet("case", case), SlotSet("requested_slot", pending)]
-    if speak:
-        chat = bot.knowledge().messages["chat"]
-        replies.append({"text": chat["trouble"]})
-        if not (flags or intent == "report_red_flag"):
-            replies.append({"text": chat["trouble_safety"]})
-        utterances = [_utter(m) for m in replies[:-1]] + [_utter(replies[-1], mark=True)]
+    turn = degraded_turn(name, tracker)
+    if name == FORM_VALIDATION and turn.steps_aside:
+        # As validate_symptom_form does: nothing validated, so the form rejects this turn and the rule
+        # for the interruption answers (a red flag: action_escalate, answered here in turn).
+        return [SlotSet("requested_slot", turn.ask)]
+    # Outside the form's own validation only an escalation or a crisis changes slots; anything else
+    # would move a form that is not running.
+    changes = name == FORM_VALIDATION or "triage" in turn.slots or name in INTENT_OF_ACTION
+    events: List[Event] = [SlotSet(slot, value) for slot, value in turn.slots.items()] if changes else []
+    if speak and turn.replies:
+        utterances = [_utter(m) for m in turn.replies[:-1]] + [_utter(turn.replies[-1], mark=True)]
         events = utterances + events
     return events
 

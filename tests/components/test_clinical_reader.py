@@ -65,3 +65,21 @@ def test_a_question_the_articles_answer_is_not_out_of_scope(reader):
 
 def test_a_real_out_of_scope_question_stays_out_of_scope(reader):
     assert read(reader, "what's the weather in london tomorrow?", "out_of_scope")[0] == "out_of_scope"
+
+
+def test_the_reading_travels_in_the_parse_data(reader):
+    import bot
+
+    message = Message(data={"text": "burning pain in her lower back", "intent": {"name": "describe_pain",
+                                                                                 "confidence": 0.9}})
+    reader.process([message])
+    reading = bot.reusable_reading(message.as_dict(only_output_properties=True), "pain_feel")
+    assert reading is not None and "burning" in {f.id for f in reading.features}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("idk", "unsure"), ("dunno", "unsure"), ("no idea", "unsure"),
+    ("back pain", "describe_pain"), ("help", "describe_pain"), ("my husband's back", "describe_pain"),
+])
+def test_terse_and_unsure_messages_are_never_a_language_error(reader, text, expected):
+    assert read(reader, text, "out_of_scope")[0] == expected

@@ -3,7 +3,8 @@ import json
 
 import pytest
 
-from bot.dialogue import needs_escalation, new_case, next_topic, read_message, topics_answered
+from bot.case import needs_escalation, new_case, read_message, topics_answered
+from bot.questions import next_topic
 
 FULL = "My wife has MS. Burning and tingling in her mid back that comes out of nowhere; changing position doesn't help."
 

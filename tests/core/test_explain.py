@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import (answer_question, assess, care_team_summary, crisis_message, dose_answer, escalation_message,
-                 read_message, why_ask)
+from bot import assess, read_message
+from bot.explain import answer_question, care_team_summary, crisis_message, dose_answer, escalation_message, why_ask
 from bot.assessment import assess_case
 from bot.knowledge_base import MEDICATION_NAMES, TOPICS
 

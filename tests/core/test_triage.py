@@ -2,7 +2,7 @@
 import pytest
 
 from bot.assessment import assess, assess_case
-from bot.dialogue import read_message
+from bot.case import read_message
 
 STABLE = "my wife has MS, stiff tight back with spasms when she moves suddenly, rest doesn't help"
 

@@ -1,0 +1,342 @@
+"""The case record: everything a conversation has told the core so far, and its contract views.
+
+A *case* is a plain JSON-serialisable dict kept in one Rasa slot. ``merge_reading`` folds one
+message's reading (bot.extract.Extraction) into it; nothing here mutates the dict it is given.
+
+Signs (red flags and same-day warning signs) have three ways in:
+  * reported present and new -> ``red_flags`` / ``warning_signs`` (never removed);
+  * denied, long-standing or expected progression -> ``red_flag_mentions`` / ``warning_sign_mentions``;
+  * hedged ("I think she might have...") or not saying whether it is new ("because of her MS",
+    "as usual") -> an open *check*: the dialogue asks one direct question about that sign
+    ("Is the wetting new?"); yes -> the sign counts, no -> a mention, still unsure -> a red flag
+    becomes the warning sign ``possible_red_flag`` (careful, never reassuring), a warning sign counts.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from typing import Dict, List, Optional
+
+from .extract import (
+    STATUS_LONG_STANDING,
+    STATUS_NEGATED,
+    STATUS_ONSET_UNKNOWN,
+    STATUS_PRESENT,
+    STATUS_UNCERTAIN,
+    Extraction,
+    read_text,
+)
+from .knowledge_base import FEATURE_TOPICS, RED_FLAGS, TOPICS, WARNING_SIGNS, knowledge
+
+CASE_VERSION = 2
+UNKNOWN = "unknown"
+SCREEN_CLEAR, SCREEN_UNSURE, SCREEN_PRESENT, SCREEN_PARTIAL = "clear", "unsure", "present", "partial"
+# An open check's states: asked about (or about to be), answered new / old, or still unsure.
+CHECK_OPEN, CHECK_NEW, CHECK_OLD, CHECK_UNSURE = "open", "new", "old", "unsure"
+POSSIBLE_RED_FLAG = "possible_red_flag"
+SAID_CHARS = 80  # a caregiver's words kept for an answer the core could not read (summaries stay short)
+
+
+def new_case() -> Dict:
+    return {
+        "version": CASE_VERSION,
+        "condition": None,
+        "condition_said": None,
+        "features": {},            # feature id -> {"status", "said", "topic"}
+        "red_flags": [],           # contract ids reported present (new/sudden), never removed
+        "red_flag_evidence": {},   # flag id -> the caregiver's words
+        "warning_signs": [],       # same-day signs reported (contract ids), never removed
+        "warning_sign_evidence": {},
+        "red_flag_mentions": {},   # flag id -> {"status", "said"}: denied / long-standing / expected progression
+        "warning_sign_mentions": {},  # the same for same-day warning signs
+        "checks": {},              # sign id -> {"kind", "said", "state", "asked"}: "is it new?" questions
+        "red_flag_screen": None,   # None | clear | partial | unsure | present
+        "asked": [],               # topics the bot has asked an answer to
+        "asks": {},                # topic -> how many times it was put to the caregiver
+        "deferred": [],            # topics whose reply told other things instead: asked once more, then closed
+        "answers": {},             # topic -> "answered" | "unknown" (for bare / unmatched answers)
+        "unread": {},              # topic -> the caregiver's words for an answer the core could not read
+        "signals": {},             # severity, prescription_review, neuro_change -> [words]
+        "assessed": None,          # the last assessment given: {"triage", "pain_type", "red_flags", "warning_signs"}
+        "messages": 0,
+        "last": {},                # what the latest message needs reacting to (see merge_reading)
+    }
+
+
+def as_case(case: Optional[Dict]) -> Dict:
+    """A private copy of ``case`` in the current shape (an older or partial record keeps what fits)."""
+    if isinstance(case, dict) and case.get("version") == CASE_VERSION:
+        return copy.deepcopy(case)
+    base = new_case()
+    if isinstance(case, dict):
+        for key, value in case.items():
+            if key in base and key != "version" and (
+                    isinstance(value, type(base[key])) or (base[key] is None and isinstance(value, (str, dict)))):
+                base[key] = copy.deepcopy(value)
+    return base
+
+
+def read_message(case: Optional[Dict], text: str, asked_topic: Optional[str] = None) -> Dict:
+    """The NEW case with everything ``text`` says merged in (reads the text; see merge_reading)."""
+    topic = asked_topic if asked_topic in TOPICS else None
+    return merge_reading(case, read_text(text, context_topic=topic), text, topic)
+
+
+def merge_reading(case: Optional[Dict], reading: Extraction, text: str = "",
+                  asked_topic: Optional[str] = None) -> Dict:
+    """Return a NEW case with one message's reading merged in.
+
+    asked_topic: the question topic being answered (the form's requested_slot), so bare answers
+    ("yes", "not sure", button words) are read in context. The returned case["last"] describes this
+    message: crisis, dose_question, is_question, new_red_flags, new_warning_signs, answer, topics_found,
+    reask (the question left open for one more try), understood, check (the sign check it answered).
+    """
+    case = as_case(case)
+    asked_topic = asked_topic if asked_topic in TOPICS else None
+    case["messages"] += 1
+    topics_found = set()
+
+    if reading.condition:
+        case["condition"], case["condition_said"] = reading.condition, reading.condition_said
+        topics_found.add("condition")
+    for finding in reading.features:
+        case["features"][finding.id] = {"status": finding.status, "said": finding.said, "topic": finding.topic}
+        topics_found.add(finding.topic)
+
+    before = (list(case["red_flags"]), list(case["warning_signs"]))
+    pending = open_check(case)
+    answering_check = asked_topic == "red_flag_screen" and pending and case["checks"][pending]["asked"]
+    check_answered = _answer_open_check(case, reading, asked_topic)
+    for finding in reading.red_flags:
+        _merge_sign(case, finding, "red_flag")
+    for finding in reading.warning_signs:
+        _merge_sign(case, finding, "warning_sign")
+    if any(c["state"] == CHECK_UNSURE and c["kind"] == "red_flag" for c in case["checks"].values()):
+        _add_sign(case, "warning_sign", POSSIBLE_RED_FLAG, "")
+    case["red_flags"] = [r for r in RED_FLAGS if r in case["red_flags"]]
+    case["warning_signs"] = [w for w in WARNING_SIGNS if w in case["warning_signs"]]
+    new_flags = [f for f in case["red_flags"] if f not in before[0]]
+    new_warnings = [w for w in case["warning_signs"] if w not in before[1]]
+
+    for name in ("severity", "prescription_review"):
+        if reading.signals.get(name):
+            case["signals"].setdefault(name, []).extend(reading.signals[name])
+    if reading.neuro_change:
+        case["signals"].setdefault("neuro_change", []).extend(reading.neuro_change)
+
+    flag_statuses = {f.id: f.status for f in reading.red_flags}
+    read_anything = bool(topics_found or reading.answer or flag_statuses or reading.warning_signs)
+    # A reply that does not address what was asked (it told other things, or nothing we could read):
+    # that question stays open for one more try, then closes as "unknown".
+    reask = None
+    if answering_check:
+        asked_topic = None  # a reply to the "is it new?" question, not to the screen; its retry is counted there
+    if (asked_topic and asked_topic not in topics_found and reading.answer is None and not flag_statuses
+            and not check_answered and asked_topic not in case["deferred"]
+            and case["asks"].get(asked_topic, 0) < int(knowledge().policy["dialogue"]["max_asks"])):
+        case["deferred"].append(asked_topic)
+        reask, asked_topic = asked_topic, None
+
+    _update_screen(case, reading, text, asked_topic, new_flags, flag_statuses)
+
+    if asked_topic:
+        if asked_topic not in case["asked"]:
+            case["asked"].append(asked_topic)
+        if asked_topic in topics_found:
+            case["answers"][asked_topic] = "answered"
+        elif asked_topic != "red_flag_screen":
+            if asked_topic == "pain_relief" and reading.answer in ("yes", "no"):
+                fid = "some_relief" if reading.answer == "yes" else "nothing_helps"
+                case["features"][fid] = {"status": STATUS_PRESENT, "said": _said(text), "topic": "pain_relief"}
+            else:
+                case["answers"][asked_topic] = UNKNOWN
+                if reading.answer != "uncertain" and _said(text):
+                    case["unread"][asked_topic] = _said(text)
+
+    case["last"] = {
+        "crisis": bool(reading.signals.get("crisis")),
+        "crisis_said": reading.signals.get("crisis", []),
+        "dose_question": bool(reading.signals.get("dose_question")),
+        "is_question": reading.is_question,
+        "new_red_flags": new_flags,
+        "new_warning_signs": new_warnings,
+        "answer": reading.answer,
+        "topics_found": [t for t in TOPICS if t in topics_found],
+        "reask": reask,
+        "understood": read_anything,
+        "check": check_answered,
+    }
+    return case
+
+
+def _said(text: str) -> str:
+    return " ".join(str(text or "").split())[:SAID_CHARS]
+
+
+def _add_sign(case: Dict, kind: str, sign: str, said: str) -> None:
+    listed, evidence = ("red_flags", "red_flag_evidence") if kind == "red_flag" else (
+        "warning_signs", "warning_sign_evidence")
+    if sign not in case[listed]:
+        case[listed].append(sign)
+        case[evidence][sign] = said
+
+
+def _mentions(case: Dict, kind: str) -> Dict:
+    return case["red_flag_mentions"] if kind == "red_flag" else case["warning_sign_mentions"]
+
+
+def _merge_sign(case: Dict, finding, kind: str) -> None:
+    """One red flag or warning sign the message mentions, by how it was said."""
+    listed = case["red_flags"] if kind == "red_flag" else case["warning_signs"]
+    check = case["checks"].get(finding.id)
+    if finding.status == STATUS_PRESENT:
+        _add_sign(case, kind, finding.id, finding.said)
+        if check and check["state"] == CHECK_OPEN:
+            check["state"] = CHECK_NEW
+        return
+    if finding.id in listed:
+        return
+    if finding.status in (STATUS_UNCERTAIN, STATUS_ONSET_UNKNOWN):
+        if check is None:
+            case["checks"][finding.id] = {"kind": kind, "said": finding.said, "state": CHECK_OPEN, "asked": 0}
+        return
+    _mentions(case, kind)[finding.id] = {"status": finding.status, "said": finding.said}
+    if check and check["state"] == CHECK_OPEN and finding.status in (STATUS_NEGATED, STATUS_LONG_STANDING):
+        check["state"] = CHECK_OLD
+
+
+def open_check(case: Dict) -> Optional[str]:
+    """The sign whose "is it new?" question is pending (the first one still open), or None."""
+    for sign, check in (case.get("checks") or {}).items():
+        if check["state"] == CHECK_OPEN:
+            return sign
+    return None
+
+
+def _answer_open_check(case: Dict, reading: Extraction, asked_topic: Optional[str]) -> Optional[str]:
+    """Read a reply to the pending "is it new?" question. Returns the sign it settled, or None."""
+    sign = open_check(case)
+    if asked_topic != "red_flag_screen" or sign is None or not case["checks"][sign]["asked"]:
+        return None
+    check = case["checks"][sign]
+    said_again = [f for f in reading.red_flags + reading.warning_signs if f.id == sign]
+    features = {f.id for f in reading.features if f.status == STATUS_PRESENT}
+    if any(f.status == STATUS_PRESENT for f in said_again) or reading.answer == "yes" or \
+            features & {"new_onset", "worsening"}:
+        check["state"] = CHECK_NEW
+        _add_sign(case, check["kind"], sign, check["said"])
+    elif reading.answer == "no" or "long_standing" in features or any(
+            f.status in (STATUS_NEGATED, STATUS_LONG_STANDING) for f in said_again):
+        check["state"] = CHECK_OLD
+        _mentions(case, check["kind"])[sign] = {"status": STATUS_LONG_STANDING, "said": check["said"]}
+    elif reading.answer == "uncertain" or check["asked"] >= 2:
+        check["state"] = CHECK_UNSURE
+        if check["kind"] == "warning_sign":  # a same-day sign nobody can rule out is treated as present
+            _add_sign(case, "warning_sign", sign, check["said"])
+    else:
+        return None  # not an answer: the question is put once more
+    return sign
+
+
+def _says_none(text: str) -> bool:
+    """Words that deny every sign at once ("none of them", "nothing like that", "no to all")."""
+    words = set(re.findall(r"[a-z]+", str(text or "").lower()))
+    return bool(words & set(knowledge().policy["dialogue"]["screen_none_words"]))
+
+
+def _update_screen(case: Dict, reading: Extraction, text: str, asked_topic: Optional[str],
+                   new_flags: List[str], flag_statuses: Dict[str, str]) -> None:
+    """The red-flag screen: answered only by a reply to it; denials in passing never close it."""
+    if new_flags or any(s == STATUS_PRESENT for s in flag_statuses.values()):
+        case["red_flag_screen"] = SCREEN_PRESENT
+        return
+    if asked_topic != "red_flag_screen" or open_check(case):
+        return
+    denied = set(case["red_flag_mentions"])
+    # "no fever, no falls" starts with "no" but answers only for the signs it names
+    denies_all = reading.answer == "no" and (not flag_statuses or _says_none(text))
+    if any(s in (STATUS_UNCERTAIN, STATUS_ONSET_UNKNOWN) for s in flag_statuses.values()) or \
+            reading.answer == "uncertain":
+        case["red_flag_screen"] = SCREEN_UNSURE
+    elif denies_all:
+        case["red_flag_screen"] = SCREEN_CLEAR
+    elif reading.answer == "yes":
+        case["red_flag_screen"] = SCREEN_PRESENT   # "yes" with no specific flag: escalate anyway
+    elif flag_statuses:
+        # Some signs denied by name ("no fever, no falls"): the rest are asked about once more.
+        rest = [f for f in RED_FLAGS if f not in denied]
+        if not rest:
+            case["red_flag_screen"] = SCREEN_CLEAR
+        elif case["asks"].get("red_flag_screen", 0) >= 2:
+            case["red_flag_screen"] = SCREEN_UNSURE
+        else:
+            case["red_flag_screen"] = SCREEN_PARTIAL
+    else:
+        case["red_flag_screen"] = SCREEN_UNSURE    # an answer we can't read is not a "no"
+    if case["red_flag_screen"] == SCREEN_UNSURE:
+        _add_sign(case, "warning_sign", POSSIBLE_RED_FLAG, "")
+
+
+# ---------------------------------------------------------------- what the case says so far
+
+def present_features(case: Dict) -> Dict[str, str]:
+    """Feature id -> caregiver's words, for features reported (or tentatively reported)."""
+    return {fid: f["said"] for fid, f in (case.get("features") or {}).items()
+            if f["status"] in (STATUS_PRESENT, STATUS_UNCERTAIN)}
+
+
+def topics_answered(case: Dict) -> List[str]:
+    """Question topics already answered (contract topic names)."""
+    case = as_case(case)
+    done = set(case["answers"])
+    if case["condition"]:
+        done.add("condition")
+    if case["red_flag_screen"] and case["red_flag_screen"] != SCREEN_PARTIAL:
+        done.add("red_flag_screen")
+    for f in case["features"].values():
+        if f["status"] in (STATUS_PRESENT, STATUS_UNCERTAIN, STATUS_NEGATED):
+            done.add(f["topic"])
+    return [t for t in TOPICS if t in done]
+
+
+def needs_escalation(case: Optional[Dict]) -> bool:
+    """True when the case has a red flag or a "yes" to the red-flag screen: seek care now."""
+    case = case or {}
+    return bool(case.get("red_flags")) or case.get("red_flag_screen") == SCREEN_PRESENT
+
+
+def case_condition(case: Optional[Dict]) -> Optional[str]:
+    return (case or {}).get("condition")
+
+
+def case_red_flags(case: Optional[Dict]) -> List[str]:
+    return list((case or {}).get("red_flags") or [])
+
+
+def case_warning_signs(case: Optional[Dict]) -> List[str]:
+    return list((case or {}).get("warning_signs") or [])
+
+
+def topic_summaries(case: Optional[Dict]) -> Dict[str, str]:
+    """Each answered or asked topic -> a short summary in plain words ("not sure" included).
+
+    These fill the form's topic slots, so a topic with a summary is never asked again.
+    """
+    case = as_case(case)
+    kb = knowledge()
+    summaries: Dict[str, str] = {}
+    present = present_features(case)
+    for topic in FEATURE_TOPICS:
+        labels = [kb.features[fid]["label"] for fid in present if kb.features[fid]["topic"] == topic]
+        negated = [kb.features[fid]["label"] for fid, f in case["features"].items()
+                   if f["topic"] == topic and f["status"] == STATUS_NEGATED]
+        if labels:
+            summaries[topic] = ", ".join(labels)
+        elif negated:
+            summaries[topic] = "not " + ", not ".join(negated)
+        elif case["answers"].get(topic) == UNKNOWN or topic in case["asked"]:
+            unread = case["unread"].get(topic)
+            summaries[topic] = f"not sure (said: {unread})" if unread else "not sure"
+    if case.get("red_flag_screen") and case["red_flag_screen"] != SCREEN_PARTIAL:
+        summaries["red_flag_screen"] = case["red_flag_screen"]
+    return summaries
