@@ -128,11 +128,12 @@ def ask(topic: str, case: Optional[Dict] = None) -> Message:
         sign = open_check(case)
         if sign:
             return _check_question(sign, case["checks"][sign]["kind"])
-        if case["red_flag_screen"] == SCREEN_PARTIAL:
-            rest = [kb.red_flags[f]["plain"] for f in remaining_screen_signs(case)]
-            entry = questions["red_flag_screen"]
-            text = kb.messages["dialogue"]["screen_rest"].format(signs="; ".join(rest))
-            return {"text": text, "buttons": [dict(b) for b in entry.get("buttons") or []]}
+        rest = remaining_screen_signs(case)
+        if len(rest) < len(RED_FLAGS):  # some signs were denied by name: ask only about the others
+            wording = "screen_rest" if case["red_flag_screen"] == SCREEN_PARTIAL else "screen_rest_first"
+            signs = "; ".join(kb.red_flags[f]["plain"] for f in rest)
+            text = kb.messages["dialogue"][wording].format(signs=signs)
+            return {"text": text, "buttons": [dict(b) for b in questions["red_flag_screen"].get("buttons") or []]}
     entry = questions[topic]
     return {"text": entry["text"], "buttons": [dict(b) for b in entry.get("buttons") or []]}
 

@@ -97,10 +97,22 @@ def test_red_flag_in_any_answer_escalates_at_once():
     assert case["red_flags"] == ["injury"] and needs_escalation(case) and next_topic(case) is None
 
 
-def test_free_text_denials_answer_the_screen():
+def test_denials_in_passing_leave_the_screen_open_and_it_asks_only_about_the_rest():
+    from bot.questions import ask
+
     case = read_message(None, FULL + " No fever, no falls, no bladder problems.")
+    assert case["red_flag_screen"] is None
+    assert next_topic(case) == "red_flag_screen"
+    asked = ask("red_flag_screen", case)["text"].lower()
+    assert "breathing" in asked and "fever" not in asked and "bladder" not in asked
+
+
+def test_a_partial_denial_at_the_screen_asks_about_the_rest_then_none_clears_it():
+    case = read_message(None, FULL)
+    case = read_message(case, "no fever and she hasn't fallen", asked_topic="red_flag_screen")
+    assert case["red_flag_screen"] == "partial" and next_topic(case) == "red_flag_screen"
+    case = read_message(case, "none of those either", asked_topic="red_flag_screen")
     assert case["red_flag_screen"] == "clear"
-    assert next_topic(case) is None
 
 
 @pytest.mark.parametrize("topic,answer,feature", [
