@@ -40,11 +40,11 @@ def answered_elsewhere(tracker: Tracker) -> bool:
     return False
 
 
-def turn_of(tracker: Tracker, intent: Optional[Text] = None) -> bot.Turn:
+def turn_of(tracker: Tracker, intent: Optional[Text] = None, for_form: bool = False) -> bot.Turn:
     """The core's turn for the latest message, reusing the NLU component's reading where it holds."""
     asked = tracker.get_slot("requested_slot")
     return bot.take_turn(tracker.get_slot("case"), latest_text(tracker), intent or latest_intent(tracker), asked,
-                         reading=bot.reusable_reading(tracker.latest_message, asked))
+                         for_form=for_form, reading=bot.reusable_reading(tracker.latest_message, asked))
 
 
 def say(dispatcher: CollectingDispatcher, messages: List[Dict]) -> List[EventType]:
@@ -68,7 +68,7 @@ class ValidateSymptomForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
         if answered_elsewhere(tracker):
             return [SlotSet("requested_slot", bot.next_topic(tracker.get_slot("case")))]
-        turn = turn_of(tracker)
+        turn = turn_of(tracker, for_form=True)
         if turn.steps_aside:
             # No filled slot: the form rejects this turn, so the rule for the interruption answers.
             return [SlotSet("requested_slot", turn.ask)]

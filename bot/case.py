@@ -314,7 +314,16 @@ def case_red_flags(case: Optional[Dict]) -> List[str]:
 
 
 def case_warning_signs(case: Optional[Dict]) -> List[str]:
-    return list((case or {}).get("warning_signs") or [])
+    """Same-day signs: those reported, and for every sign still unsettled (asked "is it new?" and not
+    yet answered, or answered "not sure"), the careful reading: a red flag -> possible_red_flag, a
+    warning sign -> that sign. So a single text (the CLI) and a half-finished check are never read
+    as reassuring."""
+    case = case or {}
+    signs = set(case.get("warning_signs") or [])
+    for sign, check in (case.get("checks") or {}).items():
+        if check["state"] in (CHECK_OPEN, CHECK_UNSURE):
+            signs.add(POSSIBLE_RED_FLAG if check["kind"] == "red_flag" else sign)
+    return [w for w in WARNING_SIGNS if w in signs]
 
 
 def topic_summaries(case: Optional[Dict]) -> Dict[str, str]:

@@ -123,18 +123,20 @@ def reusable_reading(parse_data: Optional[Dict[str, Any]], asked_topic: Optional
 # ---------------------------------------------------------------- the turn
 
 def take_turn(case: Optional[Dict], text: str, intent: Optional[str], asked_topic: Optional[str] = None, *,
-              degraded: bool = False, reading: Optional[Extraction] = None) -> Turn:
+              for_form: bool = False, degraded: bool = False, reading: Optional[Extraction] = None) -> Turn:
     """Everything one message means for this conversation.
 
     intent: the NLU intent (already routed by ``route``); asked_topic: the form's pending question, if
-    any; degraded: the action server failed and the Rasa server answers alone (only what keeps the
-    caregiver safe, and the form keeps its place); reading: a reading to reuse (``reusable_reading``).
+    any; for_form: the symptom form asks (an interruption then steps aside at once, unread: its own
+    action takes the turn); degraded: the action server failed and the Rasa server answers alone (only
+    what keeps the caregiver safe, and the form keeps its place); reading: a reading to reuse
+    (``reusable_reading``).
     """
     case = as_case(case)
     asked_topic = asked_topic if asked_topic in TOPICS else None
     policy = _intents()
     pending = asked_topic or next_topic(case)
-    if intent in policy["interruptions"] and intent not in policy["read_first"]:
+    if intent in policy["interruptions"] and (for_form or intent not in policy["read_first"]):
         # The rule for this intent answers; the same question is asked again after it.
         return Turn(case, replies.trouble(False) if degraded else [], {}, steps_aside=True, ask=pending)
 
@@ -145,10 +147,9 @@ def take_turn(case: Optional[Dict], text: str, intent: Optional[str], asked_topi
 
     if last["crisis"] or intent == "crisis":
         said = replies.crisis() + (replies.escalation(updated) if last["new_red_flags"] else [])
-        return _finish(updated, said, degraded, escalated=bool(last["new_red_flags"]), pending=pending)
+        return _finish(updated, said, degraded, escalated=bool(last["new_red_flags"]))
     if intent == "report_red_flag" or last["new_red_flags"]:
-        return _finish(updated, replies.escalation(updated), degraded, escalated=True,
-                       pending=pending if intent == "report_red_flag" else None)
+        return _finish(updated, replies.escalation(updated), degraded, escalated=True)
     if intent in policy["small_talk"] and _small_talk_steps_aside(case, updated, text, asked_topic):
         return Turn(case, replies.trouble(False) if degraded else [], {}, steps_aside=True, ask=pending)
     if degraded:
@@ -174,16 +175,14 @@ def _small_talk_steps_aside(before: Dict, after: Dict, text: str, asked_topic: O
     return bool(words) and set(words) <= set(_intents()["small_talk_words"])
 
 
-def _finish(case: Dict, said: List[Dict[str, Any]], degraded: bool, escalated: bool,
-            pending: Optional[str]) -> Turn:
-    """A turn that ends the questions: a crisis or an escalation. With `pending`, the message's own rule
-    answers it (the form steps aside and keeps `pending` until the rule ends the questions)."""
+def _finish(case: Dict, said: List[Dict[str, Any]], degraded: bool, escalated: bool) -> Turn:
+    """A turn that ends the questions: a crisis or an escalation."""
     slots = {**case_slots(case), "requested_slot": None}
     if escalated or needs_escalation(case):
         slots["triage"] = SEEK_CARE_NOW
     if degraded:
         said = said + replies.trouble(escalated)
-    return Turn(case, said, slots, steps_aside=pending is not None, ask=pending)
+    return Turn(case, said, slots)
 
 
 def case_slots(case: Dict) -> Dict[str, Any]:
@@ -191,7 +190,7 @@ def case_slots(case: Dict) -> Dict[str, Any]:
     slots: Dict[str, Any] = {"case": case, "condition": case_condition(case)}
     if case_red_flags(case):
         slots["red_flags"] = case_red_flags(case)
-    if case_warning_signs(case):
+    if case_warning_signs(case) or case.get("checks"):  # a settled check can take a sign back off the list
         slots["warning_signs"] = case_warning_signs(case)
     slots.update(topic_summaries(case))
     return slots

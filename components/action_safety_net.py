@@ -151,8 +151,8 @@ def degraded_turn(name: Text, tracker) -> bot.Turn:
     asked = tracker.get_slot("requested_slot")
     case: Optional[Dict[Text, Any]] = tracker.get_slot("case")
     try:
-        return bot.take_turn(case, latest.text or "", intent, asked, degraded=True,
-                             reading=bot.reusable_reading(latest.parse_data, asked))
+        return bot.take_turn(case, latest.text or "", intent, asked, for_form=name == FORM_VALIDATION,
+                             degraded=True, reading=bot.reusable_reading(latest.parse_data, asked))
     except Exception:  # noqa: BLE001 - the core failing must not silence the safety advice
         logger.exception("The clinical core could not take the turn for action '%s'.", name)
         flags = sorted({e.get("value") for e in latest.entities or [] if e.get("entity") == "red_flag"} - {None})

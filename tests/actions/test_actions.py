@@ -260,3 +260,15 @@ def test_a_second_assessment_is_an_update_not_a_repeat(make_tracker, run):
     again, _ = run(actions.ActionAssess(), make_tracker(slots={"case": case}))
     assert said(again) != said(first)
     assert len(again) == 1 and "doesn't change" in said(again)
+
+
+def test_the_form_steps_aside_for_a_red_flag_without_reading_it_the_escalation_does(make_tracker, run, monkeypatch):
+    case = case_after(("my mum has MS and her back hurts", None))
+    tracker = make_tracker("she suddenly can't move her legs", intent="report_red_flag",
+                           slots={"case": case, "requested_slot": "pain_feel"})
+    with monkeypatch.context() as patch:
+        patch.setattr("bot.turn.read_text", lambda *a, **k: (_ for _ in ()).throw(AssertionError("read")))
+        _, events = run(actions.ValidateSymptomForm(), tracker)
+    assert events == [{"event": "slot", "timestamp": None, "name": "requested_slot", "value": "pain_feel"}]
+    messages, events = run(actions.ActionEscalate(), tracker)
+    assert slot_values(events)["red_flags"] == ["leg_weakness"] and "Seek care now" in said(messages)
