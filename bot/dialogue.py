@@ -22,8 +22,9 @@ from itertools import combinations
 from typing import Dict, List, Optional
 
 from .classify import candidate_types, classify, score_types
-from .extract import (STATUS_LONG_STANDING, STATUS_NEGATED, STATUS_PRESENT, STATUS_UNCERTAIN, Extraction, read_text)
-from .knowledge_base import RED_FLAGS, TOPICS, knowledge
+from .extract import (STATUS_LONG_STANDING, STATUS_MINOR, STATUS_NEGATED, STATUS_PRESENT, STATUS_RESOLVED,
+                      STATUS_UNCERTAIN, Extraction, read_text)
+from .knowledge_base import RED_FLAGS, TOPICS, WARNING_SIGNS, knowledge
 
 CASE_VERSION = 1
 PAIR_CAP = 8.0  # separation (sum of weight differences) at which a pair counts as fully told apart
@@ -96,6 +97,20 @@ def read_message(case: Optional[Dict], text: str, asked_topic: Optional[str] = N
             case["red_flag_mentions"][f.id] = {"status": f.status, "said": f.said}
     case["red_flags"] = [r for r in RED_FLAGS if r in case["red_flags"]]
 
+    # (merge note: warning signs) same-day warning signs merge like red flags: present ones are kept
+    # (never removed), other mentions keep their latest status. Unresolved red-flag mentions
+    # (uncertain / onset_unknown) stay in red_flag_mentions, where bot.triage reads them.
+    new_warnings = []
+    for w in ext.warning_signs:
+        if w.status == STATUS_PRESENT:
+            if w.id not in case.setdefault("warning_signs", []):
+                new_warnings.append(w.id)
+                case["warning_signs"].append(w.id)
+                case.setdefault("warning_sign_evidence", {})[w.id] = w.said
+        elif w.id not in case.get("warning_signs", []):
+            case.setdefault("warning_sign_mentions", {})[w.id] = {"status": w.status, "said": w.said}
+    case["warning_signs"] = [w for w in WARNING_SIGNS if w in case.get("warning_signs", [])]
+
     for name in ("severity", "prescription_review"):
         if ext.signals.get(name):
             case["signals"].setdefault(name, []).extend(ext.signals[name])
@@ -117,7 +132,9 @@ def read_message(case: Optional[Dict], text: str, asked_topic: Optional[str] = N
     elif asked_topic == "red_flag_screen":
         if any(s == STATUS_UNCERTAIN for s in flag_statuses.values()) or ext.answer == "uncertain":
             case["red_flag_screen"] = SCREEN_UNSURE
-        elif ext.answer == "no" or (flag_statuses and all(s in (STATUS_NEGATED, STATUS_LONG_STANDING, "baseline") for s in flag_statuses.values())):
+        elif ext.answer == "no" or (flag_statuses and all(s in (STATUS_NEGATED, STATUS_LONG_STANDING, "baseline",
+                                                                 STATUS_RESOLVED, STATUS_MINOR)  # (merge note: warning signs)
+                                                        for s in flag_statuses.values())):
             case["red_flag_screen"] = SCREEN_CLEAR
         elif ext.answer == "yes":
             case["red_flag_screen"] = SCREEN_PRESENT   # "yes" with no specific flag: escalate anyway
@@ -147,6 +164,7 @@ def read_message(case: Optional[Dict], text: str, asked_topic: Optional[str] = N
         "dose_question": bool(ext.signals.get("dose_question")),
         "is_question": ext.is_question,
         "new_red_flags": new_flags,
+        "new_warning_signs": new_warnings,  # (merge note: warning signs)
         "answer": ext.answer,
         "topics_found": [t for t in TOPICS if t in topics_found],
         "reask": reask,  # the question left open by this reply, to be asked once more

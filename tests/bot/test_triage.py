@@ -4,7 +4,8 @@ import pytest
 from bot.assessment import assess, assess_case
 from bot.dialogue import read_message
 
-STABLE = "my wife has MS, stiff tight back with spasms when she moves suddenly, rest doesn't help"
+STABLE = "my wife has MS, stiff tight back with spasms when she moves suddenly, rest doesn't help, same as always."
+NOT_TOLD_STABLE = "my wife has MS, stiff tight back with spasms when she moves suddenly, rest doesn't help"
 
 
 def test_red_flag_is_seek_care_now_with_reason():
@@ -19,10 +20,10 @@ def test_screen_yes_without_specific_flag_is_seek_care_now():
     assert result.triage == "seek_care_now" and result.red_flags == []
 
 
-def test_screen_unsure_is_contact_care_team():
+def test_screen_unsure_is_contact_care_team_today():
     case = read_message(read_message(None, STABLE), "not sure", asked_topic="red_flag_screen")
     result = assess_case(case)
-    assert result.triage == "contact_care_team"
+    assert result.triage == "contact_care_team_today" and "possible_red_flag" in result.warning_signs
     assert any(r["rule"] == "red_flag_screen_unsure" for r in result.triage_reasons)
 
 
@@ -58,11 +59,21 @@ def test_first_ever_lhermitte_is_contact_care_team():
 def test_single_text_without_flags_is_not_screen_positive():
     result = assess(STABLE)
     assert result["triage"] == "self_care" and result["red_flags"] == []
+    assert "You didn't mention any of these warning signs" in result["explanation"]
+    assert "No warning signs" not in result["explanation"]
 
 
-def test_uncertain_flag_in_single_text_is_contact_care_team():
-    result = assess(STABLE + ", maybe a slight temperature")
-    assert result["triage"] == "contact_care_team" and result["red_flags"] == []
+def test_self_care_needs_a_pattern_told_as_known_and_stable():
+    assert assess(NOT_TOLD_STABLE)["triage"] == "contact_care_team"
+    # in a conversation, the screen must also be answered
+    assert assess_case(read_message(None, STABLE)).triage == "contact_care_team"
+
+
+def test_uncertain_flag_in_single_text_is_contact_care_team_today():
+    result = assess(STABLE + " Maybe she has a fever.")
+    assert result["triage"] == "contact_care_team_today" and result["red_flags"] == []
+    assert result["warning_signs"] == ["possible_red_flag"]
+    assert any("high temperature" in m for m in result["messages"])
 
 
 def test_long_standing_giving_way_is_not_a_flag():
