@@ -37,7 +37,8 @@ from .patterns import parse
 MAX_CHARS = 20000        # one chunk: a long message is read whole
 MAX_TOTAL_CHARS = 60000  # longer messages are read in chunks up to this; beyond it, ignored (~1 s of work)
 GAP_TOKENS = 3
-CONDITIONAL_WINDOW = 4  # "when she has a UTI": the trigger word sits just before the sign
+CONDITIONAL_WINDOW = 4
+BOTH_WINDOW = 3  # "both of his legs went numb": "both" a few words before the legs  # "when she has a UTI": the trigger word sits just before the sign
 # A new/sudden cue describes a finding only when close to it ("legs suddenly gave way"), not
 # anywhere in a long run-on clause ("spasms when she moves suddenly, ... legs weaker").
 ACUTE_WINDOW = 5
@@ -89,6 +90,7 @@ class Finding:
     topic: Optional[str] = None
     acute: bool = False  # a new / sudden cue scoped over it
     worsening: bool = False
+    start: int = field(default=-1, repr=False, compare=False)  # first token, for reading around it
 
 
 @dataclass
@@ -480,10 +482,23 @@ class _Scope:
         return False
 
     def acute(self, start: int, end: Optional[int] = None, adjective_ok: bool = True) -> Tuple[bool, bool]:
-        """(new/sudden cue near it, worsening cue near it), same clause, within ACUTE_WINDOW words."""
+        """(new/sudden cue near it, worsening cue near it), same clause, within ACUTE_WINDOW words, or
+        alone in a short clause right after it ("she wet herself, that's new")."""
         end = start + 1 if end is None else end
-        return (self._near("acute_strong", start, end, ACUTE_WINDOW, adjective_ok),
+        after = self.segment_of(start) + 1 if self.segment_of(start) != -1 else -1
+        return (self._near("acute_strong", start, end, ACUTE_WINDOW, adjective_ok) or self._pure_segment("acute_strong", after),
                 self._near("acute_worse", start, end, ACUTE_WINDOW))
+
+    def worse_outside(self, start: int, end: int) -> bool:
+        """A worsening cue near the finding, or in a short clause right after it ("worse at night" is
+        the finding; "and it keeps getting worse" says it is changing)."""
+        seg = self.segment_of(start)
+        # inside its words, "getting worse" counts, a bare comparative ("worse at night") does not
+        near = any(self.segment_of(c.start) == seg != -1 and (
+            (start <= c.start and c.end <= end and c.end - c.start > 1)
+            or ((c.start >= end or c.end <= start) and min(abs(c.start - end), abs(start - c.end)) <= ACUTE_WINDOW))
+            for c in self.by_kind.get("acute_worse", ()))
+        return near or (seg != -1 and self._pure_segment("acute_worse", seg + 1))
 
 
 def _chunks(text: str) -> List[str]:
@@ -569,7 +584,7 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
         _longest_first([c for c in all_cues if c.kind in ("neg_post", "pseudo")])
     cues = [c for c in cues if c.kind != "pseudo" and not (
         c.kind in ("neg_pre", "neg_post", "unc") and any(i in inside_findings for i in range(c.start, c.end)))]
-    timing_words = {"long_standing", "intermittent", "constant"}
+    timing_words = {"long_standing", "intermittent", "constant", "new_onset", "worsening"}
     scope = _Scope(doc, cues, pipe, {i for f in findings if f.kind != "block" and f.id not in timing_words
                                      for i in range(f.start, f.end)})
     scope.all_findings = {i for f in findings + beside if f.kind != "block" for i in range(f.start, f.end)}
@@ -634,7 +649,7 @@ def _read_sign(span: "_Span", words: str, scope: "_Scope", in_screen: bool, neg_
     strong, worse = scope.acute(span.start, span.end)
     acute_event = how == "acute"
     finding = Finding(span.id, "red_flag" if is_flag else "warning_sign", STATUS_PRESENT, words,
-                      topic="red_flag_screen", acute=strong or acute_event, worsening=worse)
+                      topic="red_flag_screen", acute=strong or acute_event, worsening=worse, start=span.start)
     if scope.negated(span.start, span.end, neg_window):
         finding.status = STATUS_NEGATED
     elif scope.uncertain(span.start, unc_window):
@@ -646,7 +661,7 @@ def _read_sign(span: "_Span", words: str, scope: "_Scope", in_screen: bool, neg_
         finding.status = STATUS_PRESENT if sign.get("history_counts") else STATUS_LONG_STANDING
     elif sign.get("conditional_is_trigger") and scope.conditional(span.start):
         finding.status = STATUS_BASELINE        # "worse when she has a UTI": a trigger, not an infection now
-    elif sign.get("needs_worsening_cue") and not (worse or strong or in_screen):
+    elif sign.get("needs_worsening_cue") and not (scope.worse_outside(span.start, span.end) or strong or in_screen):
         finding.status = STATUS_BASELINE        # pain at night alone is common; getting worse is the sign
     elif sign.get("needs_sudden_cue") and not (strong or acute_event or in_screen):
         # expected progression (ALS/MS), not a red flag; worsening is still worth a call
@@ -666,10 +681,12 @@ def _read_sign(span: "_Span", words: str, scope: "_Scope", in_screen: bool, neg_
 
 
 def _both_legs(doc, result: Extraction) -> None:
-    """Numbness or weakness told of both legs is also the both_legs flag, with the same status."""
+    """Numbness or weakness told of both legs ("both his legs went numb", "can't feel either leg") is
+    also the both_legs flag, with the same status."""
     told = {f.id for f in result.red_flags if f.id == "both_legs"}
     for f in list(result.red_flags):
-        if f.id in ("leg_numbness", "leg_weakness") and not told and " both " in f" {f.said.lower()} ":
+        around = {t.norm_ for t in doc[max(0, f.start - BOTH_WINDOW): f.start + len(f.said.split()) + 1]}
+        if f.id in ("leg_numbness", "leg_weakness") and not told and around & {"both", "either"}:
             result.red_flags.append(Finding("both_legs", "red_flag", f.status, f.said, topic=f.topic,
                                             acute=f.acute, worsening=f.worsening))
             told.add("both_legs")

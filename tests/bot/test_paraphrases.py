@@ -44,6 +44,9 @@ MIXED = [(c["text"], set(c["flags"])) for c in FLAGS["mixed"]]
 NO_FLAG = FLAGS["no_flag"]
 SCREEN_ANSWERS = [(c["text"], set(c["flags"]), c["screen"]) for c in FLAGS["screen_answers"]]
 OTHER_TOPIC_ANSWERS = [(c["topic"], c["text"], set(c["flags"])) for c in FLAGS["other_topic_answers"]]
+ONSET_UNKNOWN, HEDGED, RESOLVED = FLAGS["onset_unknown"], FLAGS["hedged"], FLAGS["resolved"]
+SLIGHT_TEMPERATURE, NEGATED_CONTRACTIONS = FLAGS["slight_temperature"], FLAGS["negated_contractions"]
+WARNINGS_PRESENT, WARNINGS_NOT_PRESENT = DATA["warning_signs"]["present"], DATA["warning_signs"]["not_present"]
 CRISIS, NOT_CRISIS, DOSE, NOT_DOSE = DATA["crisis"], DATA["not_crisis"], DATA["dose"], DATA["not_dose"]
 CONDITIONS = [(c["text"], c["condition"]) for c in DATA["conditions"]]
 FEATURES = [(c["text"], c["feature"]) for c in DATA["features"]]
@@ -78,6 +81,56 @@ def test_red_flag_negated(flag, text):
 def test_red_flag_long_standing(flag, text):
     got = flags(text)
     assert flag not in got, f"long-standing {flag} raised: {text!r}"
+
+
+@pytest.mark.parametrize("flag,text", _rows(ONSET_UNKNOWN))
+def test_red_flag_onset_unknown_is_asked_not_assumed(flag, text):
+    case = _case(text)
+    assert flag not in case["red_flags"], f"raised {flag} though the words don't say it is new: {text!r}"
+    assert case["red_flag_mentions"][flag]["status"] == "onset_unknown", text
+    result = bot.assess(text)
+    assert result["triage"] == "contact_care_team_today" and "possible_red_flag" in result["warning_signs"]
+
+
+@pytest.mark.parametrize("flag,text", _rows(HEDGED))
+def test_red_flag_hedged_is_uncertain(flag, text):
+    case = _case(text)
+    assert flag not in case["red_flags"] and case["red_flag_mentions"][flag]["status"] == "uncertain", text
+    assert bot.assess(text)["triage"] == "contact_care_team_today"
+
+
+@pytest.mark.parametrize("flag,text", _rows(RESOLVED))
+def test_red_flag_resolved_is_not_raised(flag, text):
+    case = _case(text)
+    assert flag not in case["red_flags"] and case["red_flag_mentions"][flag]["status"] == "resolved", text
+
+
+@pytest.mark.parametrize("text", SLIGHT_TEMPERATURE)
+def test_slight_temperature_is_not_the_fever_flag(text):
+    assert "fever" not in flags(text) and "fever" not in _case(text)["red_flag_mentions"]
+
+
+@pytest.mark.parametrize("text", NEGATED_CONTRACTIONS)
+def test_negated_contractions_raise_nothing(text):
+    case = _case(text)
+    assert not case["red_flags"] and not case.get("warning_signs"), text
+    assert not [f for f, m in case["red_flag_mentions"].items() if m["status"] not in ("negated", "long_standing")], text
+
+
+@pytest.mark.parametrize("sign,text", _rows(WARNINGS_PRESENT))
+def test_warning_sign_present(sign, text):
+    assert sign in _case(text)["warning_signs"], f"missed {sign}: {text!r}"
+
+
+@pytest.mark.parametrize("sign,text", _rows(WARNINGS_NOT_PRESENT))
+def test_warning_sign_not_present(sign, text):
+    assert sign not in _case(text).get("warning_signs", []), f"raised {sign}: {text!r}"
+
+
+def test_every_warning_sign_has_paraphrases():
+    from bot.knowledge_base import READ_WARNING_SIGNS
+    for sign in READ_WARNING_SIGNS:
+        assert len(WARNINGS_PRESENT[sign]) >= 4, sign
 
 
 @pytest.mark.parametrize("text,flag", LOOKALIKES)
@@ -197,7 +250,3 @@ def test_screen_words_mean_nothing_outside_the_screen():
     assert flags("only the temperature") == set()
     assert "fever" in flags("only the temperature", "red_flag_screen")
 
-
-@pytest.mark.xfail(reason="ellipsis: 'can't' with its verb left out refers back to 'stand'; not read", strict=True)
-def test_known_gap_ellipsis():
-    assert "leg_weakness" in flags("he could barely stand this morning and now he can't at all")
