@@ -66,7 +66,7 @@ def assess_case(case: Dict, single_text: bool = False) -> Assessment:
     flags = list(case.get("red_flags") or [])
     warnings = warning_signs_of(case)
     words = {"flags": explain.flag_words(flags, kb), "warnings": explain.warning_words(warnings, kb),
-             "possible": explain.flag_words(unresolved_red_flags(case), kb)}
+             "possible": explain.flag_names(unresolved_red_flags(case), kb)}
     triage, reasons = decide(facts, words, kb)
 
     if result.pain_type == "unclear":

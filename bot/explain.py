@@ -43,6 +43,12 @@ def flag_words(flags: Iterable[str], kb: Optional[KnowledgeBase] = None) -> str:
     return _join_words([kb.red_flags[f]["plain"] for f in RED_FLAGS if f in set(flags)])
 
 
+def flag_names(flags: Iterable[str], kb: Optional[KnowledgeBase] = None) -> str:
+    """"the leg weakness and the temperature": how unresolved flags are named when asking if they are new."""
+    kb = kb or knowledge()
+    return _join_words([kb.red_flags[f]["named"] for f in RED_FLAGS if f in set(flags)])
+
+
 def warning_words(warnings: Iterable[str], kb: Optional[KnowledgeBase] = None) -> str:
     kb = kb or knowledge()
     told = set(warnings)

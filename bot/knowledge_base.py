@@ -277,7 +277,7 @@ def _check_signs(check: "_Checker", data: Mapping[str, Any], f: str, key: str, e
         raise KnowledgeError(f, key, f"must define exactly the contract values {tuple(expected)}")
     for sid, sign in signs.items():
         check.mapping(f, sid, sign)
-        for field in ("plain", "check_question", "watch_for"):
+        for field in ("plain", "check_question", "watch_for") + (("named",) if key == "red_flags" else ()):
             check.text(f, sid, sign.get(field), field)
         check.sourced(f, sid, sign)
         check.patterns(f, sid, sign.get("phrases"), "phrases")

@@ -1,8 +1,11 @@
 """Triage policy, with reasons."""
+import re
+
 import pytest
 
 from bot.assessment import assess, assess_case
 from bot.dialogue import read_message
+from bot.triage import warning_signs_of
 
 STABLE = "my wife has MS, stiff tight back with spasms when she moves suddenly, rest doesn't help, same as always."
 NOT_TOLD_STABLE = "my wife has MS, stiff tight back with spasms when she moves suddenly, rest doesn't help"
@@ -86,3 +89,52 @@ def test_crisis_and_dose_surface_in_single_text():
     assert result["crisis"] is True and "988" in " ".join(result["messages"][:4])
     result = assess("she has MS and spasms, how much baclofen can she take?")
     assert result["dose_question"] is True and any("prescriber" in m for m in result["messages"])
+
+
+# ---------------------------------------------------------------- Safety II: four levels
+
+def test_warning_signs_of_lists_contract_values_in_order():
+    case = read_message(None, "she has MS, a pressure sore on her tailbone, a UTI, and she's incontinent")
+    assert warning_signs_of(case) == ["infection", "pressure_ulcer", "possible_red_flag"]
+    assert warning_signs_of(None) == [] and warning_signs_of({}) == []
+
+
+def test_possible_red_flag_clears_once_the_flag_is_told_as_long_standing():
+    case = read_message(None, "she has MS and she's incontinent")
+    assert warning_signs_of(case) == ["possible_red_flag"]
+    case = read_message(case, "she's been incontinent for years, nothing new")
+    assert warning_signs_of(case) == []
+
+
+@pytest.mark.parametrize("text", [
+    "he has MS and a UTI at the moment, his back is stiff",
+    "she has ALS and a broken pressure sore on her bottom",
+    "my wife has MS, I think she might have wet herself",
+    "he has MS and is incontinent because of his MS",
+])
+def test_same_day_level_says_today_never_later(text):
+    result = assess(text)
+    assert result["triage"] == "contact_care_team_today"
+    words = " ".join(result["messages"]).lower()
+    assert "today" in words and "next few days" not in words and "next visit" not in words
+
+
+def test_unknown_condition_gets_no_condition_specific_explanation():
+    result = assess("my husband has a burning tingling pain in his back that comes out of nowhere")
+    assert result["condition"] is None and result["triage"] == "contact_care_team"
+    shown = result["messages"][:-1]  # the last line names the articles
+    assert not any(re.search(r"\b(MS|ALS|MND)\b", m) for m in shown if not m.startswith("Please contact")), shown
+    assert not any(m.startswith("Why:") for m in shown)
+
+
+def test_ms_activity_reason_never_reaches_als_caregivers():
+    result = assess("he has ALS, his back is stiff, and he has new numbness and tingling in his legs that is getting worse")
+    reasons = " ".join(r["text"] for r in result["triage_reasons"])
+    assert "MS activity" not in reasons and "flare" not in reasons
+    # each statement cites the ALS article where it rests on it; an MS article only for what only it says
+    assert "seed_000" in [s["id"] for s in result["sources"]] and "seed_001" not in [s["id"] for s in result["sources"]]
+
+
+def test_ms_activity_reason_reaches_ms_caregivers():
+    result = assess("she has MS, her back aches and her legs are getting weaker")
+    assert any("MS activity" in r["text"] for r in result["triage_reasons"])
