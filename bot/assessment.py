@@ -6,7 +6,7 @@ from typing import Dict, List, Optional
 
 from . import explain
 from .classify import classify
-from .case import present_features, read_message
+from .case import case_warning_signs, present_features, read_message, unsettled_signs
 from .knowledge_base import knowledge
 from .triage import case_facts, decide
 
@@ -15,6 +15,7 @@ from .triage import case_facts, decide
 class Assessment:
     condition: Optional[str]
     red_flags: List[str]
+    warning_signs: List[str]
     triage: str
     pain_type: str
     ranked: List[Dict]
@@ -28,6 +29,7 @@ class Assessment:
     explanation: List[str] = field(default_factory=list)
     crisis: bool = False            # self-harm / despair words in the latest message: crisis resources first
     dose_question: bool = False     # the latest message asks about a dose: who to ask, never a number
+    single_text: bool = False       # one description, no conversation: no screen was asked
 
     def to_dict(self) -> Dict:
         return asdict(self)
@@ -37,6 +39,7 @@ class Assessment:
         return {
             "condition": self.condition,
             "red_flags": list(self.red_flags),
+            "warning_signs": list(self.warning_signs),
             "triage": self.triage,
             "pain_type": self.pain_type,
             "crisis": self.crisis,
@@ -61,7 +64,11 @@ def assess_case(case: Dict, single_text: bool = False) -> Assessment:
     result = classify(present, condition, kb)
     facts = case_facts(case, result.pain_type, single_text=single_text)
     flags = list(case.get("red_flags") or [])
-    triage, reasons = decide(facts, explain.flag_words(flags, kb), kb)
+    warnings = case_warning_signs(case)
+    unsettled = unsettled_signs(case, "red_flag")
+    words = {"flags": explain.flag_words(flags, kb), "warnings": explain.warning_words(warnings, kb),
+             "possible": explain.flag_names(unsettled, kb)}
+    triage, reasons = decide(facts, words, kb)
 
     if result.pain_type == "unclear":
         type_evidence = result.evidence.get("unclear") or (
@@ -71,19 +78,25 @@ def assess_case(case: Dict, single_text: bool = False) -> Assessment:
     evidence = [{"finding": e["feature"], "said": e["said"], "points_to": result.pain_type, "weight": e["weight"]}
                 for e in type_evidence]
     flag_said = case.get("red_flag_evidence") or {}
+    warn_said = case.get("warning_sign_evidence") or {}
+    checks = case.get("checks") or {}
     evidence = [{"finding": f"red_flag:{f}", "said": flag_said.get(f, ""), "points_to": "seek_care_now", "weight": None}
-                for f in flags] + evidence
+                for f in flags] + [
+        {"finding": f"warning_sign:{w}", "said": warn_said.get(w, ""), "points_to": "contact_care_team_today",
+         "weight": None} for w in warnings if w in warn_said] + [
+        {"finding": f"possible_red_flag:{f}", "said": checks[f]["said"], "points_to": "contact_care_team_today",
+         "weight": None} for f in unsettled] + evidence
     for key, rule in (("severity", "severe_or_uncontrolled"), ("prescription_review", "prescription_review"),
                       ("neuro_change", "new_or_worsening_neuro")):
         for said in (case.get("signals") or {}).get(key, [])[:2]:
             evidence.append({"finding": key, "said": said, "points_to": "contact_care_team", "weight": None})
 
-    source_ids = explain.assessment_sources(result.pain_type, condition, reasons, triage)
+    source_ids = explain.assessment_sources(result.pain_type, condition, reasons, triage, case)
     assessment = Assessment(
-        condition=condition, red_flags=flags, triage=triage, pain_type=result.pain_type,
+        condition=condition, red_flags=flags, warning_signs=warnings, triage=triage, pain_type=result.pain_type,
         ranked=result.ranked, confidence=result.confidence, confidence_label=result.confidence_label,
         evidence=evidence, type_evidence=type_evidence, triage_reasons=reasons,
-        unclear_reason=result.unclear_reason, sources=kb.cite(source_ids))
+        unclear_reason=result.unclear_reason, sources=kb.cite(source_ids), single_text=single_text)
     messages = explain.assessment_messages(assessment.to_dict(), case)
     last = case.get("last") or {}
     assessment.crisis, assessment.dose_question = bool(last.get("crisis")), bool(last.get("dose_question"))

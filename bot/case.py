@@ -263,9 +263,10 @@ def _update_screen(case: Dict, reading: Extraction, text: str, asked_topic: Opti
     elif reading.answer == "yes":
         case["red_flag_screen"] = SCREEN_PRESENT   # "yes" with no specific flag: escalate anyway
     elif flag_statuses:
-        # Some signs denied by name ("no fever, no falls"): the rest are asked about once more.
+        # Some signs denied by name ("no fever, no falls"): the rest are asked about once more. A sign
+        # explained away as old ("the bladder thing, but that's been for years") answers for all of them.
         rest = [f for f in RED_FLAGS if f not in denied]
-        if not rest:
+        if not rest or STATUS_NEGATED not in flag_statuses.values():
             case["red_flag_screen"] = SCREEN_CLEAR
         elif case["asks"].get("red_flag_screen", 0) >= 2:
             case["red_flag_screen"] = SCREEN_UNSURE
@@ -313,16 +314,24 @@ def case_red_flags(case: Optional[Dict]) -> List[str]:
     return list((case or {}).get("red_flags") or [])
 
 
-def case_warning_signs(case: Optional[Dict]) -> List[str]:
-    """Same-day signs: those reported, and for every sign still unsettled (asked "is it new?" and not
-    yet answered, or answered "not sure"), the careful reading: a red flag -> possible_red_flag, a
-    warning sign -> that sign. So a single text (the CLI) and a half-finished check are never read
-    as reassuring."""
+def unsettled_signs(case: Optional[Dict], kind: str = "red_flag") -> List[str]:
+    """Signs of `kind` said without saying whether they are new (or with doubt): their "is it new?"
+    check is still open or was answered "not sure", and they were not reported as present since."""
     case = case or {}
-    signs = set(case.get("warning_signs") or [])
-    for sign, check in (case.get("checks") or {}).items():
-        if check["state"] in (CHECK_OPEN, CHECK_UNSURE):
-            signs.add(POSSIBLE_RED_FLAG if check["kind"] == "red_flag" else sign)
+    reported = set(case.get("red_flags") or []) | set(case.get("warning_signs") or [])
+    return [sign for sign, check in (case.get("checks") or {}).items()
+            if check["kind"] == kind and check["state"] in (CHECK_OPEN, CHECK_UNSURE) and sign not in reported]
+
+
+def case_warning_signs(case: Optional[Dict]) -> List[str]:
+    """The contract's same-day signs, in contract order: those reported, and for every sign still
+    unsettled the careful reading (a red flag -> possible_red_flag, a warning sign -> that sign), as for
+    an unsure answer to the red-flag screen. So a single text (the CLI) and a half-finished check are
+    never read as reassuring."""
+    case = case or {}
+    signs = set(case.get("warning_signs") or []) | set(unsettled_signs(case, "warning_sign"))
+    if unsettled_signs(case, "red_flag") or case.get("red_flag_screen") == SCREEN_UNSURE:
+        signs.add(POSSIBLE_RED_FLAG)
     return [w for w in WARNING_SIGNS if w in signs]
 
 

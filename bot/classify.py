@@ -9,7 +9,7 @@ Every score carries the evidence that produced it, in the caregiver's words.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, List, Mapping, Optional
 
 from .knowledge_base import PAIN_TYPES, KnowledgeBase, knowledge
@@ -25,15 +25,6 @@ class Classification:
     confidence_label: str
     evidence: Dict[str, List[Dict]]   # pain_type -> [{"feature", "label", "said", "weight"}]
     unclear_reason: Optional[str] = None   # not_enough | als_sensory | conflict
-
-    @property
-    def scores(self) -> Dict[str, float]:
-        return {r["pain_type"]: r["score"] for r in self.ranked}
-
-    def to_dict(self) -> dict:
-        return {"pain_type": self.pain_type, "ranked": self.ranked, "confidence": self.confidence,
-                "confidence_label": self.confidence_label, "evidence": self.evidence,
-                "unclear_reason": self.unclear_reason}
 
 
 def candidate_types(condition: Optional[str], kb: KnowledgeBase | None = None) -> List[str]:

@@ -8,10 +8,15 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterable, List, Optional
 
-from .knowledge_base import RED_FLAGS, KnowledgeBase, knowledge
+from .knowledge_base import CONDITIONS, RED_FLAGS, WARNING_SIGNS, KnowledgeBase, knowledge
 
 MAX_QUOTES = 3
 MAX_HELPS_NON_DRUG = 2
+POSSIBLE_RED_FLAG_WORDS = "an emergency sign you weren't sure about"
+# In late ALS, when the person is mostly in bed, palliative care helps with pain (seed 004).
+LATE_ALS_FEATURE, PALLIATIVE_OPTION = "bedbound", "palliative_care_als"
+# An MS flare-up: back pain with more fatigue, bladder or thinking changes, new or worsening (seed 003).
+FLARE_FEATURES, CHANGE_FEATURES = ("fatigue",), ("new_onset", "worsening")
 
 
 def _join_words(items: List[str]) -> str:
@@ -36,6 +41,37 @@ def _quote(words: Iterable[str]) -> str:
 def flag_words(flags: Iterable[str], kb: Optional[KnowledgeBase] = None) -> str:
     kb = kb or knowledge()
     return _join_words([kb.red_flags[f]["plain"] for f in RED_FLAGS if f in set(flags)])
+
+
+def flag_names(flags: Iterable[str], kb: Optional[KnowledgeBase] = None) -> str:
+    """"the leg weakness and the temperature": how unresolved flags are named when asking if they are new."""
+    kb = kb or knowledge()
+    return _join_words([kb.red_flags[f]["named"] for f in RED_FLAGS if f in set(flags)])
+
+
+def warning_words(warnings: Iterable[str], kb: Optional[KnowledgeBase] = None) -> str:
+    kb = kb or knowledge()
+    told = set(warnings)
+    return _join_words([kb.warning_signs[w]["plain"] if w in kb.warning_signs else POSSIBLE_RED_FLAG_WORDS
+                        for w in WARNING_SIGNS if w in told])
+
+
+def same_day_messages(case: Dict, kb: Optional[KnowledgeBase] = None) -> List[str]:
+    """The amber level: what to do today, the one direct question per unsettled sign, and what
+    would mean "now". Unresolved red flags (said without whether they are new) come first."""
+    from .case import unsettled_signs  # the case imports extract; keep explain light to import
+    kb = kb or knowledge()
+    msg = kb.messages["same_day"]
+    out = [msg["headline"], msg["what_to_do"]]
+    open_flags = [kb.red_flags[f] for f in RED_FLAGS if f in unsettled_signs(case, "red_flag")]
+    signs = [kb.warning_signs[w] for w in WARNING_SIGNS if w in set(case.get("warning_signs") or [])
+             and w in kb.warning_signs]  # possible_red_flag is told by the unsettled flags above
+    for entry in open_flags[:2] + signs[:1]:
+        out.append(msg["ask_prefix"] + " ".join(filter(None, [entry.get("note"), entry["check_question"]])))
+    watch = [e["watch_for"] for e in open_flags + signs]
+    if watch:
+        out.append(msg["watch_prefix"] + "; ".join(dict.fromkeys(watch)) + ".")
+    return out
 
 
 def sources_line(source_ids: Iterable[str], kb: Optional[KnowledgeBase] = None) -> str:
@@ -115,16 +151,16 @@ def answer_question(text: str) -> Optional[Dict]:
 # ---------------------------------------------------------------- assessment
 
 def _why_entry(pain_type: str, condition: Optional[str], kb: KnowledgeBase) -> Optional[Dict]:
-    why = kb.pain_types[pain_type]["why"]
-    if condition and condition in why:
-        return why[condition]
-    return next(iter(why.values()), None)
+    """The "why" for this condition only: with the condition unknown there is none (each is about ALS or MS)."""
+    return kb.pain_types[pain_type]["why"].get(condition) if condition else None
 
 
 def management_options(pain_type: str, condition: Optional[str], kb: Optional[KnowledgeBase] = None) -> List[str]:
     kb = kb or knowledge()
+    # with the condition unknown, only what the articles describe for both conditions
+    wanted = [condition] if condition else list(CONDITIONS)
     ids = [m for m in kb.pain_types[pain_type]["helps"]
-           if condition is None or condition in (kb.management[m].get("conditions") or [condition])]
+           if all(c in (kb.management[m].get("conditions") or wanted) for c in wanted)]
     non_drug = [m for m in ids if kb.management[m]["kind"] != "medication_class"]
     drugs = [m for m in ids if kb.management[m]["kind"] == "medication_class"]
     return non_drug[:MAX_HELPS_NON_DRUG] + drugs[:1]
@@ -141,6 +177,8 @@ def assessment_messages(result: Dict, case: Optional[Dict] = None) -> List[str]:
 
     if triage == "seek_care_now":
         out.extend(escalation_message(case or {"condition": condition, "red_flags": result.get("red_flags")}))
+    elif triage == "contact_care_team_today":
+        out.extend(same_day_messages(case or {"warning_signs": result.get("warning_signs")}, kb))
 
     said = [e["said"] for e in result.get("type_evidence", [])]
     if pain_type == "unclear":
@@ -161,15 +199,19 @@ def assessment_messages(result: Dict, case: Optional[Dict] = None) -> List[str]:
         out.append(msg["why_prefix"] + why["text"])
 
     if triage != "seek_care_now":
-        options = management_options(pain_type, condition, kb)
+        options = _shown_options(pain_type, condition, case or {}, kb)
         non_drug = [kb.management[m]["text"] for m in options if kb.management[m]["kind"] != "medication_class"]
         drugs = [kb.management[m]["text"] for m in options if kb.management[m]["kind"] == "medication_class"]
         if non_drug:
             out.append(msg["helps_prefix"] + " ".join(non_drug))
         out.extend(drugs)
-        if triage == "contact_care_team":
+        if _ms_flare(condition, case or {}):
+            out.append(msg["ms_flare"])
+        if triage in ("contact_care_team", "contact_care_team_today"):
             reasons = " ".join(r["text"] for r in result.get("triage_reasons", [])[:2])
-            out.append(msg["contact_care_team"].format(reasons=reasons))
+            out.append(msg[triage].format(reasons=reasons))
+        elif result.get("single_text"):
+            out.append(msg["self_care_single_text"].format(signs=msg["screen_signs"]))
         else:
             out.append(msg["self_care"])
     else:
@@ -179,20 +221,36 @@ def assessment_messages(result: Dict, case: Optional[Dict] = None) -> List[str]:
     return out
 
 
-def assessment_sources(pain_type: str, condition: Optional[str], triage_reasons: List[Dict], triage: str) -> List[str]:
+def _shown_options(pain_type: str, condition: Optional[str], case: Dict, kb: KnowledgeBase) -> List[str]:
+    options = management_options(pain_type, condition, kb)
+    told = {fid for fid, f in (case.get("features") or {}).items() if f.get("status") == "present"}
+    if condition == "als" and LATE_ALS_FEATURE in told:
+        options = [PALLIATIVE_OPTION] + options
+    return options
+
+
+def _ms_flare(condition: Optional[str], case: Dict) -> bool:
+    told = {fid for fid, f in (case.get("features") or {}).items() if f.get("status") == "present"}
+    return condition == "ms" and bool(told & set(FLARE_FEATURES)) and bool(told & set(CHANGE_FEATURES))
+
+
+def assessment_sources(pain_type: str, condition: Optional[str], triage_reasons: List[Dict], triage: str,
+                       case: Optional[Dict] = None) -> List[str]:
+    """Source ids of every statement shown. Each statement cites its own sources about this person's
+    condition (and public guidance); one that only an article about the other condition supports
+    cites that article, so advice is never credited to an article that does not give it."""
     kb = knowledge()
-    ids: List[str] = []
+    statements: List[List[str]] = []
     why = _why_entry(pain_type, condition, kb)
     if why:
-        ids.extend(why["sources"])
+        statements.append(why["sources"])
     if triage != "seek_care_now":
-        for m in management_options(pain_type, condition, kb):
-            ids.extend(kb.management[m]["sources"])
-    for r in triage_reasons:
-        ids.extend(r["sources"])
-    if condition:
-        # cite only the articles about this person's condition (plus public guidance)
-        ids = [i for i in ids if kb.sources[i].get("condition") in (None, condition)]
+        statements.extend(kb.management[m]["sources"] for m in _shown_options(pain_type, condition, case or {}, kb))
+    statements.extend(r["sources"] for r in triage_reasons)
+    ids: List[str] = []
+    for sources in statements:
+        own = [i for i in sources if kb.sources[i].get("condition") in (None, condition)] if condition else sources
+        ids.extend(own or sources)
     return ids
 
 
@@ -220,6 +278,11 @@ def care_team_summary(case: Dict, result: Optional[Dict] = None) -> str:
     lines.append(f"{s['red_flags']}: " + ("; ".join(f"{kb.red_flags[f]['plain']} (\u201c{evidence.get(f, '')}\u201d)" for f in flags) if flags else s["none"]))
     for fid, m in (case.get("red_flag_mentions") or {}).items():
         lines.append(f"- {kb.red_flags[fid]['plain']}: {m['status'].replace('_', '-')} (\u201c{m['said']}\u201d)")
+    warnings = case.get("warning_signs") or []
+    warn_said = case.get("warning_sign_evidence") or {}
+    lines.append(f"{s['warning_signs']}: " + ("; ".join(
+        f"{kb.warning_signs[w]['plain']} (\u201c{warn_said.get(w, '')}\u201d)" for w in warnings if w in kb.warning_signs)
+        if warnings else s["none"]))
     screen = case.get("red_flag_screen")
     lines.append(f"{s['screen']}: {s['screen_values'].get(screen, s['not_asked']) if screen else s['not_asked']}")
     if result:

@@ -5,12 +5,15 @@ spaCy's blank English tokenizer plus rule-based Matchers built from the knowledg
 so that "can't", "cant" and "cannot" all read "can not"; a small typo corrector rewrites
 the NORM of near-misses of listed clinical words ("tingeling" -> "tingling").
 
-Scope rules (ours, not negspacy's, because we need more than negation):
+Scope rules (ours: negspacy's NegEx read 335/385 of the paraphrase red-flag mentions right against
+385/385 for these, and reads negation only, not onset, doubt or history):
   * a message is cut into clauses at . ! ? ; new lines, at words like "but", and at a comma
     or "and" that starts a new subject ("no fever, she wet herself");
   * each finding is then read in its own clause: denied ("no fever"), uncertain ("maybe a
-    temperature"), long-standing ("weak bladder for years", "same as always"), or new /
-    sudden ("suddenly", "since yesterday").
+    temperature"), long-standing ("weak bladder for years", "same as always"), onset unknown
+    ("because of her MS", "as usual", "again", or a state such as "she's incontinent" with no
+    word on when it began), resolved ("the fever's gone"), or new / sudden ("suddenly",
+    "since yesterday", or an event such as "she wet herself last night").
   * a denial stops at a comma or "and" unless it is a list of findings ("no fever, chills"
     vs "can't hold it, soiled the bed"); "fine / ok / normal" after a finding clears it
     ("her legs are fine");
@@ -18,7 +21,8 @@ Scope rules (ours, not negspacy's, because we need more than negation):
     exactly the blocker's words still counts.
 A red flag counts only when present, not long-standing (unless a new/sudden cue overrides),
 and - for leg weakness, where slow progression is expected - only with a sudden cue or an
-acute event ("legs gave way").
+acute event ("legs gave way"). Same-day warning signs (warning_signs.yml) are read the same way.
+A fall told with "not hurt" / "slid gently" is a minor fall (warning sign), not the injury flag.
 """
 from __future__ import annotations
 
@@ -34,6 +38,8 @@ from .patterns import parse
 MAX_CHARS = 20000        # one chunk: a long message is read whole
 MAX_TOTAL_CHARS = 60000  # longer messages are read in chunks up to this; beyond it, ignored (~1 s of work)
 GAP_TOKENS = 3
+CONDITIONAL_WINDOW = 4
+BOTH_WINDOW = 3  # "both of his legs went numb": "both" a few words before the legs  # "when she has a UTI": the trigger word sits just before the sign
 # A new/sudden cue describes a finding only when close to it ("legs suddenly gave way"), not
 # anywhere in a long run-on clause ("spasms when she moves suddenly, ... legs weaker").
 ACUTE_WINDOW = 5
@@ -55,7 +61,8 @@ _DOTTED = re.compile(r"^(?:[a-z]\.){1,4}[a-z]\.?$")
 _TEMPERATURE = re.compile(r"^(\d{2,3}(?:\.\d)?)(?:°|º)?(?:c|f)?$")
 
 # When two matches cover exactly the same words, the lower number wins.
-PRIORITY = {"block": 0, "flag_acute": 1, "flag": 2, "flag_screen": 2, "condition": 3, "feature": 4}
+PRIORITY = {"block": 0, "flag_acute": 1, "flag": 2, "flag_screen": 2, "flag_state": 2, "warn_acute": 1, "warn": 2,
+            "warn_screen": 2, "warn_state": 2, "condition": 3, "feature": 4}
 
 # Sensory symptoms that, when new or sudden, are "new neurological symptoms" (seed 003).
 NERVE_SYMPTOMS = {"tingling", "pins_and_needles", "numbness_feel", "burning", "electric"}
@@ -64,8 +71,15 @@ SUDDEN_BY_NATURE = {"electric", "shooting", "stabbing"}
 
 STATUS_PRESENT, STATUS_NEGATED, STATUS_UNCERTAIN = "present", "negated", "uncertain"
 STATUS_LONG_STANDING, STATUS_BASELINE = "long_standing", "baseline"
-# Said without saying whether it is new ("because of her MS", "as usual"): the dialogue asks.
+# said without whether it is new ("because of her MS", "as usual", "she's incontinent"): asked about
 STATUS_ONSET_UNKNOWN = "onset_unknown"
+STATUS_RESOLVED = "resolved"   # it has passed ("the fever's gone")
+STATUS_MINOR = "minor"         # a fall with nothing hurt: the minor_fall warning sign instead of injury
+# statuses that leave a red flag open: asked about in the same turn, same-day advice until answered
+UNRESOLVED_STATUSES = (STATUS_UNCERTAIN, STATUS_ONSET_UNKNOWN)
+# how a sign was matched (red_flags.yml / warning_signs.yml field -> span kind suffix)
+SIGN_FIELDS = (("phrases", ""), ("acute_phrases", "_acute"), ("state_phrases", "_state"), ("ask_phrases", "_ask"),
+               ("screen_phrases", "_screen"))
 # Question topics whose context changes how a message reads (screen-only phrases, sudden cue waived);
 # a reading made without context is reused for an answer to any other topic.
 CONTEXT_TOPICS = frozenset({"red_flag_screen"})
@@ -74,13 +88,13 @@ CONTEXT_TOPICS = frozenset({"red_flag_screen"})
 @dataclass
 class Finding:
     id: str
-    kind: str            # feature | red_flag | condition
-    status: str          # present | negated | uncertain | long_standing | baseline
+    kind: str            # feature | red_flag | warning_sign
+    status: str          # present | negated | uncertain | long_standing | baseline | onset_unknown | resolved | minor
     said: str            # the caregiver's own words
     topic: Optional[str] = None
     acute: bool = False  # a new / sudden cue scoped over it
     worsening: bool = False
-
+    start: int = field(default=-1, repr=False, compare=False)  # first token, for reading around it
 
 
 @dataclass
@@ -89,11 +103,11 @@ class Extraction:
     condition_said: Optional[str] = None
     features: List[Finding] = field(default_factory=list)
     red_flags: List[Finding] = field(default_factory=list)
+    warning_signs: List[Finding] = field(default_factory=list)
     signals: Dict[str, List[str]] = field(default_factory=dict)
     answer: Optional[str] = None        # a bare "yes" / "no" / "uncertain" at the start
     is_question: bool = False
     neuro_change: List[str] = field(default_factory=list)  # worsening weakness, not sudden
-    warning_signs: List[Finding] = field(default_factory=list)
 
     @property
     def present_flags(self) -> Dict[str, str]:
@@ -103,14 +117,21 @@ class Extraction:
                 out[f.id] = f.said
         return out
 
+    @property
+    def present_warnings(self) -> Dict[str, str]:
+        out: Dict[str, str] = {}
+        for f in self.warning_signs:
+            if f.status == STATUS_PRESENT and f.id not in out:
+                out[f.id] = f.said
+        return out
+
     def flags_with(self, status: str) -> Dict[str, str]:
         return {f.id: f.said for f in self.red_flags if f.status == status}
 
     def signs_to_read(self) -> bool:
         """A same-day sign, or a sign said without saying whether it is new: the form must read it."""
-        unsettled = (STATUS_UNCERTAIN, STATUS_ONSET_UNKNOWN)
-        return any(f.status == STATUS_PRESENT or f.status in unsettled for f in self.warning_signs) or \
-            any(f.status in unsettled for f in self.red_flags)
+        return any(f.status == STATUS_PRESENT or f.status in UNRESOLVED_STATUSES for f in self.warning_signs) or \
+            any(f.status in UNRESOLVED_STATUSES for f in self.red_flags)
 
     def to_dict(self, context: Optional[str] = None) -> dict:
         """Plain data (it travels in Rasa's parse data); `context` is the topic it was read for."""
@@ -169,6 +190,7 @@ class Pipeline:
         self._norm_cache: Dict[str, List[str]] = {}
         self.vocab_words: set = set()
         self.findings = Matcher(self.nlp.vocab, validate=False)
+        self.beside = Matcher(self.nlp.vocab, validate=False)
         self.cues = Matcher(self.nlp.vocab, validate=False)
         self.signals = Matcher(self.nlp.vocab, validate=False)
         lang = kb.language
@@ -177,17 +199,22 @@ class Pipeline:
             self._add(self.findings, f"condition|{cid}", cond["aliases"])
         for fid, feat in kb.features.items():
             self._add(self.findings, f"feature|{fid}", feat["phrases"])
-        for rid, flag in kb.red_flags.items():
-            self._add(self.findings, f"flag|{rid}", flag["phrases"])
-            if flag.get("acute_phrases"):
-                self._add(self.findings, f"flag_acute|{rid}", flag["acute_phrases"])
-            if flag.get("screen_phrases"):
-                # short answers that name a flag only when answering the red-flag screen ("only the temperature")
-                self._add(self.findings, f"flag_screen|{rid}", flag["screen_phrases"])
+        # screen phrases: short answers that name a sign only when answering the red-flag screen
+        # ("only the temperature"). Warning signs and the red flags' ask phrases are read beside the
+        # pain features, not instead of them: "a pressure sore" is a warning sign and a pressure
+        # point, "like a band round her chest" the MS hug and a nerve-pain feature.
+        for prefix, signs in (("flag", kb.red_flags), ("warn", kb.warning_signs)):
+            for sid, sign in signs.items():
+                for fld, suffix in SIGN_FIELDS:
+                    if sign.get(fld):
+                        beside = prefix == "warn" or suffix == "_ask"
+                        self._add(self.beside if beside else self.findings, f"{prefix}{suffix}|{sid}", sign[fld])
         self._add(self.findings, "block|", lang["blockers"])
+        self._add(self.beside, "block|", lang["blockers"])
 
         for label, key in (("neg_pre", "negation_pre"), ("neg_post", "negation_post"), ("pseudo", "pseudo_negation"),
-                           ("unc", "uncertainty_pre"), ("chronic", "long_standing"), ("acute_strong", "acute_strong"),
+                           ("unc", "uncertainty_pre"), ("chronic", "long_standing"), ("onset", "onset_unknown"),
+                           ("resolved", "resolved"), ("noharm", "no_harm"), ("cond", "conditional"), ("acute_strong", "acute_strong"),
                            ("acute_worse", "acute_worsening"), ("break", "clause_breaks")):
             self._add(self.cues, f"{label}|", lang[key])
         for name, phrases in lang["signals"].items():
@@ -435,9 +462,9 @@ class _Scope:
     def uncertain(self, start: int, window: int) -> bool:
         return self._before("unc", start, window) is not None
 
-    def _pure_chronic_segment(self, seg: int) -> bool:
-        """A short clause that only says "old news" ("nothing new", "has done for months")."""
-        if seg < 0 or not self.in_segment("chronic", seg):
+    def _pure_segment(self, kind: str, seg: int) -> bool:
+        """A short clause holding only a cue of this kind ("nothing new", "has done for months", "it's gone now")."""
+        if seg < 0 or not self.in_segment(kind, seg):
             return False
         words = [i for i, s in enumerate(self.seg) if s == seg and not self.doc[i].is_punct]
         return len(words) <= PURE_CHRONIC_MAX_WORDS and not any(i in self.finding_tokens for i in words)
@@ -451,7 +478,18 @@ class _Scope:
         seg = self.segment_of(start)
         if self.in_segment("chronic", seg):
             return True
-        return self._pure_chronic_segment(seg + 1) or self._pure_chronic_segment(seg - 1)
+        return self._pure_segment("chronic", seg + 1) or self._pure_segment("chronic", seg - 1)
+
+    def conditional(self, start: int) -> bool:
+        """A "when / whenever / if / after" shortly before it, in its clause: a trigger, not a state now."""
+        return self._before("cond", start, CONDITIONAL_WINDOW) is not None
+
+    def near_segment(self, kind: str, start: int, before: bool = False) -> bool:
+        """A cue of this kind in the finding's clause, or alone in a short clause right after it
+        (or, with before=True, right before it)."""
+        seg = self.segment_of(start)
+        return self.in_segment(kind, seg) or self._pure_segment(kind, seg - 1 if before else seg + 1)
+
 
     def _near(self, kind: str, start: int, end: int, window: int, adjective_ok: bool = True) -> bool:
         seg = self.segment_of(start)
@@ -466,10 +504,23 @@ class _Scope:
         return False
 
     def acute(self, start: int, end: Optional[int] = None, adjective_ok: bool = True) -> Tuple[bool, bool]:
-        """(new/sudden cue near it, worsening cue near it), same clause, within ACUTE_WINDOW words."""
+        """(new/sudden cue near it, worsening cue near it), same clause, within ACUTE_WINDOW words, or
+        alone in a short clause right after it ("she wet herself, that's new")."""
         end = start + 1 if end is None else end
-        return (self._near("acute_strong", start, end, ACUTE_WINDOW, adjective_ok),
+        after = self.segment_of(start) + 1 if self.segment_of(start) != -1 else -1
+        return (self._near("acute_strong", start, end, ACUTE_WINDOW, adjective_ok) or self._pure_segment("acute_strong", after),
                 self._near("acute_worse", start, end, ACUTE_WINDOW))
+
+    def worse_outside(self, start: int, end: int) -> bool:
+        """A worsening cue near the finding, or in a short clause right after it ("worse at night" is
+        the finding; "and it keeps getting worse" says it is changing)."""
+        seg = self.segment_of(start)
+        # inside its words, "getting worse" counts, a bare comparative ("worse at night") does not
+        near = any(self.segment_of(c.start) == seg != -1 and (
+            (start <= c.start and c.end <= end and c.end - c.start > 1)
+            or ((c.start >= end or c.end <= start) and min(abs(c.start - end), abs(start - c.end)) <= ACUTE_WINDOW))
+            for c in self.by_kind.get("acute_worse", ()))
+        return near or (seg != -1 and self._pure_segment("acute_worse", seg + 1))
 
 
 def _chunks(text: str) -> List[str]:
@@ -500,6 +551,7 @@ def read_text(text: object, context_topic: Optional[str] = None) -> Extraction:
             part = _read_text(chunk, context_topic)
             merged.features.extend(part.features)
             merged.red_flags.extend(part.red_flags)
+            merged.warning_signs.extend(part.warning_signs)
             merged.neuro_change.extend(part.neuro_change)
             if part.condition:
                 merged.condition, merged.condition_said = part.condition, part.condition_said
@@ -530,8 +582,14 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     in_screen = context_topic == "red_flag_screen"
     found = _spans(pipe.findings, doc, pipe.nlp)
     # a screen-only phrase ("the bladder one") names a flag only in an answer to the red-flag screen
-    found = [f for f in found if f.kind != "flag_screen" or in_screen]
+    found = [f for f in found if not f.kind.endswith("_screen") or in_screen]
     findings = _longest_first(found, PRIORITY)
+    # read beside the pain features (see Pipeline): a red flag phrase over the same words ("crushing
+    # band across his chest") or a blocker wins over an ask phrase; a warning sign stands beside both
+    taken = {i for f in findings if f.kind.startswith(("flag", "block")) for i in range(f.start, f.end)}
+    beside = [a for a in _longest_first([b for b in _spans(pipe.beside, doc, pipe.nlp)
+                                         if not b.kind.endswith("_screen") or in_screen], PRIORITY)
+              if a.kind != "block" and not (a.kind == "flag_ask" and any(i in taken for i in range(a.start, a.end)))]
     # A blocker stops a misreading as a red flag ("temperature changes" is not a fever), but a
     # pain feature with exactly the blocker's words is still what the caregiver said (a trigger).
     blocks = {(f.start, f.end) for f in findings if f.kind == "block"}
@@ -548,10 +606,10 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
         _longest_first([c for c in all_cues if c.kind in ("neg_post", "pseudo")])
     cues = [c for c in cues if c.kind != "pseudo" and not (
         c.kind in ("neg_pre", "neg_post", "unc") and any(i in inside_findings for i in range(c.start, c.end)))]
-    timing_words = {"long_standing", "intermittent", "constant"}
+    timing_words = {"long_standing", "intermittent", "constant", "new_onset", "worsening"}
     scope = _Scope(doc, cues, pipe, {i for f in findings if f.kind != "block" and f.id not in timing_words
                                      for i in range(f.start, f.end)})
-    scope.all_findings = {i for f in findings if f.kind != "block" for i in range(f.start, f.end)}
+    scope.all_findings = {i for f in findings + beside if f.kind != "block" for i in range(f.start, f.end)}
 
     def said(span) -> str:
         return doc[span.start: span.end].text
@@ -585,25 +643,13 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
             if status == STATUS_PRESENT and strong and fid in NERVE_SYMPTOMS:
                 nerve_new.append(said(span))
             continue
-        # red flags
-        flag = kb.red_flags[span.id]
-        strong, worse = scope.acute(span.start, span.end)
-        acute_event = span.kind == "flag_acute"
-        finding = Finding(span.id, "red_flag", STATUS_PRESENT, said(span), topic="red_flag_screen",
-                          acute=strong or acute_event, worsening=worse)
-        if negated:
-            finding.status = STATUS_NEGATED
-        elif uncertain:
-            finding.status = STATUS_UNCERTAIN
-        elif scope.long_standing(span.start) and not strong:
-            # "legs give way sometimes, for months, same as always": the clause says it is old news
-            finding.status = STATUS_LONG_STANDING
-        elif flag["needs_sudden_cue"] and not (strong or acute_event or in_screen):
-            # expected progression (ALS/MS), not a red flag; worsening is still worth a call
-            finding.status = STATUS_BASELINE
-            if worse:
-                result.neuro_change.append(finding.said)
-        result.red_flags.append(finding)
+        result_list = result.red_flags if span.kind.startswith("flag") else result.warning_signs
+        result_list.append(_read_sign(span, said(span), scope, in_screen, neg_window, unc_window, kb, result))
+    for span in beside:
+        result_list = result.red_flags if span.kind.startswith("flag") else result.warning_signs
+        result_list.append(_read_sign(span, said(span), scope, in_screen, neg_window, unc_window, kb, result))
+    _both_legs(doc, result)
+    _minor_falls(result)
 
     if last_condition:
         result.condition, result.condition_said = last_condition
@@ -614,6 +660,68 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
 
     _read_signals(doc, pipe, scope, neg_window, result)
     return result
+
+
+def _read_sign(span: "_Span", words: str, scope: "_Scope", in_screen: bool, neg_window: int, unc_window: int,
+               kb: KnowledgeBase, result: Extraction) -> Finding:
+    """One red flag or warning sign mention, with its status (see the module docstring)."""
+    is_flag = span.kind.startswith("flag")
+    sign = (kb.red_flags if is_flag else kb.warning_signs)[span.id]
+    how = span.kind.partition("_")[2]  # "" | acute | state | ask | screen
+    strong, worse = scope.acute(span.start, span.end)
+    acute_event = how == "acute"
+    finding = Finding(span.id, "red_flag" if is_flag else "warning_sign", STATUS_PRESENT, words,
+                      topic="red_flag_screen", acute=strong or acute_event, worsening=worse, start=span.start)
+    if scope.negated(span.start, span.end, neg_window):
+        finding.status = STATUS_NEGATED
+    elif scope.uncertain(span.start, unc_window):
+        finding.status = STATUS_UNCERTAIN
+    elif sign.get("can_resolve") and scope.near_segment("resolved", span.start):
+        finding.status = STATUS_RESOLVED
+    elif scope.long_standing(span.start) and not strong:
+        # "legs give way sometimes, for months, same as always": the clause says it is old news
+        finding.status = STATUS_PRESENT if sign.get("history_counts") else STATUS_LONG_STANDING
+    elif sign.get("conditional_is_trigger") and scope.conditional(span.start):
+        finding.status = STATUS_BASELINE        # "worse when she has a UTI": a trigger, not an infection now
+    elif sign.get("needs_worsening_cue") and not (scope.worse_outside(span.start, span.end) or strong or in_screen):
+        finding.status = STATUS_BASELINE        # pain at night alone is common; getting worse is the sign
+    elif sign.get("needs_sudden_cue") and not (strong or acute_event or in_screen):
+        # expected progression (ALS/MS), not a red flag; worsening is still worth a call
+        finding.status = STATUS_BASELINE
+        if worse:
+            result.neuro_change.append(words)
+    elif how == "ask" and not in_screen:
+        finding.status = STATUS_ONSET_UNKNOWN   # a known MS symptom: an emergency only when different
+    elif scope.in_segment("onset", scope.segment_of(span.start)) and not strong:
+        finding.status = STATUS_ONSET_UNKNOWN   # "because of her MS", "as usual", "again"
+    elif how == "state" and not (strong or in_screen):
+        finding.status = STATUS_ONSET_UNKNOWN   # "she's incontinent": a state, not when it began
+    elif span.id == "injury" and not strong and (scope.near_segment("noharm", span.start)
+                                                 or scope.near_segment("noharm", span.start, before=True)):
+        finding.status = STATUS_MINOR           # "slid down gently, wasn't hurt"
+    return finding
+
+
+def _both_legs(doc, result: Extraction) -> None:
+    """Numbness or weakness told of both legs ("both his legs went numb", "can't feel either leg") is
+    also the both_legs flag, with the same status."""
+    told = {f.id for f in result.red_flags if f.id == "both_legs"}
+    for f in list(result.red_flags):
+        around = {t.norm_ for t in doc[max(0, f.start - BOTH_WINDOW): f.start + len(f.said.split()) + 1]}
+        if f.id in ("leg_numbness", "leg_weakness") and not told and around & {"both", "either"}:
+            result.red_flags.append(Finding("both_legs", "red_flag", f.status, f.said, topic=f.topic,
+                                            acute=f.acute, worsening=f.worsening))
+            told.add("both_legs")
+
+
+def _minor_falls(result: Extraction) -> None:
+    """A fall told with nothing hurt ("slid down gently, wasn't hurt"), or an old fall, is the
+    minor_fall warning sign rather than the injury red flag. A plain fall stays an injury."""
+    minor = [f for f in result.red_flags if f.id == "injury" and f.status == STATUS_MINOR]
+    old = [f for f in result.red_flags if f.id == "injury" and f.status == STATUS_LONG_STANDING]
+    if (minor or old) and not any(w.id == "minor_fall" for w in result.warning_signs):
+        said = (minor or old)[0].said
+        result.warning_signs.append(Finding("minor_fall", "warning_sign", STATUS_PRESENT, said, topic="red_flag_screen"))
 
 
 def _title_not_condition(doc, span) -> bool:

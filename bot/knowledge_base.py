@@ -23,9 +23,13 @@ KNOWLEDGE_DIR = Path(__file__).resolve().parent / "knowledge"
 
 # Contract values (../shared/contract.md). Fixed strings: the KB must use exactly these.
 CONDITIONS = ("als", "ms")
-RED_FLAGS = ("bladder_bowel", "leg_weakness", "leg_numbness", "saddle_numbness", "injury", "fever", "breathing")
+UNKNOWN_CONDITION = "unknown"  # policy.yml rules for a caregiver who has not named the condition
+RED_FLAGS = ("bladder_bowel", "leg_weakness", "leg_numbness", "saddle_numbness", "injury", "fever", "breathing",
+             "chest_pain", "both_legs", "sexual_function", "confusion")
 WARNING_SIGNS = ("infection", "pressure_ulcer", "cancer_history", "weight_loss", "night_pain", "back_lump",
                  "immunosuppression", "minor_fall", "possible_red_flag")
+# possible_red_flag is not read from text: it is what a red flag the caregiver is unsure about becomes.
+READ_WARNING_SIGNS = WARNING_SIGNS[:-1]
 TRIAGE_VALUES = ("seek_care_now", "contact_care_team_today", "contact_care_team", "self_care")
 PAIN_TYPES = ("neuropathic", "lhermitte", "spasticity", "musculoskeletal", "immobility", "unclear")
 TOPICS = ("condition", "pain_location", "pain_feel", "pain_trigger", "pain_relief", "pain_timing", "mobility", "red_flag_screen")
@@ -34,8 +38,10 @@ FEATURE_TOPICS = TOPICS[1:7]
 # Names of the triage checks implemented in bot/triage.py (policy.yml refers to them).
 TRIAGE_RULES = {
     "seek_care_now": ("red_flag_reported", "red_flag_screen_yes"),
-    "contact_care_team": ("red_flag_screen_unsure", "pain_type_unclear", "new_or_worsening_neuro", "first_lhermitte",
-                          "severe_or_uncontrolled", "prescription_review", "new_or_worsening_pain"),
+    "contact_care_team_today": ("warning_sign_reported", "red_flag_unresolved", "red_flag_screen_unsure"),
+    "contact_care_team": ("pain_type_unclear", "condition_unknown", "new_or_worsening_neuro", "first_lhermitte",
+                          "severe_or_uncontrolled", "prescription_review", "new_or_worsening_pain",
+                          "not_a_known_stable_pattern"),
     "self_care": ("otherwise",),
 }
 MANAGEMENT_KINDS = ("non_drug", "device", "adaptation", "referral", "medication_class")
@@ -48,7 +54,8 @@ MEDICATION_NAMES = ("baclofen", "tizanidine", "gabapentin", "acetaminophen", "pa
                     "riluzole", "edaravone", "nsaid")
 CARE_TEAM_FRAMING = re.compile(r"\b(ask|asking|check with|talk (?:to|with))\b.*\b(care team|prescriber|pharmacist|doctor|ms team)\b|\b(care team|prescriber|pharmacist|doctor)\b", re.I | re.S)
 
-FILES = ("sources", "conditions", "language", "features", "red_flags", "pain_types", "management", "policy", "answers", "messages")
+FILES = ("sources", "conditions", "language", "features", "red_flags", "warning_signs", "pain_types", "management",
+         "policy", "answers", "messages")
 
 
 class KnowledgeError(ValueError):
@@ -67,6 +74,7 @@ class KnowledgeBase:
     language: Dict[str, Any]
     features: Dict[str, Dict[str, Any]]
     red_flags: Dict[str, Dict[str, Any]]
+    warning_signs: Dict[str, Dict[str, Any]]
     pain_types: Dict[str, Dict[str, Any]]
     management: Dict[str, Dict[str, Any]]
     policy: Dict[str, Any]
@@ -76,9 +84,6 @@ class KnowledgeBase:
     @property
     def macros(self) -> Dict[str, str]:
         return self.language.get("macros", {})
-
-    def source_title(self, source_id: str) -> str:
-        return self.sources[source_id]["title"]
 
     def cite(self, source_ids: Iterable[str]) -> List[Dict[str, str]]:
         """Source ids -> [{"id", "title", "kind"}], de-duplicated, in order."""
@@ -142,6 +147,21 @@ class _Checker:
                 raise KnowledgeError(file, entry, f"unknown source '{sid}' (not in sources.yml)")
         return srcs
 
+    def sourced(self, file: str, entry: str, fields: Mapping[str, Any]) -> List[str]:
+        """A clinical statement: its sources, and the sentence it rests on (quote: {source id: sentence or
+        [sentences]}). tests/bot/test_provenance.py checks each seed quote against the seed file."""
+        srcs = self.sources(file, entry, fields)
+        quote = fields.get("quote")
+        if not isinstance(quote, dict) or not quote:
+            raise KnowledgeError(file, entry, "needs 'quote': {source id: the sentence it rests on}")
+        for sid, sentences in quote.items():
+            if sid not in srcs:
+                raise KnowledgeError(file, entry, f"quote from '{sid}', which is not in its sources")
+            for sentence in sentences if isinstance(sentences, list) else [sentences]:
+                if not isinstance(sentence, str) or not sentence.strip():
+                    raise KnowledgeError(file, entry, f"quote from '{sid}' must be non-empty text (or a list of them)")
+        return srcs
+
     def patterns(self, file: str, entry: str, value: Any, field: str, allow_empty: bool = False) -> List[str]:
         if value is None and allow_empty:
             return []
@@ -168,9 +188,26 @@ def load_knowledge(directory: Path | str | None = None) -> KnowledgeBase:
     """Read and check every knowledge file. Raises KnowledgeError on any problem."""
     directory = Path(directory) if directory else KNOWLEDGE_DIR
     raw = {name: _read_yaml(directory, name) for name in FILES}
+    sources = _check_sources(raw["sources"])
+    language = raw["language"]
+    check = _Checker(sources, language.get("macros") or {})
+    _check_language(check, language)
+    features = _check_features(check, raw["features"])
+    conditions = _check_conditions(check, raw["conditions"], features)
+    red_flags = _check_signs(check, raw["red_flags"], "red_flags.yml", "red_flags", RED_FLAGS)
+    warning_signs = _check_signs(check, raw["warning_signs"], "warning_signs.yml", "warning_signs", READ_WARNING_SIGNS)
+    management = _check_management(check, raw["management"])
+    pain_types = _check_pain_types(check, raw["pain_types"], features, management)
+    policy = _check_policy(check, raw["policy"])
+    answers = _check_answers(check, raw["answers"])
+    messages = _check_messages(check, raw["messages"])
+    return KnowledgeBase(directory=directory, sources=sources, conditions=conditions, language=language,
+                         features=features, red_flags=red_flags, warning_signs=warning_signs, pain_types=pain_types,
+                         management=management, policy=policy, answers=answers, messages=messages)
 
-    # sources.yml
-    sources = _section(raw["sources"], "sources.yml", "sources")
+
+def _check_sources(data: Mapping[str, Any]) -> Dict[str, Any]:
+    sources = _section(data, "sources.yml", "sources")
     for sid, src in sources.items():
         if not isinstance(src, dict):
             raise KnowledgeError("sources.yml", sid, "must be a mapping")
@@ -180,15 +217,16 @@ def load_knowledge(directory: Path | str | None = None) -> KnowledgeBase:
             raise KnowledgeError("sources.yml", sid, "needs a title")
         if src["kind"] == "seed" and not src.get("file"):
             raise KnowledgeError("sources.yml", sid, "a seed source needs its file name")
+        if src["kind"] == "public_guidance" and not src.get("url"):
+            raise KnowledgeError("sources.yml", sid, "public guidance needs the url it was read at")
+    return sources
 
-    language = raw["language"]
-    macros = language.get("macros") or {}
-    check = _Checker(sources, macros)
 
-    # language.yml: rules, not claims -> no sources, but every phrase must expand.
+def _check_language(check: "_Checker", language: Dict[str, Any]) -> None:
+    """Rules, not claims: no sources, but every phrase must expand."""
     f = "language.yml"
     for key in ("clause_breaks", "negation_pre", "negation_post", "pseudo_negation", "uncertainty_pre", "long_standing",
-                "acute_strong", "acute_worsening", "blockers"):
+                "onset_unknown", "resolved", "no_harm", "conditional", "acute_strong", "acute_worsening", "blockers"):
         check.patterns(f, key, language.get(key), key)
     signals = check.mapping(f, "signals", language.get("signals"))
     for name in SIGNALS:
@@ -197,77 +235,89 @@ def load_knowledge(directory: Path | str | None = None) -> KnowledgeBase:
         if not isinstance(language.get(key), list):
             raise KnowledgeError(f, key, "must be a list")
 
-    # conditions.yml
-    f = "conditions.yml"
-    conditions = _section(raw["conditions"], f, "conditions")
-    if set(conditions) != set(CONDITIONS):
-        raise KnowledgeError(f, "conditions", f"must define exactly {CONDITIONS}")
 
-    # features.yml
+def _check_features(check: "_Checker", data: Mapping[str, Any]) -> Dict[str, Any]:
     f = "features.yml"
-    features = _section(raw["features"], f, "features")
+    features = _section(data, f, "features")
     for fid, feat in features.items():
         check.mapping(f, fid, feat)
         check.known(f, fid, feat.get("topic"), FEATURE_TOPICS, "topic")
         check.text(f, fid, feat.get("label"), "label")
-        check.sources(f, fid, feat)
+        check.sourced(f, fid, feat)
         check.patterns(f, fid, feat.get("phrases"), "phrases")
         if "if_negated" in feat:
             check.known(f, fid, feat["if_negated"], features, "feature in if_negated")
+    return features
 
+
+def _check_conditions(check: "_Checker", data: Mapping[str, Any], features: Mapping[str, Any]) -> Dict[str, Any]:
+    f = "conditions.yml"
+    conditions = _section(data, f, "conditions")
+    if set(conditions) != set(CONDITIONS):
+        raise KnowledgeError(f, "conditions", f"must define exactly {CONDITIONS}")
     for cid, cond in conditions.items():
         check.mapping(f, cid, cond)
-        check.sources("conditions.yml", cid, cond)
+        check.sources(f, cid, cond)
         for field in ("name", "long_name"):
-            check.text("conditions.yml", cid, cond.get(field), field)
-        check.patterns("conditions.yml", cid, cond.get("aliases"), "aliases")
+            check.text(f, cid, cond.get(field), field)
+        check.patterns(f, cid, cond.get("aliases"), "aliases")
         unexplained = cond.get("unexplained_features") or {}
-        check.known("conditions.yml", cid, list(unexplained), features, "feature in unexplained_features")
+        check.known(f, cid, list(unexplained), features, "feature in unexplained_features")
         if unexplained:
-            reason = check.mapping("conditions.yml", f"{cid}.unexplained_reason", cond.get("unexplained_reason"))
-            check.text("conditions.yml", f"{cid}.unexplained_reason", reason.get("text"), "text")
-            check.sources("conditions.yml", f"{cid}.unexplained_reason", reason)
+            reason = check.mapping(f, f"{cid}.unexplained_reason", cond.get("unexplained_reason"))
+            check.text(f, f"{cid}.unexplained_reason", reason.get("text"), "text")
+            check.sourced(f, f"{cid}.unexplained_reason", reason)
+    return conditions
 
-    # red_flags.yml
-    f = "red_flags.yml"
-    red_flags = _section(raw["red_flags"], f, "red_flags")
-    if set(red_flags) != set(RED_FLAGS):
-        raise KnowledgeError(f, "red_flags", f"must define exactly the contract flags {RED_FLAGS}")
-    for rid, flag in red_flags.items():
-        check.mapping(f, rid, flag)
-        check.text(f, rid, flag.get("plain"), "plain")
-        check.sources(f, rid, flag)
-        check.patterns(f, rid, flag.get("phrases"), "phrases")
-        check.patterns(f, rid, flag.get("acute_phrases"), "acute_phrases", allow_empty=True)
-        if "screen_phrases" in flag:  # only read as answers to the red-flag screen question
-            check.patterns(f, rid, flag["screen_phrases"], "screen_phrases", allow_empty=True)
-        if not isinstance(flag.get("needs_sudden_cue"), bool):
-            raise KnowledgeError(f, rid, "needs_sudden_cue must be true or false")
 
-    # management.yml
+def _check_signs(check: "_Checker", data: Mapping[str, Any], f: str, key: str, expected: Iterable[str]) -> Dict[str, Any]:
+    """red_flags.yml and warning_signs.yml share one shape: sourced, quoted, asked about, read from phrases."""
+    signs = _section(data, f, key)
+    if set(signs) != set(expected):
+        raise KnowledgeError(f, key, f"must define exactly the contract values {tuple(expected)}")
+    for sid, sign in signs.items():
+        check.mapping(f, sid, sign)
+        for field in ("plain", "check_question", "watch_for") + (("named",) if key == "red_flags" else ()):
+            check.text(f, sid, sign.get(field), field)
+        check.sourced(f, sid, sign)
+        check.patterns(f, sid, sign.get("phrases"), "phrases")
+        # acute: an event by itself; state: present only with a new/sudden cue, else onset unknown;
+        # ask: always asked about (never escalated on its own); screen: only as an answer to the screen
+        for field in ("acute_phrases", "state_phrases", "ask_phrases", "screen_phrases"):
+            check.patterns(f, sid, sign.get(field), field, allow_empty=True)
+        for flag in ("needs_sudden_cue", "needs_worsening_cue", "conditional_is_trigger", "can_resolve", "history_counts"):
+            if not isinstance(sign.get(flag, False), bool):
+                raise KnowledgeError(f, sid, f"{flag} must be true or false")
+    return signs
+
+
+def _check_management(check: "_Checker", data: Mapping[str, Any]) -> Dict[str, Any]:
     f = "management.yml"
-    management = _section(raw["management"], f, "management")
+    management = _section(data, f, "management")
     for mid, opt in management.items():
         check.mapping(f, mid, opt)
         check.known(f, mid, opt.get("kind"), MANAGEMENT_KINDS, "kind")
         text = check.text(f, mid, opt.get("text"), "text")
-        check.sources(f, mid, opt)
+        check.sourced(f, mid, opt)
         check.known(f, mid, opt.get("conditions") or [], CONDITIONS, "condition")
         names_medicine = any(re.search(rf"\b{name}", text, re.I) for name in MEDICATION_NAMES)
         if opt["kind"] == "medication_class" or names_medicine:
             if not re.search(r"\bask\b", text, re.I) or not CARE_TEAM_FRAMING.search(text):
                 raise KnowledgeError(f, mid, "medicines may only be named as something to ASK the care team / prescriber / pharmacist about")
+    return management
 
-    # pain_types.yml
+
+def _check_pain_types(check: "_Checker", data: Mapping[str, Any], features: Mapping[str, Any],
+                      management: Mapping[str, Any]) -> Dict[str, Any]:
     f = "pain_types.yml"
-    pain_types = _section(raw["pain_types"], f, "pain_types")
+    pain_types = _section(data, f, "pain_types")
     if set(pain_types) != set(PAIN_TYPES):
         raise KnowledgeError(f, "pain_types", f"must define exactly the contract pain types {PAIN_TYPES}")
     for pid, ptype in pain_types.items():
         check.mapping(f, pid, ptype)
         check.text(f, pid, ptype.get("label"), "label")
         check.text(f, pid, ptype.get("picture"), "picture")
-        check.sources(f, pid, ptype)
+        check.sourced(f, pid, ptype)
         check.known(f, pid, ptype.get("applies_to") or [], CONDITIONS, "condition in applies_to")
         weights = ptype.get("weights") or {}
         check.known(f, pid, list(weights), features, "feature in weights")
@@ -278,12 +328,13 @@ def load_knowledge(directory: Path | str | None = None) -> KnowledgeBase:
         for cid, reason in why.items():
             check.known(f, f"{pid}.why", cid, CONDITIONS, "condition")
             check.text(f, f"{pid}.why.{cid}", (reason or {}).get("text"), "text")
-            check.sources(f, f"{pid}.why.{cid}", reason)
+            check.sourced(f, f"{pid}.why.{cid}", reason)
         check.known(f, pid, ptype.get("helps") or [], management, "management option in helps")
+    return pain_types
 
-    # policy.yml
+
+def _check_policy(check: "_Checker", policy: Dict[str, Any]) -> Dict[str, Any]:
     f = "policy.yml"
-    policy = raw["policy"]
     triage = _section(policy, f, "triage")
     for level, rules in triage.items():
         check.known(f, "triage", level, TRIAGE_VALUES, "triage level")
@@ -293,29 +344,35 @@ def load_knowledge(directory: Path | str | None = None) -> KnowledgeBase:
             name = (rule or {}).get("rule")
             check.known(f, f"triage.{level}", name, TRIAGE_RULES[level], "rule")
             check.text(f, f"triage.{level}.{name}", rule.get("reason"), "reason")
-            check.sources(f, f"triage.{level}.{name}", rule)
+            check.sourced(f, f"triage.{level}.{name}", rule)
+            check.known(f, f"triage.{level}.{name}", rule.get("conditions") or [], CONDITIONS + (UNKNOWN_CONDITION,),
+                        "condition")
     if not any(r.get("rule") == "otherwise" for r in triage.get("self_care") or []):
         raise KnowledgeError(f, "triage.self_care", "needs the final 'otherwise' rule")
     for key in ("classification", "dialogue"):
         _section(policy, f, key)
     check.known(f, "dialogue.assessment_topics", policy["dialogue"].get("assessment_topics") or [], FEATURE_TOPICS, "topic")
+    return policy
 
-    # answers.yml
+
+def _check_answers(check: "_Checker", data: Mapping[str, Any]) -> Dict[str, Any]:
     f = "answers.yml"
-    answers = _section(raw["answers"], f, "answers")
+    answers = _section(data, f, "answers")
     for aid, ans in answers.items():
         check.mapping(f, aid, ans)
         check.text(f, aid, ans.get("text"), "text")
-        check.sources(f, aid, ans)
+        check.sourced(f, aid, ans)
         check.known(f, aid, ans.get("topic"), TOPICS, "topic")
         match = ans.get("match")
-        if not isinstance(match, list) or not match or not all(isinstance(alt, list) and alt and all(isinstance(g, list) and g for g in alt) for alt in match):
+        if not isinstance(match, list) or not match or not all(
+                isinstance(alt, list) and alt and all(isinstance(g, list) and g for g in alt) for alt in match):
             raise KnowledgeError(f, aid, "match must be a list of alternatives, each a list of keyword groups")
+    return answers
 
-    # messages.yml
+
+def _check_messages(check: "_Checker", messages: Dict[str, Any]) -> Dict[str, Any]:
     f = "messages.yml"
-    messages = raw["messages"]
-    for key in ("escalation", "crisis", "dose", "why_ask", "assessment", "summary"):
+    for key in ("escalation", "same_day", "crisis", "dose", "why_ask", "assessment", "summary"):
         section = _section(messages, f, key)
         if key != "summary":
             check.sources(f, key, section)
@@ -337,10 +394,7 @@ def load_knowledge(directory: Path | str | None = None) -> KnowledgeBase:
         for button in question.get("buttons") or []:
             if not (isinstance(button, dict) and button.get("title") and button.get("payload")):
                 raise KnowledgeError(f, f"questions.{topic}", "each button needs a title and a payload")
-
-    return KnowledgeBase(directory=directory, sources=sources, conditions=conditions, language=language,
-                         features=features, red_flags=red_flags, pain_types=pain_types, management=management,
-                         policy=policy, answers=answers, messages=messages)
+    return messages
 
 
 @lru_cache(maxsize=1)

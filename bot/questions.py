@@ -106,7 +106,7 @@ def next_topic(case: Optional[Dict]) -> Optional[str]:
 
 
 # The triage rule (policy.yml) that holds back self-care until the caregiver says the pattern is known.
-STABILITY_RULE = "stability_not_described"
+STABILITY_RULE = "not_a_known_stable_pattern"
 
 
 def _stability_decides(case: Dict) -> bool:

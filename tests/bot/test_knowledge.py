@@ -121,3 +121,18 @@ def test_medicine_names_only_as_questions_for_the_care_team():
         if any(re.search(rf"\b{m}", text, re.I) for m in MEDICATION_NAMES):
             assert re.search(r"\bask\b", text, re.I), name
             assert re.search(r"care team|prescriber|pharmacist|doctor", text, re.I), name
+
+
+@pytest.mark.parametrize("file,mutate,problem", [
+    ("features.yml", lambda d: d["features"]["burning"].pop("quote"), "needs 'quote'"),
+    ("red_flags.yml", lambda d: d["red_flags"]["chest_pain"]["quote"].update({"seed_001": "x"}), "not in its sources"),
+    ("warning_signs.yml", lambda d: d["warning_signs"].pop("back_lump"), "contract values"),
+    ("warning_signs.yml", lambda d: d["warning_signs"]["infection"].pop("check_question"), "check_question"),
+    ("policy.yml", lambda d: d["triage"]["contact_care_team"][0].update({"conditions": ["pd"]}), "unknown condition"),
+    ("sources.yml", lambda d: d["sources"]["nhs_sepsis"].pop("url"), "url"),
+])
+def test_a_broken_safety_entry_fails_loudly(kb_copy, file, mutate, problem):
+    _edit(kb_copy / file, mutate)
+    with pytest.raises(KnowledgeError, match=re.escape(problem)) as err:
+        load_knowledge(kb_copy)
+    assert err.value.file == file

@@ -86,7 +86,7 @@ def test_leg_weakness_in_screen_answer_needs_no_sudden_cue():
 
 
 def test_uncertain_flag_is_not_present():
-    ext = read_text("maybe a slight temperature")
+    ext = read_text("maybe she has a fever")
     assert not ext.present_flags and "fever" in ext.flags_with("uncertain")
 
 

@@ -26,10 +26,12 @@ def test_condition_first_when_unknown():
     assert next_topic(read_message(None, "his back hurts")) == "condition"
 
 
-def test_full_first_message_gets_only_the_red_flag_screen():
+def test_full_first_message_gets_only_the_red_flag_screen_and_whether_it_is_known():
     case = read_message(None, FULL)
     assert next_topic(case) == "red_flag_screen"
     asked, case = converse(FULL, {"red_flag_screen": "no"})
+    assert asked == ["red_flag_screen", "pain_timing"]  # nothing said it is a familiar pattern
+    asked, case = converse(FULL + " She's had it for years, same as always.", {"red_flag_screen": "no"})
     assert asked == ["red_flag_screen"]
 
 
@@ -45,7 +47,8 @@ def test_detailed_message_asks_little(text):
 def test_little_said_asks_only_what_matters():
     asked, case = converse("my husband has MS and his back hurts",
                            {"pain_feel": "burning", "pain_trigger": "for no reason", "pain_relief": "no", "red_flag_screen": "no"})
-    assert asked[0] == "pain_feel" and asked[-1] == "red_flag_screen"
+    # the screen comes last, or just before "is this a known pattern?" when only that stands before self-care
+    assert asked[0] == "pain_feel" and "red_flag_screen" in asked[-2:]
     assert 2 <= len(asked) <= 5
     assert len(asked) == len(set(asked))
 
@@ -168,3 +171,65 @@ def test_a_reply_that_answers_something_else_leaves_the_question_open_once():
     case = read_message(case, "it's worse in the evening too", asked_topic="red_flag_screen")
     assert case["red_flag_screen"] == "unsure"  # second time: closed, never loops
     assert next_topic(case) is None
+
+
+# ---------------------------------------------------------------- "is it new?" checks
+def converse_check(opening, reply):
+    """The opening, then the one direct question about the unsettled sign, answered with `reply`."""
+    from bot.questions import ask, count_ask
+
+    case = read_message(None, opening)
+    assert next_topic(case) == "red_flag_screen"
+    question = ask("red_flag_screen", case)["text"]
+    case = count_ask(case, "red_flag_screen")
+    return question, read_message(case, reply, asked_topic="red_flag_screen")
+
+
+ATTRIBUTED = "my wife has MS and she's been wetting herself because of her MS, her lower back aches"
+
+
+def test_a_sign_put_down_to_the_condition_is_asked_about_first():
+    question, _ = converse_check(ATTRIBUTED, "not sure")
+    assert "new" in question.lower() and question.endswith("?")
+
+
+def test_yes_it_is_new_makes_it_a_red_flag():
+    _, case = converse_check(ATTRIBUTED, "yes, it's new, started this week")
+    assert case["red_flags"] == ["bladder_bowel"] and needs_escalation(case)
+
+
+def test_no_it_is_old_settles_it_and_the_screen_is_still_asked():
+    from bot import case_warning_signs
+
+    _, case = converse_check(ATTRIBUTED, "no, it's been like that for years")
+    assert case["red_flags"] == [] and case_warning_signs(case) == []
+    assert case["red_flag_screen"] is None and "red_flag_screen" not in topics_answered(case)
+
+
+def test_still_unsure_is_a_possible_red_flag_never_reassurance():
+    from bot import assess_case, case_warning_signs
+
+    _, case = converse_check(ATTRIBUTED, "I don't know")
+    assert case["red_flags"] == [] and case_warning_signs(case) == ["possible_red_flag"]
+    case = read_message(case, "none of these", asked_topic="red_flag_screen")
+    assert assess_case(case).triage == "contact_care_team_today"
+
+
+def test_a_reply_that_ignores_the_check_gets_it_once_more_then_counts_as_unsure():
+    from bot.questions import count_ask
+
+    _, case = converse_check(ATTRIBUTED, "she's so tired")
+    assert next_topic(case) == "red_flag_screen" and case["checks"]["bladder_bowel"]["state"] == "open"
+    case = read_message(count_ask(case, "red_flag_screen"), "hmm", asked_topic="red_flag_screen")
+    assert case["checks"]["bladder_bowel"]["state"] == "unsure"
+
+
+def test_self_care_needs_a_known_pattern_so_timing_is_asked_before_it():
+    case = read_message(None, "my husband has MS, burning tingling pain in his lower back, worse in the heat, "
+                              "moving doesn't help")
+    case = read_message(case, "none of these", asked_topic="red_flag_screen")
+    assert next_topic(case) == "pain_timing"
+    case = read_message(case, "he's had it on and off for years, nothing new", asked_topic="pain_timing")
+    from bot import assess_case
+
+    assert next_topic(case) is None and assess_case(case).triage == "self_care"

@@ -30,7 +30,7 @@ def test_assess_prints_one_contract_json_object():
 
 
 def test_stdin_dash():
-    proc = run("assess", "-", stdin="dad has ALS, stiff and sore from his wheelchair all day, better after we reposition him")
+    proc = run("assess", "-", stdin="dad has ALS, stiff and sore from his wheelchair all day, better after we reposition him, same as always")
     assert proc.returncode == 0
     result = json.loads(proc.stdout)
     assert (result["condition"], result["pain_type"], result["triage"]) == ("als", "immobility", "self_care")

@@ -24,7 +24,7 @@ def test_ms_burning_is_neuropathic_with_evidence():
 def test_als_burning_is_unclear_not_neuropathic():
     result = classify_text("he has ALS, burning and tingling in his back")
     assert result.pain_type == "unclear" and result.unclear_reason == "als_sensory"
-    assert "neuropathic" not in result.scores
+    assert "neuropathic" not in [r["pain_type"] for r in result.ranked]
     assert {e["feature"] for e in result.evidence["unclear"]} >= {"burning", "tingling"}
 
 
