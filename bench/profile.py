@@ -16,13 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.harness import percentiles, run_load  # noqa: E402
-from bench.bench import STORES  # noqa: E402
-from tests.support.servers import ActionServer, RasaServer, warm_up_actions  # noqa: E402
+from bench.caregivers import percentiles, run_load
+from harness.servers import ROOT, ActionServer, RasaServer, warm_up_actions
+from harness.stores import STORES
 
 OUT = ROOT / "bench" / "work" / "profile"
 PY_SPY = ROOT / ".venv" / "bin" / "py-spy"

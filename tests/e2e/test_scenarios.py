@@ -1,11 +1,12 @@
 """Whole caregiver conversations (tests/e2e/scenarios.yml) over REST against the real servers:
 Backline asks what it needs, the caregiver answers only what is asked, and the contract slots in
 the tracker must match at the end. Red flags must be escalated in the turn they are mentioned."""
-import uuid
 from pathlib import Path
 
 import pytest
 import yaml
+
+from harness.conversation import new_sender
 
 SCENARIOS = yaml.safe_load((Path(__file__).parent / "scenarios.yml").read_text())["scenarios"]
 MAX_TURNS = 12
@@ -13,7 +14,7 @@ MAX_TURNS = 12
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
 def test_scenario(backline, scenario):
-    sender = f"scenario-{uuid.uuid4().hex[:8]}"
+    sender = new_sender("scenario")
     backline.say(sender, scenario["opening"])
     asked_topics = []
     expect = scenario["expect"]

@@ -15,7 +15,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from ops import settings
 from ops.stores import BacklineLockStore, BacklineStoreError, BacklineTrackerStore, deletion_requested
-from tests.support.servers import ROOT, free_port, server_env
+from harness.servers import ROOT, free_port, server_env
 
 
 @pytest.fixture(autouse=True)
