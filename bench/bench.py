@@ -20,13 +20,11 @@ import platform
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import aiohttp
-import requests
 
 from bench.caregivers import SCRIPTS, LoadResult, Script, Turn, converse, percentiles, question_topics, run_load
 from harness.servers import QUIET, RASA, ROOT, ActionServer, RasaServer, peak_memory_kb, server_env, warm_up_actions
@@ -163,7 +161,8 @@ def rasa_test(name: str, model: Path) -> Dict[str, Any]:
     shutil.rmtree(out, ignore_errors=True)
     model_file = next(model.glob("*.tar.gz"))
     result: Dict[str, Any] = {}
-    for kind, args in (("nlu", ["nlu", "--nlu", "tests/nlu/heldout.yml"]), ("stories", ["core", "--stories", "tests/stories"])):
+    suites = (("nlu", ["nlu", "--nlu", "tests/nlu/heldout.yml"]), ("stories", ["core", "--stories", "tests/stories"]))
+    for kind, args in suites:
         with open(WORK / "logs" / f"test-{kind}-{name}.log", "wb") as sink:
             subprocess.run([str(RASA), "test", *args, "--model", str(model_file), "--out", str(out / kind)], cwd=ROOT,
                            env=server_env(), stdout=sink, stderr=subprocess.STDOUT, timeout=1200, check=False)
@@ -234,7 +233,8 @@ def run(settings: Settings) -> Dict[str, Any]:
     servers: List[Any] = [actions]
     try:
         results["actions"] = {"startup_s": start_timed(actions), "first_call_s": warm_up_actions(actions)}
-        log(f"action server ready in {results['actions']['startup_s']:.1f} s, first call {results['actions']['first_call_s']:.1f} s")
+        log(f"action server ready in {results['actions']['startup_s']:.1f} s, "
+            f"first call {results['actions']['first_call_s']:.1f} s")
 
         # Backline
         backline = RasaServer(logs, action_url=actions.webhook, model=main["model"], endpoints_extra=STORES,
@@ -265,7 +265,8 @@ def run(settings: Settings) -> Dict[str, Any]:
         floor_server = RasaServer(logs, action_url=actions.webhook, model=floor["model"])
         servers.append(floor_server)
         results["floor"] = {"startup_s": start_timed(floor_server)}
-        results["floor"]["sequential"] = sequential(floor_server, settings.sequential_repeats, run_id, check_outcome=False,
+        results["floor"]["sequential"] = sequential(floor_server, settings.sequential_repeats, run_id,
+                                                    check_outcome=False,
                                                     replay=results["backline"]["sequential"]["messages"])
         log_latency("floor", results["floor"]["sequential"])
         results["floor"]["levels"] = [load_level(floor_server, 50, settings.duration, THINK, f"{run_id}-f50")]

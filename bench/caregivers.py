@@ -38,7 +38,8 @@ class Script:
     @property
     def turns(self) -> Tuple[str, ...]:
         """Every message the script may send (for the soak test's pool of valid messages)."""
-        return self.opening + tuple(self.answers.values()) + ((self.interruption,) if self.interruption else ()) + self.closing
+        interruption = (self.interruption,) if self.interruption else ()
+        return self.opening + tuple(self.answers.values()) + interruption + self.closing
 
 
 # The same conversations go to Backline, the floor and the peer.

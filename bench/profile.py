@@ -31,7 +31,7 @@ def top(speedscope: Path, limit: int = 25) -> str:
     inclusive = collections.Counter()
     total = 0
     for profile in data["profiles"]:
-        for sample, weight in zip(profile["samples"], profile["weights"]):
+        for sample, weight in zip(profile["samples"], profile["weights"], strict=True):
             total += weight
             for index in set(sample):
                 frame = frames[index]
@@ -62,10 +62,12 @@ def main() -> int:
                  "--format", "speedscope", "--output", str(OUT / f"{name}.speedscope.json"), "--nonblocking"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
         time.sleep(1)
-        result = run_load(f"{rasa.url}/webhooks/rest/webhook", args.caregivers, args.seconds - 3, (0, 0), f"p{time.time():.0f}")
+        result = run_load(f"{rasa.url}/webhooks/rest/webhook", args.caregivers, args.seconds - 3, (0, 0),
+                          f"p{time.time():.0f}")
         stats = percentiles([t.latency for t in result.turns])
-        print(f"{len(result.turns)} turns, {result.throughput:.1f} turns/s, p50 {stats['p50']:.0f} ms, p95 {stats['p95']:.0f} ms")
-        for name, spy in spies:
+        print(f"{len(result.turns)} turns, {result.throughput:.1f} turns/s, "
+              f"p50 {stats['p50']:.0f} ms, p95 {stats['p95']:.0f} ms")
+        for _name, spy in spies:
             spy.wait(timeout=args.seconds + 60)
     finally:
         for _, spy in spies:

@@ -44,7 +44,8 @@ VALID = [t for s in SCRIPTS for t in s.turns if "fell" not in t and "wet herself
 MESSY = [
     "", "   ", "😩😩🙏", "a" * 10_000, ("my wife has MS and her lower back aches, " * 300)[:10_000],
     "mi madre tiene esclerosis múltiple y le duele la espalda", "我的父亲有渐冻症，背很痛",
-    "<script>alert('x')</script> my mum has ALS and her back aches", "his back <b>burns</b> <img src=x onerror=alert(1)>",
+    "<script>alert('x')</script> my mum has ALS and her back aches",
+    "his back <b>burns</b> <img src=x onerror=alert(1)>",
     "he has\x00 MS\x07 and his\x1b[31m back hurts\x08", "\u202eshe has MS\u200b and her back hurts\ufeff",
 ]
 RED_FLAGS = [
@@ -129,7 +130,8 @@ async def conversation(index: int, session: aiohttp.ClientSession, base: str, rn
         if red_flag:
             slots = await tracker_slots(session, base, sender)
             if "Seek care now" not in said or slots.get("triage") != "seek_care_now" or not slots.get("red_flags"):
-                tally.misses.append(f"{where}: reply {said[:80]!r}, triage {slots.get('triage')}, red_flags {slots.get('red_flags')}")
+                tally.misses.append(f"{where}: reply {said[:80]!r}, triage {slots.get('triage')}, "
+                                    f"red_flags {slots.get('red_flags')}")
     if sent_valid and not deleted:
         tracker = await tracker_json(session, base, sender)
         users = sum(1 for e in tracker.get("events") or [] if e.get("event") == "user")
@@ -139,7 +141,8 @@ async def conversation(index: int, session: aiohttp.ClientSession, base: str, rn
 
 
 async def tracker_json(session: aiohttp.ClientSession, base: str, sender: str) -> Dict:
-    async with session.get(f"{base}/conversations/{sender}/tracker", timeout=aiohttp.ClientTimeout(total=30)) as response:
+    url = f"{base}/conversations/{sender}/tracker"
+    async with session.get(url, timeout=aiohttp.ClientTimeout(total=30)) as response:
         return await response.json()
 
 

@@ -30,7 +30,8 @@ def trained_model_dir(path: Optional[Path] = None) -> Path:
     """The model the real servers load: `path` if given, else BACKLINE_E2E_MODEL / BACKLINE_TEST_MODEL (a model
     trained elsewhere), else models/ (`make test` trains it before the e2e stage); a .tar.gz or a folder of them.
     Raises MissingModel (pytest reports it as an error in the fixture that asked) when there is none."""
-    path = Path(path or os.environ.get("BACKLINE_E2E_MODEL") or os.environ.get("BACKLINE_TEST_MODEL") or ROOT / "models")
+    path = Path(path or os.environ.get("BACKLINE_E2E_MODEL") or os.environ.get("BACKLINE_TEST_MODEL")
+                or ROOT / "models")
     if not (path.is_file() or (path.is_dir() and any(path.glob("*.tar.gz")))):
         raise MissingModel(f"no trained model in {path}: run `make train` first (make test does)")
     return path
