@@ -18,8 +18,9 @@ import pytest
 import requests
 
 from harness.conversation import ANSWERS, TOPICS, answer_for, new_sender  # noqa: F401 (used by the tests)
+from harness.servers import ActionServer, RasaServer, free_port
 from harness.servers import trained_model_dir as model_dir  # noqa: F401
-from harness.servers import ROOT, ActionServer, RasaServer, free_port, warm_up_actions as warm_up
+from harness.servers import warm_up_actions as warm_up
 from harness.stores import STORES
 
 # Short enough for the tests, long enough for a 10,000-character message on a busy 2-core machine.

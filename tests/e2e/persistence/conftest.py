@@ -14,8 +14,8 @@ from typing import Dict, Iterator, List
 import pytest
 
 from harness.conversation import ANSWERS, TOPICS, answer_for, new_sender  # noqa: F401 (used by the tests)
+from harness.servers import ActionServer, RasaServer
 from harness.servers import trained_model_dir as model_dir  # noqa: F401
-from harness.servers import ROOT, ActionServer, RasaServer
 from harness.stores import STORES
 
 PG_ADMIN = os.environ.get("BACKLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
