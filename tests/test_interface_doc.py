@@ -15,6 +15,8 @@ DOC = ROOT / "docs" / "interface.md"
 # Where settings are read or passed on: the code the servers run, the scripts and the deployment files.
 SETTING_SOURCES = ("ops", "components", "channels", "actions", "bot", "scripts", "deploy")
 SETTING = re.compile(r"\bBACKLINE_[A-Z][A-Z0-9_]*[A-Z0-9]\b")
+# Shell variables that look like settings but are not read from the environment.
+NOT_SETTINGS = {"BACKLINE_ROOT"}  # ops/env.sh: the project folder, computed
 # Contract slot -> the tuple of its values in bot/knowledge_base.py (absent tuples are skipped).
 SLOT_VALUES = {"condition": "CONDITIONS", "red_flags": "RED_FLAGS", "warning_signs": "WARNING_SIGNS",
                "triage": "TRIAGE_VALUES", "pain_type": "PAIN_TYPES", "requested_slot": "TOPICS"}
@@ -57,7 +59,7 @@ def test_every_setting_the_code_reads_is_documented(doc):
     for folder in SETTING_SOURCES:
         for path in (ROOT / folder).rglob("*"):
             if path.is_file() and "__pycache__" not in path.parts:
-                for name in settings_in(path):
+                for name in settings_in(path) - NOT_SETTINGS:
                     found.setdefault(name, path.relative_to(ROOT).as_posix())
     assert found, "no BACKLINE_* setting found: the search itself is broken"
     assert {name: where for name, where in found.items() if f"`{name}`" not in doc} == {}
