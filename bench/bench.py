@@ -265,8 +265,7 @@ def run(settings: Settings) -> Dict[str, Any]:
         floor_server = RasaServer(logs, action_url=actions.webhook, model=floor["model"])
         servers.append(floor_server)
         results["floor"] = {"startup_s": start_timed(floor_server)}
-        results["floor"]["sequential"] = sequential(floor_server, settings.sequential_repeats, run_id,
-                                                    check_outcome=False,
+        results["floor"]["sequential"] = sequential(floor_server, settings.sequential_repeats, run_id, check_outcome=False,
                                                     replay=results["backline"]["sequential"]["messages"])
         log_latency("floor", results["floor"]["sequential"])
         results["floor"]["levels"] = [load_level(floor_server, 50, settings.duration, THINK, f"{run_id}-f50")]

@@ -36,8 +36,7 @@ def flat(results: Dict[str, Any]) -> Dict[str, float]:
         level = results["backline"][key]
         out[f"backline.{key}.throughput"], out[f"backline.{key}.p95"] = level["throughput"], level["latency"]["p95"]
         out[f"backline.{key}.errors"] = level["errors"]
-    backline_p95 = results["backline"]["sequential"]["latency"]["p95"]
-    out["ratio_to_floor"] = backline_p95 / results["floor"]["sequential"]["latency"]["p95"]
+    out["ratio_to_floor"] = results["backline"]["sequential"]["latency"]["p95"] / results["floor"]["sequential"]["latency"]["p95"]
     if "backline_in_memory" in results:
         seq = results["backline_in_memory"]["sequential"]["latency"]
         out["backline_in_memory.p50"], out["backline_in_memory.p95"] = seq["p50"], seq["p95"]
@@ -63,11 +62,6 @@ def change(key: str, now: Dict[str, float], before: Optional[Dict[str, float]]) 
 
 def ms(value: float) -> str:
     return "–" if value is None or math.isnan(value) else (f"{value:.0f}" if value >= 100 else f"{value:.1f}")
-
-
-def row(*cells: Any) -> str:
-    """One Markdown table row."""
-    return "| " + " | ".join(str(cell) for cell in cells) + " |"
 
 
 def yes(ok: bool) -> str:
@@ -133,32 +127,27 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
     add("| target | measured | result | change vs previous |")
     add("|---|---|---|---|")
     ratio = now["ratio_to_floor"]
-    add(row("p95 per turn ≤ 1.5 × the floor's, 1 caregiver",
-            f"{ms(b['sequential']['latency']['p95'])} ms vs {ms(f['sequential']['latency']['p95'])} ms = {ratio:.2f}×",
-            yes(ratio <= TARGETS['ratio_to_floor']), c('ratio_to_floor')))
-    add(row("50 concurrent caregivers: no error, p95 < 1 s",
-            f"{at50['errors']} errors, p95 {ms(at50['latency']['p95'])} ms",
-            yes(at50['errors'] == 0 and at50['latency']['p95'] < TARGETS['p95_at_50_ms']), c('backline.c50.p95')))
+    add(f"| p95 per turn ≤ 1.5 × the floor's, 1 caregiver | {ms(b['sequential']['latency']['p95'])} ms vs "
+        f"{ms(f['sequential']['latency']['p95'])} ms = {ratio:.2f}× | {yes(ratio <= TARGETS['ratio_to_floor'])} | {c('ratio_to_floor')} |")
+    add(f"| 50 concurrent caregivers: no error, p95 < 1 s | {at50['errors']} errors, p95 {ms(at50['latency']['p95'])} ms | "
+        f"{yes(at50['errors'] == 0 and at50['latency']['p95'] < TARGETS['p95_at_50_ms'])} | {c('backline.c50.p95')} |")
     add(f"| full training < 5 min | {r['training']['backline']['seconds']:.0f} s | "
         f"{yes(r['training']['backline']['seconds'] < TARGETS['training_s'])} | {c('backline.training_s')} |")
-    add(row("start-up to ready < 60 s",
-            f"Rasa server {b['startup_s']:.1f} s, action server {r['actions']['startup_s']:.1f} s",
-            yes(startup < TARGETS['startup_s']), c('backline.startup_s')))
+    add(f"| start-up to ready < 60 s | Rasa server {b['startup_s']:.1f} s, action server {r['actions']['startup_s']:.1f} s | "
+        f"{yes(startup < TARGETS['startup_s'])} | {c('backline.startup_s')} |")
     add("")
     add("A missed target is explained, with the profile, in the README (\"Speed and robustness\"); "
         "`python -m bench.profile` records both servers under load with py-spy.")
     add("")
     add("## Per-turn latency, 1 caregiver, whole conversations")
     add("")
-    scripts_run = len({t.script for t in b['sequential']['turns']})
-    add(f"REST channel on loopback, client-side time from request to reply, {len(b['sequential']['turns'])} turns "
-        f"({b['sequential']['conversations']} conversations of {scripts_run} scripts: "
+    add(f"REST channel on loopback, client-side time from request to reply, {len(r['backline']['sequential']['turns'])} turns "
+        f"({b['sequential']['conversations']} conversations of {len({t.script for t in b['sequential']['turns']})} scripts: "
         "opening, form answers, assessment, escalation) after one warm-up pass. "
         "Backline and the peer run with the action server and Backline's SQLite tracker store; the floor is the same "
         "Rasa server and channel with one keyword intent, one response, RulePolicy and Rasa's in-memory store.")
     add("")
-    add(row("server", "turns", "p50 ms", "p95 ms", "p99 ms", "max ms", "× floor (p95)", "errors",
-            "scripted outcome reached", "change vs previous (p95)"))
+    add("| server | turns | p50 ms | p95 ms | p99 ms | max ms | × floor (p95) | errors | scripted outcome reached | change vs previous (p95) |")
     add("|---|---|---|---|---|---|---|---|---|---|")
     names = (("backline", "**Backline**"), ("backline_in_memory", "Backline with Rasa's in-memory store (diagnostic)"),
              ("floor", "floor (trivial model)"), ("peer", "peer (`rasa init` config)"))
@@ -185,11 +174,9 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
     add("| script | expected triage | Backline | peer |")
     add("|---|---|---|---|")
     from bench.caregivers import SCRIPTS
-    def outcomes(name: str, script_name: str) -> str:
-        return ", ".join(sorted(set(r[name]["sequential"].get("outcomes", {}).get(script_name, [])))) or "–"
-
     for script in SCRIPTS:
-        add(row(script.name, script.expected_triage, outcomes("backline", script.name), outcomes("peer", script.name)))
+        got = lambda name: ", ".join(sorted(set(r[name]["sequential"].get("outcomes", {}).get(script.name, [])))) or "–"  # noqa: E731
+        add(f"| {script.name} | {script.expected_triage} | {got('backline')} | {got('peer')} |")
     add("")
     add("## Concurrent caregivers")
     add("")
@@ -201,8 +188,7 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
         f"{fast[0]:g}–{fast[1]:g} s, and 50 with no wait at all (saturation: the most turns per second this "
         "machine serves). The load generator runs on the same 2 cores.")
     add("")
-    add(row("server", "caregivers", "think time", "turns", "turns/s", "p50 ms", "p95 ms", "p99 ms", "errors",
-            "empty replies", "change vs previous (p95)"))
+    add("| server | caregivers | think time | turns | turns/s | p50 ms | p95 ms | p99 ms | errors | empty replies | change vs previous (p95) |")
     add("|---|---|---|---|---|---|---|---|---|---|---|")
     rows = [("Backline", "backline", level) for level in b["levels"]]
     rows.append(("Backline (fast)", "backline.fast", b["fast"]))
@@ -212,8 +198,8 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
         lat = level["latency"]
         wait = "none" if not level["think"][1] else f"{level['think'][0]:g}–{level['think'][1]:g} s"
         ck = f"{key}.p95" if key.endswith((".fast", ".saturation")) else f"{key}.c{level['caregivers']}.p95"
-        add(row(label, level['caregivers'], wait, level['turns'], f"{level['throughput']:.1f}", ms(lat['p50']),
-                ms(lat['p95']), ms(lat['p99']), level['errors'], level['empty'], c(ck)))
+        add(f"| {label} | {level['caregivers']} | {wait} | {level['turns']} | {level['throughput']:.1f} | {ms(lat['p50'])} | "
+            f"{ms(lat['p95'])} | {ms(lat['p99'])} | {level['errors']} | {level['empty']} | {c(ck)} |")
     add("")
     add("## Training, start-up and memory")
     add("")
@@ -223,17 +209,13 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
     add("| | Backline | floor | peer | change vs previous (Backline) |")
     add("|---|---|---|---|---|")
     t = r["training"]
-    servers = ("backline", "floor", "peer")
-    add(row("full training, s", *(f"{t[name]['seconds']:.1f}" for name in servers), c('backline.training_s')))
-    add(row("training peak memory, MB", *(f"{t[name]['peak_mb']:.0f}" for name in servers),
-            c('backline.training_peak_mb')))
-    add(row("Rasa server start-up to ready, s", *(f"{r[name]['startup_s']:.1f}" for name in servers),
-            c('backline.startup_s')))
-    add(row("Rasa server peak memory, MB", *(f"{r[name]['peak_mb']:.0f}" for name in servers), c('backline.peak_mb')))
+    add(f"| full training, s | {t['backline']['seconds']:.1f} | {t['floor']['seconds']:.1f} | {t['peer']['seconds']:.1f} | {c('backline.training_s')} |")
+    add(f"| training peak memory, MB | {t['backline']['peak_mb']:.0f} | {t['floor']['peak_mb']:.0f} | {t['peer']['peak_mb']:.0f} | {c('backline.training_peak_mb')} |")
+    add(f"| Rasa server start-up to ready, s | {b['startup_s']:.1f} | {f['startup_s']:.1f} | {p['startup_s']:.1f} | {c('backline.startup_s')} |")
+    add(f"| Rasa server peak memory, MB | {b['peak_mb']:.0f} | {f['peak_mb']:.0f} | {p['peak_mb']:.0f} | {c('backline.peak_mb')} |")
     a = r["actions"]
     add(f"| action server start-up to ready, s | {a['startup_s']:.1f} | – | (shared) | {c('actions.startup_s')} |")
-    add(row("action server first call (builds the clinical core's matchers), s", f"{a['first_call_s']:.1f}", "–",
-            "(shared)", c('actions.first_call_s')))
+    add(f"| action server first call (builds the clinical core's matchers), s | {a['first_call_s']:.1f} | – | (shared) | {c('actions.first_call_s')} |")
     add(f"| action server peak memory, MB | {a['peak_mb']:.0f} | – | (shared) | {c('actions.peak_mb')} |")
     add("")
     add("## Accuracy: Backline against the peer")
@@ -251,9 +233,9 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
     add(f"| held-out intent F1 (weighted) | {pct(ab, 'intent_f1')} | {pct(ap, 'intent_f1')} |")
     story = lambda d: "–" if "stories_total" not in d else f"{d['stories_correct']}/{d['stories_total']}"  # noqa: E731
     add(f"| conversation tests fully correct | {story(ab)} | {story(ap)} |")
-    add(row("bench conversations ending with the expected triage",
-            *(f"{x['sequential']['expected_outcome']}/{x['sequential']['conversations']}" for x in (b, p))))
-    add(row("p95 per turn, 1 caregiver, ms", *(ms(x['sequential']['latency']['p95']) for x in (b, p))))
+    add(f"| bench conversations ending with the expected triage | {b['sequential']['expected_outcome']}/{b['sequential']['conversations']} | "
+        f"{p['sequential']['expected_outcome']}/{p['sequential']['conversations']} |")
+    add(f"| p95 per turn, 1 caregiver, ms | {ms(b['sequential']['latency']['p95'])} | {ms(p['sequential']['latency']['p95'])} |")
     add(f"| full training, s | {t['backline']['seconds']:.0f} | {t['peer']['seconds']:.0f} |")
     add("")
     add("## Plots")
@@ -288,12 +270,10 @@ def plots(r: Dict[str, Any], out: Path) -> None:
     n = [level["caregivers"] for level in levels]
     ax.plot(n, [level["latency"]["p50"] for level in levels], "o-", color="tab:blue", label="Backline p50")
     ax.plot(n, [level["latency"]["p95"] for level in levels], "s--", color="tab:blue", label="Backline p95")
-    harder = (("fast", "v", "tab:purple", "Backline p95, {0:g}–{1:g} s wait"),
-              ("saturation", "x", "tab:red", "Backline p95, no wait"))
-    for key, marker, color, label in harder:
+    for key, marker, label in (("fast", "v", "Backline p95, {0:g}–{1:g} s wait"), ("saturation", "x", "Backline p95, no wait")):
         level = r["backline"][key]
-        ax.plot([level["caregivers"]], [level["latency"]["p95"]], marker, color=color,
-                label=label.format(*level["think"]))
+        ax.plot([level["caregivers"]], [level["latency"]["p95"]], marker, color="tab:purple" if key == "fast" else "tab:red",
+                label=label.format(*level["think"]) if key == "fast" else label)
     for name, color, marker in (("floor", "tab:gray", "^"), ("peer", "tab:orange", "D")):
         for level in r[name]["levels"]:
             ax.plot([level["caregivers"]], [level["latency"]["p95"]], marker, color=color, label=f"{name} p95")
