@@ -13,12 +13,13 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help install train run shell test test-unit validate test-stories test-nlu test-e2e clean purge bench soak
+.PHONY: help install train run shell test lint test-unit validate test-stories test-nlu test-e2e clean purge bench soak
 
 help:
 	@echo "make run     install if needed, train if needed, start Backline (REST + web socket) on localhost"
 	@echo "make shell   the same conversation in this terminal"
-	@echo "make test    everything CI checks: unit tests, data validation, training, test stories, NLU report, end-to-end"
+	@echo "make test    everything CI checks: lint, unit tests, data validation, training, test stories, NLU report, end-to-end"
+	@echo "make lint    ruff on the whole tree (ruff.toml)"
 	@echo "make install / make train / make clean"
 	@echo "make purge   delete conversations inactive for more than DAYS days (default BACKLINE_RETENTION_DAYS, else 30)"
 	@echo "make bench   latency, concurrency, training, start-up and memory vs a floor and a peer -> bench/results.md (QUICK=1: smoke run)"
@@ -39,6 +40,9 @@ shell: train
 
 test: install
 	@bash scripts/test.sh
+
+lint: install
+	@bash scripts/test.sh lint
 
 test-unit: install
 	@bash scripts/test.sh unit

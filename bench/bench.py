@@ -20,32 +20,18 @@ import platform
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import aiohttp
-import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.harness import (  # noqa: E402
-    SCRIPTS, LoadResult, Script, Turn, converse, percentiles, question_topics, run_load,
-)
-from tests.support.servers import (  # noqa: E402
-    RASA, ActionServer, RasaServer, peak_memory_kb, server_env, warm_up_actions,
-)
+from bench.caregivers import SCRIPTS, LoadResult, Script, Turn, converse, percentiles, question_topics, run_load
+from harness.servers import QUIET, RASA, ROOT, ActionServer, RasaServer, peak_memory_kb, server_env, warm_up_actions
+from harness.stores import STORES
 
 BENCH = ROOT / "bench"
 WORK = BENCH / "work"
-STORES = """tracker_store:
-  type: ops.stores.BacklineTrackerStore
-lock_store:
-  type: ops.stores.BacklineLockStore
-"""
 # Seconds a simulated caregiver waits before each message. CAREGIVER_PACE is still faster than anyone reads
 # several replies and types an answer on a phone; FAST and no wait at all (saturation) show the headroom.
 THINK = (2.0, 8.0)
@@ -175,7 +161,8 @@ def rasa_test(name: str, model: Path) -> Dict[str, Any]:
     shutil.rmtree(out, ignore_errors=True)
     model_file = next(model.glob("*.tar.gz"))
     result: Dict[str, Any] = {}
-    for kind, args in (("nlu", ["nlu", "--nlu", "tests/nlu/heldout.yml"]), ("stories", ["core", "--stories", "tests/stories"])):
+    suites = (("nlu", ["nlu", "--nlu", "tests/nlu/heldout.yml"]), ("stories", ["core", "--stories", "tests/stories"]))
+    for kind, args in suites:
         with open(WORK / "logs" / f"test-{kind}-{name}.log", "wb") as sink:
             subprocess.run([str(RASA), "test", *args, "--model", str(model_file), "--out", str(out / kind)], cwd=ROOT,
                            env=server_env(), stdout=sink, stderr=subprocess.STDOUT, timeout=1200, check=False)
@@ -246,7 +233,8 @@ def run(settings: Settings) -> Dict[str, Any]:
     servers: List[Any] = [actions]
     try:
         results["actions"] = {"startup_s": start_timed(actions), "first_call_s": warm_up_actions(actions)}
-        log(f"action server ready in {results['actions']['startup_s']:.1f} s, first call {results['actions']['first_call_s']:.1f} s")
+        log(f"action server ready in {results['actions']['startup_s']:.1f} s, "
+            f"first call {results['actions']['first_call_s']:.1f} s")
 
         # Backline
         backline = RasaServer(logs, action_url=actions.webhook, model=main["model"], endpoints_extra=STORES,
@@ -317,7 +305,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a short smoke run; results under bench/work/quick/")
     args = parser.parse_args(argv)
     settings = Settings(args.quick)
-    os.environ.update(RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=str(ROOT))
+    os.environ.update(QUIET, PYTHONPATH=str(ROOT))
     started = time.monotonic()
     results = run(settings)
     results["bench_seconds"] = time.monotonic() - started

@@ -16,13 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.harness import percentiles, run_load  # noqa: E402
-from bench.bench import STORES  # noqa: E402
-from tests.support.servers import ActionServer, RasaServer, warm_up_actions  # noqa: E402
+from bench.caregivers import percentiles, run_load
+from harness.servers import ROOT, ActionServer, RasaServer, warm_up_actions
+from harness.stores import STORES
 
 OUT = ROOT / "bench" / "work" / "profile"
 PY_SPY = ROOT / ".venv" / "bin" / "py-spy"
@@ -35,7 +31,7 @@ def top(speedscope: Path, limit: int = 25) -> str:
     inclusive = collections.Counter()
     total = 0
     for profile in data["profiles"]:
-        for sample, weight in zip(profile["samples"], profile["weights"]):
+        for sample, weight in zip(profile["samples"], profile["weights"], strict=True):
             total += weight
             for index in set(sample):
                 frame = frames[index]
@@ -66,10 +62,12 @@ def main() -> int:
                  "--format", "speedscope", "--output", str(OUT / f"{name}.speedscope.json"), "--nonblocking"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
         time.sleep(1)
-        result = run_load(f"{rasa.url}/webhooks/rest/webhook", args.caregivers, args.seconds - 3, (0, 0), f"p{time.time():.0f}")
+        result = run_load(f"{rasa.url}/webhooks/rest/webhook", args.caregivers, args.seconds - 3, (0, 0),
+                          f"p{time.time():.0f}")
         stats = percentiles([t.latency for t in result.turns])
-        print(f"{len(result.turns)} turns, {result.throughput:.1f} turns/s, p50 {stats['p50']:.0f} ms, p95 {stats['p95']:.0f} ms")
-        for name, spy in spies:
+        print(f"{len(result.turns)} turns, {result.throughput:.1f} turns/s, "
+              f"p50 {stats['p50']:.0f} ms, p95 {stats['p95']:.0f} ms")
+        for _name, spy in spies:
             spy.wait(timeout=args.seconds + 60)
     finally:
         for _, spy in spies:

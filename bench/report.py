@@ -173,7 +173,7 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
     add("")
     add("| script | expected triage | Backline | peer |")
     add("|---|---|---|---|")
-    from bench.harness import SCRIPTS
+    from bench.caregivers import SCRIPTS
     for script in SCRIPTS:
         got = lambda name: ", ".join(sorted(set(r[name]["sequential"].get("outcomes", {}).get(script.name, [])))) or "–"  # noqa: E731
         add(f"| {script.name} | {script.expected_triage} | {got('backline')} | {got('peer')} |")

@@ -29,20 +29,12 @@ from typing import Dict, List, Optional
 
 import aiohttp
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.harness import SCRIPTS, percentiles, send  # noqa: E402
-from tests.support.servers import ActionServer, RasaServer, warm_up_actions  # noqa: E402
+from bench.caregivers import SCRIPTS, percentiles, send
+from harness.servers import ActionServer, MissingModel, RasaServer, trained_model_dir, warm_up_actions
+from harness.stores import STORES
 
 CONCURRENCY = 10
 DEADLINE_S = 40 * 60
-STORES = """tracker_store:
-  type: ops.stores.BacklineTrackerStore
-lock_store:
-  type: ops.stores.BacklineLockStore
-"""
 FILLER = "we had a long day, he was tired and the weather was grey, "
 VALID = [t for s in SCRIPTS for t in s.turns if "fell" not in t and "wet herself" not in t] + [
     "what is Lhermitte's sign?", "why do you ask?", "what can you do?", "not sure", "I don't know", "yes", "no",
@@ -52,7 +44,8 @@ VALID = [t for s in SCRIPTS for t in s.turns if "fell" not in t and "wet herself
 MESSY = [
     "", "   ", "😩😩🙏", "a" * 10_000, ("my wife has MS and her lower back aches, " * 300)[:10_000],
     "mi madre tiene esclerosis múltiple y le duele la espalda", "我的父亲有渐冻症，背很痛",
-    "<script>alert('x')</script> my mum has ALS and her back aches", "his back <b>burns</b> <img src=x onerror=alert(1)>",
+    "<script>alert('x')</script> my mum has ALS and her back aches",
+    "his back <b>burns</b> <img src=x onerror=alert(1)>",
     "he has\x00 MS\x07 and his\x1b[31m back hurts\x08", "\u202eshe has MS\u200b and her back hurts\ufeff",
 ]
 RED_FLAGS = [
@@ -137,7 +130,8 @@ async def conversation(index: int, session: aiohttp.ClientSession, base: str, rn
         if red_flag:
             slots = await tracker_slots(session, base, sender)
             if "Seek care now" not in said or slots.get("triage") != "seek_care_now" or not slots.get("red_flags"):
-                tally.misses.append(f"{where}: reply {said[:80]!r}, triage {slots.get('triage')}, red_flags {slots.get('red_flags')}")
+                tally.misses.append(f"{where}: reply {said[:80]!r}, triage {slots.get('triage')}, "
+                                    f"red_flags {slots.get('red_flags')}")
     if sent_valid and not deleted:
         tracker = await tracker_json(session, base, sender)
         users = sum(1 for e in tracker.get("events") or [] if e.get("event") == "user")
@@ -147,7 +141,8 @@ async def conversation(index: int, session: aiohttp.ClientSession, base: str, rn
 
 
 async def tracker_json(session: aiohttp.ClientSession, base: str, sender: str) -> Dict:
-    async with session.get(f"{base}/conversations/{sender}/tracker", timeout=aiohttp.ClientTimeout(total=30)) as response:
+    url = f"{base}/conversations/{sender}/tracker"
+    async with session.get(url, timeout=aiohttp.ClientTimeout(total=30)) as response:
         return await response.json()
 
 
@@ -177,14 +172,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Backline soak test (not in CI).")
     parser.add_argument("--conversations", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--model", type=Path, default=ROOT / "models")
+    parser.add_argument("--model", type=Path, help="a trained model or a folder of them (default: models/)")
     args = parser.parse_args(argv)
-    if not any(args.model.glob("*.tar.gz")):
-        print(f"no trained model in {args.model}: run `make train` first", file=sys.stderr)
+    try:
+        model = trained_model_dir(args.model)
+    except MissingModel as error:
+        print(error, file=sys.stderr)
         return 2
     workdir = Path(tempfile.mkdtemp(prefix="backline-soak-"))
     actions = ActionServer(workdir)
-    rasa = RasaServer(workdir, action_url=actions.webhook, model=args.model, endpoints_extra=STORES,
+    rasa = RasaServer(workdir, action_url=actions.webhook, model=model, endpoints_extra=STORES,
                       env={"BACKLINE_SQLITE_PATH": str(workdir / "soak.db")})
     try:
         actions.start()

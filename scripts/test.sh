@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH="$PWD"
 RASA=.venv/bin/rasa
 PY=.venv/bin/python
+RUFF=.venv/bin/ruff
 
 # pytest exits 5 when it collects nothing; a stage with no tests must say so, not fail CI silently or pass as green.
 pytest_stage() {
@@ -14,6 +15,10 @@ pytest_stage() {
   return "$rc"
 }
 
+stage_lint()     {
+  [ -x "$RUFF" ] || { echo "ruff is not in .venv: run make install (requirements/dev.txt pins it)" >&2; return 1; }
+  "$RUFF" check .
+}
 stage_unit()     { pytest_stage tests -m "not e2e" -q; }
 stage_validate() { "$RASA" data validate --fail-on-warnings; }
 stage_train()    { "$RASA" train --fixed-model-name backline --out models; }
@@ -28,7 +33,7 @@ stage_nlu()      {
 }
 stage_e2e()      { pytest_stage tests -m e2e -q; }
 
-stages=("${@:-unit validate train stories nlu e2e}")
+stages=("${@:-lint unit validate train stories nlu e2e}")
 for stage in ${stages[@]}; do
   echo "=== make test: $stage"
   start=$(date +%s)

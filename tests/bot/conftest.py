@@ -1,13 +1,7 @@
 """Shared fixtures for the clinical-core tests, and the vignette summary line."""
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 SUMMARY_KEY = pytest.StashKey[list]()
 

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.servers import ROOT, free_port, running_backline, server_env, stop_process, trained_model_dir, wait_until
 from tests.channels.fakes import fake_slack, fake_telegram
-from tests.support.servers import (ROOT, free_port, running_backline, server_env, stop_process,
-                                   trained_model_dir, wait_until)
 
 SLACK_SIGNING_SECRET = "test-signing-secret-8f2c1d"
 SLACK_BOT_TOKEN = "xoxb-test-backline"

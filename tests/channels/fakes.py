@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from aiohttp import web
 
-from tests.support.servers import free_port
+from harness.servers import free_port
 
 
 @dataclass

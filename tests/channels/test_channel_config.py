@@ -22,7 +22,7 @@ from channels.slack import SlackBotAt, SlackFromEnv
 from channels.socketio import WebChatSocketIO
 from channels.telegram import TelegramFromEnv, TelegramOutputAt
 from tests.channels.fakes import fake_slack, fake_telegram
-from tests.support.servers import ROOT
+from harness.servers import ROOT
 
 CHANNEL_VARS = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CHANNEL", "SLACK_API_URL", "TELEGRAM_BOT_TOKEN",
                 "TELEGRAM_BOT_USERNAME", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_SECRET_TOKEN", "TELEGRAM_API_URL"]

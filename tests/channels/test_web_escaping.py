@@ -10,7 +10,7 @@ import pytest
 import socketio
 from aiohttp import web
 
-from tests.support.servers import free_port
+from harness.servers import free_port
 
 pytestmark = pytest.mark.e2e
 

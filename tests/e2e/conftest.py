@@ -1,6 +1,6 @@
 import pytest
 
-from tests.support.servers import running_backline, trained_model_dir
+from harness.servers import running_backline, trained_model_dir
 
 
 @pytest.fixture(scope="session")

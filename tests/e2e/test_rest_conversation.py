@@ -1,15 +1,8 @@
 """End to end over the REST channel, with the real Rasa server, the real action server and the trained
 model: what a client (or an outside evaluation) sees, and the contract slots it reads from the tracker."""
-import uuid
-
 import pytest
 
-TOPICS = {"condition", "pain_location", "pain_feel", "pain_trigger", "pain_relief", "pain_timing",
-          "mobility", "red_flag_screen"}
-
-
-def texts(replies):
-    return " ".join(r.get("text", "") for r in replies)
+from harness.conversation import TOPICS, new_sender, texts
 
 
 def slots(server, sender):
@@ -18,7 +11,7 @@ def slots(server, sender):
 
 @pytest.fixture
 def sender():
-    return f"e2e-{uuid.uuid4().hex[:10]}"
+    return new_sender("e2e")
 
 
 def test_greeting_says_what_backline_is_and_is_not(backline, sender):

@@ -2,11 +2,12 @@
 Backline asks what it needs, the caregiver answers only what is asked, and the contract slots in
 the tracker must match at the end. Red flags must be escalated in the turn they are mentioned, also
 after an assessment (`then`: messages sent once the questions are over)."""
-import uuid
 from pathlib import Path
 
 import pytest
 import yaml
+
+from harness.conversation import new_sender
 
 SCENARIOS = yaml.safe_load((Path(__file__).parent / "scenarios.yml").read_text())["scenarios"]
 MAX_TURNS = 14
@@ -42,7 +43,7 @@ def check_slots(slots, expect, asked):
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
 def test_scenario(backline, scenario):
-    sender = f"scenario-{uuid.uuid4().hex[:8]}"
+    sender = new_sender("scenario")
     replies = backline.say(sender, scenario["opening"])
     asked_topics = []
     expect = scenario["expect"]

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 import yaml
 
-from tests.support.servers import ROOT
+from harness.servers import ROOT
 
 COMPOSE = ROOT / "docker-compose.yml"
 K8S = ROOT / "deploy" / "k8s"

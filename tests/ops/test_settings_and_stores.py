@@ -13,9 +13,9 @@ import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from harness.servers import ROOT, free_port, server_env
 from ops import settings
 from ops.stores import BacklineLockStore, BacklineStoreError, BacklineTrackerStore, deletion_requested
-from tests.support.servers import ROOT, free_port, server_env
 
 
 @pytest.fixture(autouse=True)

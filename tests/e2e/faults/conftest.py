@@ -17,9 +17,11 @@ from typing import Iterator, List
 import pytest
 import requests
 
-from tests.support.conversation import ANSWERS, STORES, TOPICS, answer_for  # noqa: F401 (used by the tests)
-from tests.support.servers import new_sender, trained_model_dir as model_dir  # noqa: F401
-from tests.support.servers import ROOT, ActionServer, RasaServer, free_port, warm_up_actions as warm_up
+from harness.conversation import ANSWERS, TOPICS, answer_for, new_sender  # noqa: F401 (used by the tests)
+from harness.servers import ActionServer, RasaServer, free_port
+from harness.servers import trained_model_dir as model_dir  # noqa: F401
+from harness.servers import warm_up_actions as warm_up
+from harness.stores import STORES
 
 # Short enough for the tests, long enough for a 10,000-character message on a busy 2-core machine.
 ACTION_TIMEOUT = 4.0

@@ -4,7 +4,7 @@ tracker store (ops/stores.py, SQLite by default); the graceful-restart and Postg
 tests/e2e/persistence/."""
 from __future__ import annotations
 
-from tests.support.servers import RasaServer
+from harness.servers import RasaServer
 
 from .conftest import STORES, TOPICS, answer_for, model_dir, new_sender
 

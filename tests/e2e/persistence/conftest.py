@@ -13,9 +13,10 @@ from typing import Dict, Iterator, List
 
 import pytest
 
-from tests.support.conversation import ANSWERS, STORES, TOPICS, answer_for  # noqa: F401 (used by the tests)
-from tests.support.servers import new_sender, trained_model_dir as model_dir  # noqa: F401
-from tests.support.servers import ROOT, ActionServer, RasaServer
+from harness.conversation import ANSWERS, TOPICS, answer_for, new_sender  # noqa: F401 (used by the tests)
+from harness.servers import ActionServer, RasaServer
+from harness.servers import trained_model_dir as model_dir  # noqa: F401
+from harness.stores import STORES
 
 PG_ADMIN = os.environ.get("BACKLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BACKLINE_TEST_REDIS", "redis://127.0.0.1:6379/0")

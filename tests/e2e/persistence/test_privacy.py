@@ -9,7 +9,7 @@ import uuid
 import pytest
 import requests
 
-from tests.support.servers import RasaServer
+from harness.servers import RasaServer
 
 from .conftest import OPENING, STORES, TOPICS, answer_for, model_dir, new_sender, slots, texts
 

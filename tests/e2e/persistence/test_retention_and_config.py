@@ -13,7 +13,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from tests.support.servers import ROOT, RasaServer, free_port, server_env
+from harness.servers import ROOT, RasaServer, free_port, server_env
 
 from .conftest import REDIS_URL, STORES, fresh_pg_database, model_dir, new_sender
 

@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from tests.support.servers import RasaServer
+from harness.servers import RasaServer
 
 from .conftest import (EXPECTED, OPENING, REDIS_URL, STORES, TOPICS, answer_for, fresh_pg_database, model_dir,
                        new_sender, slots, texts)

@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import aiohttp
 import numpy as np
 
-from tests.support.conversation import ANSWERS  # the typical MS nerve-pain answers the tests use too
+from harness.conversation import ANSWERS, UNSURE  # the typical MS nerve-pain answers the tests use too
 
 REQUEST_TIMEOUT = 30.0
 ESCALATION_START = "Seek care now"
@@ -38,7 +38,8 @@ class Script:
     @property
     def turns(self) -> Tuple[str, ...]:
         """Every message the script may send (for the soak test's pool of valid messages)."""
-        return self.opening + tuple(self.answers.values()) + ((self.interruption,) if self.interruption else ()) + self.closing
+        interruption = (self.interruption,) if self.interruption else ()
+        return self.opening + tuple(self.answers.values()) + interruption + self.closing
 
 
 # The same conversations go to Backline, the floor and the peer.
@@ -153,7 +154,7 @@ async def converse(session: aiohttp.ClientSession, url: str, sender: str, script
         elif topic and script.interruption and not interrupted and answered == script.interrupt_after:
             text, interrupted = script.interruption, True
         elif topic:
-            text = script.answers.get(topic, "not sure")
+            text = script.answers.get(topic, UNSURE)
             answered += 1
         elif not closed:
             queue, closed = list(script.closing), True

@@ -9,33 +9,32 @@ import os
 import socket
 import subprocess
 import time
-from dataclasses import dataclass, field
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 RASA = ROOT / ".venv" / "bin" / "rasa"
+# Rasa otherwise phones home for telemetry and error reports; TensorFlow is chatty on start.
+QUIET = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
-def trained_model_dir() -> Path:
-    """The model the real-server tests load: models/ (`make test` trains it before the e2e stage), or
-    BACKLINE_E2E_MODEL / BACKLINE_TEST_MODEL for a model trained elsewhere."""
-    import pytest
+class MissingModel(RuntimeError):
+    """No trained model where the real-server tests look: a test setup error, not a Backline bug."""
 
-    path = Path(os.environ.get("BACKLINE_E2E_MODEL") or os.environ.get("BACKLINE_TEST_MODEL") or ROOT / "models")
-    if not (path.is_file() or any(path.glob("*.tar.gz"))):
-        pytest.fail(f"no trained model in {path}: run `make train` first (make test does)")
+
+def trained_model_dir(path: Optional[Path] = None) -> Path:
+    """The model the real servers load: `path` if given, else BACKLINE_E2E_MODEL / BACKLINE_TEST_MODEL (a model
+    trained elsewhere), else models/ (`make test` trains it before the e2e stage); a .tar.gz or a folder of them.
+    Raises MissingModel (pytest reports it as an error in the fixture that asked) when there is none."""
+    path = Path(path or os.environ.get("BACKLINE_E2E_MODEL") or os.environ.get("BACKLINE_TEST_MODEL")
+                or ROOT / "models")
+    if not (path.is_file() or (path.is_dir() and any(path.glob("*.tar.gz")))):
+        raise MissingModel(f"no trained model in {path}: run `make train` first (make test does)")
     return path
-
-
-def new_sender(prefix: str = "e2e") -> str:
-    """A conversation id no other test uses."""
-    import uuid
-
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
 def free_port() -> int:
@@ -45,8 +44,9 @@ def free_port() -> int:
 
 
 def server_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """The environment of a server started from the project root: this process's, made quiet, plus extra."""
     env = dict(os.environ)
-    env.update(RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=str(ROOT))
+    env.update(QUIET, PYTHONPATH=str(ROOT))
     env.update(extra or {})
     return env
 
