@@ -71,7 +71,9 @@ SCRIPTS: Tuple[Script, ...] = (
 def question_topics() -> Dict[str, str]:
     """The symptom form's question texts (bot/knowledge/messages.yml) -> their topic."""
     import bot
-    return {bot.question(topic)["text"]: topic for topic in bot.TOPICS}
+    from bot.questions import ask
+
+    return {ask(topic)["text"]: topic for topic in bot.TOPICS}
 
 
 def asked_topic(replies: List[Dict], questions: Dict[str, str]) -> Optional[str]:

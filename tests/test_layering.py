@@ -45,8 +45,6 @@ RULES = (
     Rule("the harness loads without pytest (bench/ uses it)", inside=("harness",), forbidden=("pytest", "_pytest"),
          top_level_only=True),
 )
-# The safety net's fallback import of actions.actions: removed by the turn refactor (issue 10, bot/turn.py).
-KNOWN_DEBT = {("components/action_safety_net.py", "actions")}
 
 
 def python_files(root: Path) -> Iterator[Path]:
@@ -142,21 +140,9 @@ def violations(root: Path, rule: Rule) -> List[str]:
     return sorted(set(found))
 
 
-def known_debt(violation: str) -> bool:
-    path, _, rest = violation.partition(":")
-    module = rest.rsplit(" imports ", 1)[-1]
-    return any(path == debt_path and (module == debt or module.startswith(debt + "."))
-               for debt_path, debt in KNOWN_DEBT)
-
-
 @pytest.mark.parametrize("rule", RULES, ids=[rule.name for rule in RULES])
 def test_the_tree_keeps_its_layers(rule):
-    assert [v for v in violations(ROOT, rule) if not known_debt(v)] == []
-
-
-@pytest.mark.xfail(strict=True, reason="removed by the turn refactor: the safety net still imports actions.actions")
-def test_the_safety_net_no_longer_imports_the_action_server():
-    assert [v for rule in RULES for v in violations(ROOT, rule) if known_debt(v)] == []
+    assert violations(ROOT, rule) == []
 
 
 def test_the_tree_has_the_packages_the_rules_name():
