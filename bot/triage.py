@@ -53,7 +53,8 @@ def stable_pattern(case: Dict) -> bool:
 
 def case_facts(case: Dict, pain_type: str, single_text: bool = False) -> Facts:
     """The facts the triage rules look at, taken from a case record and its pain type."""
-    features = {fid: f for fid, f in case.get("features", {}).items() if f["status"] in (STATUS_PRESENT, STATUS_UNCERTAIN)}
+    features = {fid: f for fid, f in case.get("features", {}).items()
+                if f["status"] in (STATUS_PRESENT, STATUS_UNCERTAIN)}
     screen = case.get("red_flag_screen")
     signals = case.get("signals", {})
     return {
