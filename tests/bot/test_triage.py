@@ -140,3 +140,11 @@ def test_ms_activity_reason_never_reaches_als_caregivers():
 def test_ms_activity_reason_reaches_ms_caregivers():
     result = assess("she has MS, her back aches and her legs are getting weaker")
     assert any("MS activity" in r["text"] for r in result["triage_reasons"])
+
+
+def test_stability_unknown_until_the_caregiver_says_new_or_familiar():
+    from bot.triage import stability_unknown
+    case = read_message(None, "my wife has MS and gets zaps down her back when she bends her neck")
+    assert stability_unknown(case)
+    assert not stability_unknown(read_message(case, "she's had it on and off for years", "pain_timing"))
+    assert not stability_unknown(read_message(case, "it only started this week", "pain_timing"))
