@@ -86,8 +86,7 @@ def assess_case(case: Dict, single_text: bool = False) -> Assessment:
          "weight": None} for w in warnings if w in warn_said] + [
         {"finding": f"possible_red_flag:{f}", "said": checks[f]["said"], "points_to": "contact_care_team_today",
          "weight": None} for f in unsettled] + evidence
-    for key, rule in (("severity", "severe_or_uncontrolled"), ("prescription_review", "prescription_review"),
-                      ("neuro_change", "new_or_worsening_neuro")):
+    for key in ("severity", "prescription_review", "neuro_change"):
         for said in (case.get("signals") or {}).get(key, [])[:2]:
             evidence.append({"finding": key, "said": said, "points_to": "contact_care_team", "weight": None})
 

@@ -30,7 +30,8 @@ class Classification:
 def candidate_types(condition: Optional[str], kb: KnowledgeBase | None = None) -> List[str]:
     """Pain types that can occur in this condition (both conditions' types when unknown)."""
     kb = kb or knowledge()
-    return [t for t in PAIN_TYPES if t != UNCLEAR and (condition is None or condition in kb.pain_types[t]["applies_to"])]
+    return [t for t in PAIN_TYPES
+            if t != UNCLEAR and (condition is None or condition in kb.pain_types[t]["applies_to"])]
 
 
 def score_types(present: Mapping[str, str], condition: Optional[str], kb: KnowledgeBase | None = None):

@@ -15,11 +15,14 @@ evidence, explanation, sources. Exit 0 on success, 2 on empty input or usage err
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Backline clinical core: back pain in ALS / MS, from a caregiver's description.",
+    parser = argparse.ArgumentParser(prog="python -m bot",
+                                     description="Backline clinical core: back pain in ALS / MS, "
+                                                 "from a caregiver's description.",
                                      epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     assess_p = sub.add_parser("assess", help="assess one free-text description and print JSON",
-                              description="Assess one free-text description of a person's back pain; prints one JSON object.")
+                              description="Assess one free-text description of a person's back pain; "
+                                          "prints one JSON object.")
     assess_p.add_argument("text", nargs="+", help='the description, or "-" to read it from stdin')
     sub.add_parser("check", help="load and check the knowledge base, then exit")
     return parser
@@ -41,7 +44,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         data = sys.stdin.buffer.read()
         text = data.decode("utf-8", errors="replace")
     if not text.strip():
-        print("error: the description is empty; pass the text to assess, e.g. python -m bot assess \"she has MS and burning back pain\"", file=sys.stderr)
+        print("error: the description is empty; pass the text to assess, "
+              "e.g. python -m bot assess \"she has MS and burning back pain\"", file=sys.stderr)
         return 2
     from .assessment import assess
     result = assess(text)

@@ -67,7 +67,8 @@ def same_day_messages(case: Dict, kb: Optional[KnowledgeBase] = None) -> List[st
     signs = [kb.warning_signs[w] for w in WARNING_SIGNS if w in set(case.get("warning_signs") or [])
              and w in kb.warning_signs]  # possible_red_flag is told by the unsettled flags above
     for entry in open_flags[:2] + signs[:1]:
-        out.append(msg["ask_prefix"] + " ".join(filter(None, [entry.get("note"), entry["check_question"]])))
+        note = (entry.get("note") or {}).get(case.get("condition"))  # condition-specific: only to that condition
+        out.append(msg["ask_prefix"] + " ".join(filter(None, [note, entry["check_question"]])))
     watch = [e["watch_for"] for e in open_flags + signs]
     if watch:
         out.append(msg["watch_prefix"] + "; ".join(dict.fromkeys(watch)) + ".")
@@ -111,7 +112,8 @@ def why_ask(topic: str) -> Optional[str]:
 
 # ---------------------------------------------------------------- FAQ
 
-_QUESTION_START = re.compile(r"^\s*(what|why|how|does|do|can|could|is|are|where|when|should|will|would|which|tell me|explain|any|anything)\b", re.I)
+_QUESTION_START = re.compile(r"^\s*(what|why|how|does|do|can|could|is|are|where|when|should|will|would|which|"
+                             r"tell me|explain|any|anything)\b", re.I)
 
 
 def _has_keyword(text: str, keyword: str) -> bool:
@@ -132,14 +134,16 @@ def answer_question(text: str) -> Optional[Dict]:
     kb = knowledge()
     from .extract import read_text  # a dose question gets the "who to ask" answer, never the FAQ
     if read_text(clean).signals.get("dose_question"):
-        return {"id": "dose", "text": dose_answer(), "sources": kb.cite(kb.messages["dose"]["sources"]), "topic": "pain_relief"}
+        return {"id": "dose", "text": dose_answer(), "sources": kb.cite(kb.messages["dose"]["sources"]),
+                "topic": "pain_relief"}
     best, best_score = None, 0
     for aid, entry in kb.answers.items():
         if any(_has_keyword(clean, str(k)) for k in entry.get("unless") or []):
             continue
         for alternative in entry["match"]:
             if all(any(_has_keyword(clean, str(k)) for k in group) for group in alternative):
-                score = len(alternative) * 10 + sum(len(str(k)) for group in alternative for k in group if _has_keyword(clean, str(k)))
+                score = len(alternative) * 10 + sum(len(str(k)) for group in alternative for k in group
+                                                    if _has_keyword(clean, str(k)))
                 if score > best_score:
                     best, best_score = aid, score
     if best is None:
@@ -275,13 +279,15 @@ def care_team_summary(case: Dict, result: Optional[Dict] = None) -> str:
     lines.extend(findings or ["- " + s["none"]])
     flags = case.get("red_flags") or []
     evidence = case.get("red_flag_evidence") or {}
-    lines.append(f"{s['red_flags']}: " + ("; ".join(f"{kb.red_flags[f]['plain']} (\u201c{evidence.get(f, '')}\u201d)" for f in flags) if flags else s["none"]))
+    lines.append(f"{s['red_flags']}: " + ("; ".join(
+        f"{kb.red_flags[f]['plain']} (\u201c{evidence.get(f, '')}\u201d)" for f in flags) if flags else s["none"]))
     for fid, m in (case.get("red_flag_mentions") or {}).items():
         lines.append(f"- {kb.red_flags[fid]['plain']}: {m['status'].replace('_', '-')} (\u201c{m['said']}\u201d)")
     warnings = case.get("warning_signs") or []
     warn_said = case.get("warning_sign_evidence") or {}
     lines.append(f"{s['warning_signs']}: " + ("; ".join(
-        f"{kb.warning_signs[w]['plain']} (\u201c{warn_said.get(w, '')}\u201d)" for w in warnings if w in kb.warning_signs)
+        f"{kb.warning_signs[w]['plain']} (\u201c{warn_said.get(w, '')}\u201d)"
+        for w in warnings if w in kb.warning_signs)
         if warnings else s["none"]))
     screen = case.get("red_flag_screen")
     lines.append(f"{s['screen']}: {s['screen_values'].get(screen, s['not_asked']) if screen else s['not_asked']}")

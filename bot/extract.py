@@ -38,8 +38,8 @@ from .patterns import parse
 MAX_CHARS = 20000        # one chunk: a long message is read whole
 MAX_TOTAL_CHARS = 60000  # longer messages are read in chunks up to this; beyond it, ignored (~1 s of work)
 GAP_TOKENS = 3
-CONDITIONAL_WINDOW = 4
-BOTH_WINDOW = 3  # "both of his legs went numb": "both" a few words before the legs  # "when she has a UTI": the trigger word sits just before the sign
+CONDITIONAL_WINDOW = 4  # "when she has a UTI": the trigger word sits just before the sign
+BOTH_WINDOW = 3  # "both of his legs went numb": "both" a few words before the legs
 # A new/sudden cue describes a finding only when close to it ("legs suddenly gave way"), not
 # anywhere in a long run-on clause ("spasms when she moves suddenly, ... legs weaker").
 ACUTE_WINDOW = 5
@@ -48,13 +48,14 @@ ACUTE_WINDOW = 5
 PURE_CHRONIC_MAX_WORDS = 8
 GAP_EXCLUDES = ["not", "no", "never", "nor", "without", "but", "however", "although", "though"]
 SENTENCE_END = {".", "!", "?", ";", "...", "!!", "??", "?!", "!?"}
-ANSWER_FILLERS = {"i", "we", "um", "umm", "uh", "erm", "er", "hmm", "well", "honestly", "oh", "so", "sorry", "really", "just"}
+ANSWER_FILLERS = {"i", "we", "um", "umm", "uh", "erm", "er", "hmm", "well", "honestly", "oh", "so", "sorry", "really",
+                  "just"}
 POST_NEGATION_SKIP = {":", "-", "=", "?", "–", "—"}
 # "her legs are fine", "breathing's ok", "bladder all good": a verb or adverb may stand between
 # a finding and the word that clears it
 POST_NEGATION_VERBS = {"is", "are", "'s", "s", "was", "were", "seems", "seem", "looks", "look", "feels", "feel",
                        "all", "both", "totally", "completely", "absolutely", "perfectly", "been", "has", "have",
-                       "'ve", "still", "now", "pretty", "quite", "seem", "sounds", "sound"}
+                       "'ve", "still", "now", "pretty", "quite", "sounds", "sound"}
 # "A.L.S.", "m.s" -> "als", "ms": dotted abbreviations are one token whose NORM keeps the dots
 _DOTTED = re.compile(r"^(?:[a-z]\.){1,4}[a-z]\.?$")
 # "38.5c", "101f", "38.5°": a temperature with its unit glued on -> the bare number
@@ -214,7 +215,8 @@ class Pipeline:
 
         for label, key in (("neg_pre", "negation_pre"), ("neg_post", "negation_post"), ("pseudo", "pseudo_negation"),
                            ("unc", "uncertainty_pre"), ("chronic", "long_standing"), ("onset", "onset_unknown"),
-                           ("resolved", "resolved"), ("noharm", "no_harm"), ("cond", "conditional"), ("acute_strong", "acute_strong"),
+                           ("resolved", "resolved"), ("noharm", "no_harm"), ("cond", "conditional"),
+                           ("acute_strong", "acute_strong"),
                            ("acute_worse", "acute_worsening"), ("break", "clause_breaks")):
             self._add(self.cues, f"{label}|", lang[key])
         for name, phrases in lang["signals"].items():
@@ -305,7 +307,7 @@ class Pipeline:
             if target:
                 token.norm_ = target
 
-    @lru_cache(maxsize=4096)
+    @lru_cache(maxsize=4096)  # noqa: B019 - one Pipeline per process (pipeline() is cached), so nothing leaks
     def _closest_target(self, word: str) -> Optional[str]:
         budget = 1 if len(word) < 9 else 2
         for target in self._typo_index.get(word[0], ()):
@@ -399,7 +401,8 @@ class _Scope:
                 for i in range(cue.start, cue.end):
                     boundary[i] = True
         for i, tok in enumerate(doc):
-            if tok.text in SENTENCE_END or (tok.is_space and "\n" in tok.text) or (tok.is_punct and tok.text[0] in ".!?;"):
+            ends_sentence = tok.text in SENTENCE_END or (tok.is_punct and tok.text[0] in ".!?;")
+            if ends_sentence or (tok.is_space and "\n" in tok.text):
                 boundary[i] = True
             elif tok.norm_ in pipe.joiners and i + 1 < n and doc[i + 1].norm_ in pipe.starters:
                 boundary[i] = True
@@ -508,8 +511,9 @@ class _Scope:
         alone in a short clause right after it ("she wet herself, that's new")."""
         end = start + 1 if end is None else end
         after = self.segment_of(start) + 1 if self.segment_of(start) != -1 else -1
-        return (self._near("acute_strong", start, end, ACUTE_WINDOW, adjective_ok) or self._pure_segment("acute_strong", after),
-                self._near("acute_worse", start, end, ACUTE_WINDOW))
+        strong = (self._near("acute_strong", start, end, ACUTE_WINDOW, adjective_ok)
+                  or self._pure_segment("acute_strong", after))
+        return strong, self._near("acute_worse", start, end, ACUTE_WINDOW)
 
     def worse_outside(self, start: int, end: int) -> bool:
         """A worsening cue near the finding, or in a short clause right after it ("worse at night" is
@@ -637,7 +641,8 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
             elif uncertain:
                 status = STATUS_UNCERTAIN
             strong, _ = scope.acute(span.start, span.end, adjective_ok=fid not in SUDDEN_BY_NATURE)
-            result.features.append(Finding(fid, "feature", status, said(span), topic=kb.features[fid]["topic"], acute=strong))
+            result.features.append(Finding(fid, "feature", status, said(span), topic=kb.features[fid]["topic"],
+                                           acute=strong))
             if status == STATUS_PRESENT and fid == "long_standing" and scope.only_timing(span.start):
                 old_news = True
             if status == STATUS_PRESENT and strong and fid in NERVE_SYMPTOMS:
@@ -721,7 +726,8 @@ def _minor_falls(result: Extraction) -> None:
     old = [f for f in result.red_flags if f.id == "injury" and f.status == STATUS_LONG_STANDING]
     if (minor or old) and not any(w.id == "minor_fall" for w in result.warning_signs):
         said = (minor or old)[0].said
-        result.warning_signs.append(Finding("minor_fall", "warning_sign", STATUS_PRESENT, said, topic="red_flag_screen"))
+        result.warning_signs.append(Finding("minor_fall", "warning_sign", STATUS_PRESENT, said,
+                                            topic="red_flag_screen"))
 
 
 def _title_not_condition(doc, span) -> bool:

@@ -32,7 +32,8 @@ WARNING_SIGNS = ("infection", "pressure_ulcer", "cancer_history", "weight_loss",
 READ_WARNING_SIGNS = WARNING_SIGNS[:-1]
 TRIAGE_VALUES = ("seek_care_now", "contact_care_team_today", "contact_care_team", "self_care")
 PAIN_TYPES = ("neuropathic", "lhermitte", "spasticity", "musculoskeletal", "immobility", "unclear")
-TOPICS = ("condition", "pain_location", "pain_feel", "pain_trigger", "pain_relief", "pain_timing", "mobility", "red_flag_screen")
+TOPICS = ("condition", "pain_location", "pain_feel", "pain_trigger", "pain_relief", "pain_timing", "mobility",
+          "red_flag_screen")
 FEATURE_TOPICS = TOPICS[1:7]
 
 # Names of the triage checks implemented in bot/triage.py (policy.yml refers to them).
@@ -45,14 +46,18 @@ TRIAGE_RULES = {
     "self_care": ("otherwise",),
 }
 MANAGEMENT_KINDS = ("non_drug", "device", "adaptation", "referral", "medication_class")
-SIGNALS = ("crisis", "dose_question", "uncertain", "answer_yes", "answer_no", "severity", "prescription_review", "question")
+SIGNALS = ("crisis", "dose_question", "uncertain", "answer_yes", "answer_no", "severity", "prescription_review",
+           "question")
 
 # A dose is a number with a unit. The bot never states one.
-DOSE_PATTERN = re.compile(r"\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|ug|g|ml|mls|milligrams?|micrograms?|grams?|millilitres?|milliliters?|tablets?|pills?|capsules?|units?|iu)\b", re.I)
+DOSE_PATTERN = re.compile(r"\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|ug|g|ml|mls|milligrams?|micrograms?|grams?|millilitres?|"
+                          r"milliliters?|tablets?|pills?|capsules?|units?|iu)\b", re.I)
 # Medicines the seed articles name. They may appear only as things to ask the care team about.
 MEDICATION_NAMES = ("baclofen", "tizanidine", "gabapentin", "acetaminophen", "paracetamol", "ibuprofen", "naproxen",
                     "riluzole", "edaravone", "nsaid")
-CARE_TEAM_FRAMING = re.compile(r"\b(ask|asking|check with|talk (?:to|with))\b.*\b(care team|prescriber|pharmacist|doctor|ms team)\b|\b(care team|prescriber|pharmacist|doctor)\b", re.I | re.S)
+CARE_TEAM_FRAMING = re.compile(r"\b(ask|asking|check with|talk (?:to|with))\b.*"
+                               r"\b(care team|prescriber|pharmacist|doctor|ms team)\b"
+                               r"|\b(care team|prescriber|pharmacist|doctor)\b", re.I | re.S)
 
 FILES = ("sources", "conditions", "language", "features", "red_flags", "warning_signs", "pain_types", "management",
          "policy", "answers", "messages")
@@ -135,13 +140,15 @@ class _Checker:
         if not isinstance(value, str) or not value.strip():
             raise KnowledgeError(file, entry, f"field '{field}' must be non-empty text")
         if DOSE_PATTERN.search(value):
-            raise KnowledgeError(file, entry, f"field '{field}' states a dose ({DOSE_PATTERN.search(value).group(0)!r}); never state doses")
+            dose = DOSE_PATTERN.search(value).group(0)
+            raise KnowledgeError(file, entry, f"field '{field}' states a dose ({dose!r}); never state doses")
         return value
 
     def sources(self, file: str, entry: str, fields: Mapping[str, Any]) -> List[str]:
         srcs = fields.get("sources")
         if not isinstance(srcs, list) or not srcs:
-            raise KnowledgeError(file, entry, "unsourced: needs a non-empty 'sources' list (seed id or public guidance id from sources.yml)")
+            raise KnowledgeError(file, entry, "unsourced: needs a non-empty 'sources' list "
+                                              "(seed id or public guidance id from sources.yml)")
         for sid in srcs:
             if sid not in self.source_ids:
                 raise KnowledgeError(file, entry, f"unknown source '{sid}' (not in sources.yml)")
@@ -270,7 +277,8 @@ def _check_conditions(check: "_Checker", data: Mapping[str, Any], features: Mapp
     return conditions
 
 
-def _check_signs(check: "_Checker", data: Mapping[str, Any], f: str, key: str, expected: Iterable[str]) -> Dict[str, Any]:
+def _check_signs(check: "_Checker", data: Mapping[str, Any], f: str, key: str,
+                 expected: Iterable[str]) -> Dict[str, Any]:
     """red_flags.yml and warning_signs.yml share one shape: sourced, quoted, asked about, read from phrases."""
     signs = _section(data, f, key)
     if set(signs) != set(expected):
@@ -285,7 +293,12 @@ def _check_signs(check: "_Checker", data: Mapping[str, Any], f: str, key: str, e
         # ask: always asked about (never escalated on its own); screen: only as an answer to the screen
         for field in ("acute_phrases", "state_phrases", "ask_phrases", "screen_phrases"):
             check.patterns(f, sid, sign.get(field), field, allow_empty=True)
-        for flag in ("needs_sudden_cue", "needs_worsening_cue", "conditional_is_trigger", "can_resolve", "history_counts"):
+        note = check.mapping(f, f"{sid}.note", sign.get("note") or {})
+        check.known(f, f"{sid}.note", list(note), CONDITIONS, "condition")
+        for cid, text in note.items():
+            check.text(f, f"{sid}.note.{cid}", text, "note")
+        for flag in ("needs_sudden_cue", "needs_worsening_cue", "conditional_is_trigger", "can_resolve",
+                     "history_counts"):
             if not isinstance(sign.get(flag, False), bool):
                 raise KnowledgeError(f, sid, f"{flag} must be true or false")
     return signs
@@ -303,7 +316,8 @@ def _check_management(check: "_Checker", data: Mapping[str, Any]) -> Dict[str, A
         names_medicine = any(re.search(rf"\b{name}", text, re.I) for name in MEDICATION_NAMES)
         if opt["kind"] == "medication_class" or names_medicine:
             if not re.search(r"\bask\b", text, re.I) or not CARE_TEAM_FRAMING.search(text):
-                raise KnowledgeError(f, mid, "medicines may only be named as something to ASK the care team / prescriber / pharmacist about")
+                raise KnowledgeError(f, mid, "medicines may only be named as something to ASK the care team / "
+                                             "prescriber / pharmacist about")
     return management
 
 
@@ -351,7 +365,8 @@ def _check_policy(check: "_Checker", policy: Dict[str, Any]) -> Dict[str, Any]:
         raise KnowledgeError(f, "triage.self_care", "needs the final 'otherwise' rule")
     for key in ("classification", "dialogue"):
         _section(policy, f, key)
-    check.known(f, "dialogue.assessment_topics", policy["dialogue"].get("assessment_topics") or [], FEATURE_TOPICS, "topic")
+    check.known(f, "dialogue.assessment_topics", policy["dialogue"].get("assessment_topics") or [], FEATURE_TOPICS,
+                "topic")
     return policy
 
 

@@ -31,9 +31,18 @@ def stable_pattern(case: Dict) -> bool:
     return bool(told & set(STABLE_FEATURES)) and not changing
 
 
+def stability_unknown(case: Optional[Dict]) -> bool:
+    """Nothing told yet on whether the pain is familiar and unchanged or new/worsening: the question
+    the dialogue asks (pain_timing) before self-care can be advised."""
+    case = case or {}
+    told = {fid for fid, f in (case.get("features") or {}).items() if f.get("status") == STATUS_PRESENT}
+    return not told & set(STABLE_FEATURES + CHANGING_FEATURES) and not (case.get("signals") or {}).get("neuro_change")
+
+
 def case_facts(case: Dict, pain_type: str, single_text: bool = False) -> Facts:
     """The facts the triage rules look at, taken from a case record and its pain type."""
-    features = {fid: f for fid, f in case.get("features", {}).items() if f["status"] in (STATUS_PRESENT, STATUS_UNCERTAIN)}
+    features = {fid: f for fid, f in case.get("features", {}).items()
+                if f["status"] in (STATUS_PRESENT, STATUS_UNCERTAIN)}
     screen = case.get("red_flag_screen")
     signals = case.get("signals", {})
     return {

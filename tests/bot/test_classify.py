@@ -34,7 +34,8 @@ def test_als_spasms_with_a_passing_tingle_stay_spasticity():
 
 
 def test_lhermitte():
-    assert classify_text("MS, electric shock down her spine when she bends her neck forward, seconds").pain_type == "lhermitte"
+    result = classify_text("MS, electric shock down her spine when she bends her neck forward, seconds")
+    assert result.pain_type == "lhermitte"
 
 
 def test_thin_evidence_is_unclear_with_low_confidence():

@@ -106,3 +106,16 @@ def test_care_team_summary():
     for part in ("ALS", "wheelchair all day", "all denied", "immobility", "Does ALS Cause Back Pain?", "fever"):
         assert part in text
     check_safe(text)
+
+
+def test_same_day_note_reaches_only_its_condition():
+    als = " ".join(assess("He has ALS, his back aches from sitting, and he has lost a lot of weight without trying")["messages"])
+    ms = " ".join(assess("She has MS, her back aches from sitting, and she has lost a lot of weight without trying")["messages"])
+    assert "common in ALS" in als and "common in ALS" not in ms
+    assert "Is the weight loss new" in als and "Is the weight loss new" in ms
+
+
+def test_summary_lists_warning_signs():
+    case = read_message(None, "she has MS, a broken pressure sore on her tailbone and back pain")
+    summary = care_team_summary(case, assess_case(case).to_dict())
+    assert "Same-day warning signs: a pressure sore" in summary and "contact the care team today" in summary

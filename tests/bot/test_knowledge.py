@@ -4,8 +4,16 @@ import re
 import pytest
 import yaml
 
-from bot.knowledge_base import (CONDITIONS, DOSE_PATTERN, MEDICATION_NAMES, PAIN_TYPES, RED_FLAGS, KnowledgeError,
-                                knowledge, load_knowledge)
+from bot.knowledge_base import (
+    CONDITIONS,
+    DOSE_PATTERN,
+    MEDICATION_NAMES,
+    PAIN_TYPES,
+    RED_FLAGS,
+    KnowledgeError,
+    knowledge,
+    load_knowledge,
+)
 
 
 def _edit(path, mutate):
@@ -63,7 +71,8 @@ def test_dose_in_text_fails(kb_copy):
 
 
 def test_medicine_without_care_team_framing_fails(kb_copy):
-    _edit(kb_copy / "management.yml", lambda d: d["management"]["ask_muscle_relaxant"].update(text="Take baclofen for spasms."))
+    _edit(kb_copy / "management.yml",
+          lambda d: d["management"]["ask_muscle_relaxant"].update(text="Take baclofen for spasms."))
     with pytest.raises(KnowledgeError, match="ask_muscle_relaxant"):
         load_knowledge(kb_copy)
 
@@ -81,7 +90,8 @@ def test_unknown_feature_weight_fails(kb_copy):
 
 
 def test_unknown_triage_rule_fails(kb_copy):
-    _edit(kb_copy / "policy.yml", lambda d: d["triage"]["contact_care_team"].append({"rule": "gut_feeling", "reason": "x", "sources": ["seed_003"]}))
+    rule = {"rule": "gut_feeling", "reason": "x", "sources": ["seed_003"], "quote": {"seed_003": "x"}}
+    _edit(kb_copy / "policy.yml", lambda d: d["triage"]["contact_care_team"].append(rule))
     with pytest.raises(KnowledgeError, match="gut_feeling"):
         load_knowledge(kb_copy)
 

@@ -121,7 +121,8 @@ def test_slight_temperature_is_not_the_fever_flag(text):
 def test_negated_contractions_raise_nothing(text):
     case = _case(text)
     assert not case["red_flags"] and not case.get("warning_signs"), text
-    assert not [f for f, m in case["red_flag_mentions"].items() if m["status"] not in ("negated", "long_standing")], text
+    left_open = [f for f, m in case["red_flag_mentions"].items() if m["status"] not in ("negated", "long_standing")]
+    assert not left_open, text
 
 
 @pytest.mark.parametrize("sign,text", _rows(WARNINGS_PRESENT))
@@ -159,7 +160,8 @@ def test_red_flags_mixed_messages(text, expected):
 
 def test_red_flag_in_any_answer_escalates():
     case = bot.read_message(None, "my wife has MS")
-    case = bot.read_message(case, "it's in her lower back and honestly she's had a temp of 38 since last night", "pain_location")
+    case = bot.read_message(case, "it's in her lower back and honestly she's had a temp of 38 since last night",
+                            "pain_location")
     assert "fever" in case["red_flags"] and bot.needs_escalation(case)
 
 

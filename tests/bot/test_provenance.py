@@ -74,7 +74,8 @@ def test_quotes_cover_every_kind_of_clinical_statement():
     # every emergency and same-day sign rests on a quoted sentence from a seed or named public guidance
     for signs in (kb.red_flags, kb.warning_signs):
         for sign in signs.values():
-            assert sign["quote"] and all(kb.sources[sid]["kind"] in ("seed", "public_guidance") for sid in sign["quote"])
+            assert sign["quote"]
+            assert all(kb.sources[sid]["kind"] in ("seed", "public_guidance") for sid in sign["quote"])
 
 
 def test_public_guidance_names_where_it_was_read():

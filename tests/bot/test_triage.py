@@ -54,7 +54,8 @@ def test_unclear_is_contact_care_team():
 
 
 def test_first_ever_lhermitte_is_contact_care_team():
-    result = assess("she has MS, an electric shock down her spine when she bends her neck, seconds long, first time ever")
+    result = assess("she has MS, an electric shock down her spine when she bends her neck, seconds long, "
+                    "first time ever")
     assert result["pain_type"] == "lhermitte" and result["triage"] == "contact_care_team"
     assert "first_lhermitte" in [r["rule"] for r in result["triage_reasons"]]
 
@@ -128,7 +129,8 @@ def test_unknown_condition_gets_no_condition_specific_explanation():
 
 
 def test_ms_activity_reason_never_reaches_als_caregivers():
-    result = assess("he has ALS, his back is stiff, and he has new numbness and tingling in his legs that is getting worse")
+    result = assess("he has ALS, his back is stiff, and he has new numbness and tingling in his legs "
+                    "that is getting worse")
     reasons = " ".join(r["text"] for r in result["triage_reasons"])
     assert "MS activity" not in reasons and "flare" not in reasons
     # each statement cites the ALS article where it rests on it; an MS article only for what only it says
@@ -138,3 +140,11 @@ def test_ms_activity_reason_never_reaches_als_caregivers():
 def test_ms_activity_reason_reaches_ms_caregivers():
     result = assess("she has MS, her back aches and her legs are getting weaker")
     assert any("MS activity" in r["text"] for r in result["triage_reasons"])
+
+
+def test_stability_unknown_until_the_caregiver_says_new_or_familiar():
+    from bot.triage import stability_unknown
+    case = read_message(None, "my wife has MS and gets zaps down her back when she bends her neck")
+    assert stability_unknown(case)
+    assert not stability_unknown(read_message(case, "she's had it on and off for years", "pain_timing"))
+    assert not stability_unknown(read_message(case, "it only started this week", "pain_timing"))
