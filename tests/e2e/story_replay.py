@@ -21,6 +21,11 @@ the first `user:` step; its steps run until the next `user:` step):
   set by a SlotSet event in the turn. A bare slot name means "set in this turn, to anything". Lists
   compare as lists; red_flags and warning_signs ignore order.
 - Loop: the turn's last `active_loop:` step (null included) must be the active loop at the end of it.
+- No failure: a reply marked by the action-server safety net (components/action_safety_net.py) means a
+  custom action failed in that turn; no story expects that, whatever the slots say afterwards.
+
+Entities are not compared (the slots filled from them are). A form run the policy rejected (the form
+stepping aside for an interruption) is an ActionExecutionRejected event, not a run, so it never counts.
 
 Steps a REST client cannot replay (`or:`, `checkpoint:`, `bot:`, a user step without text) are
 reported as mismatches rather than skipped, and so are actions a story puts before its first message.
@@ -36,6 +41,7 @@ ANY_VALUE = object()  # a bare slot name in slot_was_set
 NO_LOOP_STEP = object()  # the turn says nothing about the active loop
 SUPPORTED_STEPS = ("user", "intent", "entities", "action", "slot_was_set", "active_loop")
 NLU_INTENT_KEY = "nlu_intent"
+SAFETY_NET_MARK = "backline_safety_net"  # components/action_safety_net.MARK, on its "having trouble" replies
 
 
 @dataclass
@@ -61,6 +67,7 @@ class TrackerTurn:
     slot_events: List[tuple] = field(default_factory=list)  # (name, value) of the SlotSet events
     slots_after: Dict[str, Any] = field(default_factory=dict)
     active_loop_after: Optional[str] = None
+    action_server_failed: bool = False
 
 
 def story_turns(story: dict) -> List[StoryTurn]:
@@ -114,6 +121,8 @@ def tracker_turns(events: Iterable[dict], initial_slots: Dict[str, Any]) -> List
             turns[-1].slot_events.append((event.get("name"), event.get("value")))
         elif kind == "active_loop":
             loop = event.get("name")
+        elif kind == "bot" and (event.get("metadata") or {}).get(SAFETY_NET_MARK):
+            turns[-1].action_server_failed = True
         elif kind in ("reset_slots", "restart", "session_started"):
             slots = dict(initial_slots)
             if kind != "reset_slots":
@@ -136,6 +145,8 @@ def compare(name: str, story: Sequence[StoryTurn], tracker: Sequence[TrackerTurn
 
 def turn_differences(expected: StoryTurn, actual: TrackerTurn, forms: Set[str]) -> List[str]:
     found = []
+    if actual.action_server_failed:
+        found.append("a custom action failed: the safety net answered")
     if expected.number and expected.intent is not None:
         allowed = expected.nlu_intents or [expected.intent]
         if actual.intent not in allowed:
