@@ -15,8 +15,9 @@ import pytest
 import requests
 import yaml
 
+from harness.conversation import new_sender
+from harness.servers import ROOT
 from tests.e2e.story_replay import SAFETY_NET_MARK, compare, story_turns, tracker_turns
-from tests.support.servers import ROOT, new_sender
 
 STORY_FILES = sorted((ROOT / "tests" / "stories").glob("*.yml"))
 STORIES = [(path.stem, story) for path in STORY_FILES for story in yaml.safe_load(path.read_text())["stories"]]
