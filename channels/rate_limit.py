@@ -16,6 +16,7 @@ from ops import settings
 # Addresses remembered at once; the least recently seen are forgotten first (bounded memory under a flood
 # of spoofed sources).
 MAX_CLIENTS = 50_000
+_shared: Optional["RateLimiter"] = None
 TOO_MANY_TEXT = "You are sending messages faster than Backline can answer. Please wait a minute and try again."
 
 
@@ -28,10 +29,14 @@ class RateLimiter:
 
     @classmethod
     def from_settings(cls) -> Optional["RateLimiter"]:
-        limit = settings.rate_limit()
-        if limit is None:
-            return None
-        return cls(*limit, limit_loopback=settings.rate_limit_loopback())
+        """The server's one limiter, shared by REST and socket.io: a client's messages count together."""
+        global _shared
+        if _shared is None:
+            limit = settings.rate_limit()
+            if limit is None:
+                return None
+            _shared = cls(*limit, limit_loopback=settings.rate_limit_loopback())
+        return _shared
 
     def allow(self, client: Optional[Text], now: Optional[float] = None) -> bool:
         """Counts one message from `client` (an address); False when it is over the limit."""
