@@ -20,7 +20,10 @@ from typing import Any, Awaitable, Callable, Optional, Sequence, Text
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint
 
+from ops import log_privacy
+
 logger = logging.getLogger(__name__)
+log_privacy.install()  # the Rasa server loads the channels before it handles any message
 
 
 def env(name: Text) -> Optional[Text]:
