@@ -62,9 +62,10 @@ pids+=($!)
 wait_for "http://127.0.0.1:${RASA_PORT}/" 180 "The Rasa server"
 
 # The website chat page (web/, widget installed by `make install`), beside the Rasa server.
+# The page talks only to this Rasa server (ops/webpage.py puts it in the page's allow-list and CSP).
 web_url="http://127.0.0.1:${WEB_PORT}/"
-[ "$RASA_PORT" = 5005 ] || web_url="${web_url}?server=http://127.0.0.1:${RASA_PORT}"
-.venv/bin/python -m http.server --bind 127.0.0.1 --directory web "$WEB_PORT" >logs/web.log 2>&1 &
+.venv/bin/python -m ops.webpage --bind 127.0.0.1 --port "$WEB_PORT" --server "http://127.0.0.1:${RASA_PORT}" \
+  >logs/web.log 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:${WEB_PORT}/" 15 "The web page server (port ${WEB_PORT}; set WEB_PORT to change it)"
 cat <<MSG
