@@ -108,6 +108,19 @@ def check(endpoints: Optional[Path] = None) -> tuple[List[str], List[str], List[
     return problems, warnings, summary
 
 
+def probe() -> int:
+    """Exit 0 when the tracker database and (if set) Redis answer within a few seconds; for Kubernetes."""
+    try:
+        settings.check_database(settings.database(), timeout=0)
+        url = settings.redis_url()
+        if url:
+            settings.check_redis(url, timeout=settings.store_timeout())
+    except settings.ConfigError as error:
+        print(f"probe: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops.preflight", description="Backline start-up checks.")
     parser.add_argument("--endpoints", type=Path, default=settings.ROOT / "endpoints.yml")
@@ -115,7 +128,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--rasa-args", action="store_true",
                         help="print the `rasa run` flags (interface, API, CORS), NUL-separated, on stdout")
     parser.add_argument("--interface", default="127.0.0.1", help="with --rasa-args: where Rasa listens")
+    parser.add_argument("--probe", action="store_true",
+                        help="readiness probe: only check that the database and Redis answer (a few seconds)")
     args = parser.parse_args(argv)
+    if args.probe:
+        return probe()
     problems, warnings, summary = check(args.endpoints)
     flags: List[str] = []
     if args.rasa_args and not problems:
