@@ -426,6 +426,16 @@ def explain_database_error(db: Database, error: BaseException) -> ConfigError:
     return ConfigError(db.setting, f"cannot use the database at {where}: {first_line}")
 
 
+def make_private(path: Path) -> None:
+    """Creates the SQLite file readable and writable by its owner only (0600), or makes an existing one so.
+    SQLite gives its journal and WAL files the database file's mode."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.chmod(path, 0o600)
+    except OSError:
+        pass  # not ours to change (or not creatable): the connection check below names the problem
+
+
 def check_database(db: Database, timeout: Optional[float] = None, engine=None) -> None:
     """Connects once (retrying while nothing answers, up to `timeout` s); raises ConfigError."""
     import sqlalchemy as sa
@@ -436,6 +446,7 @@ def check_database(db: Database, timeout: Optional[float] = None, engine=None) -
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise ConfigError("BACKLINE_SQLITE_PATH", f"cannot create the folder {path.parent}: {error}.") from None
+        make_private(path)
     timeout = connect_timeout() if timeout is None else timeout
     own = engine is None
     if own:
