@@ -266,3 +266,19 @@ def test_a_failed_delete_is_recorded_not_raised(tmp_path, monkeypatch):
     gone = tracker_with(UserUttered("/affirm"), ActionExecuted("action_delete_conversation"), BotUttered("Done"))
     asyncio.run(store.save(gone))  # Rasa's fail-safe store would keep it in memory if this raised
     assert take_failure("someone") == DELETE_FAILED
+
+
+def test_preflight_prints_the_rasa_flags_the_shell_scripts_use(tmp_path):
+    token = "3f9c2e7a1b5d4c8e9f0a1b2c3d4e5f60"
+
+    def flags(env):
+        clean = {k: v for k, v in server_env().items() if not k.startswith("BACKLINE_")}
+        result = subprocess.run([sys.executable, "-m", "ops.preflight", "--rasa-args", "--interface", "0.0.0.0"],
+                                cwd=ROOT, capture_output=True, text=True, timeout=60,
+                                env={**clean, "BACKLINE_SQLITE_PATH": str(tmp_path / "f.db"), **env})
+        return result.returncode, result.stdout.split("\0")[:-1], result.stderr
+
+    assert flags({"BACKLINE_API_TOKEN": token})[:2] == (0, ["-i", "0.0.0.0", "--enable-api", "--auth-token", token])
+    assert flags({"BACKLINE_API_TOKEN": token, "BACKLINE_ENABLE_API": "FALSE"})[:2] == (0, ["-i", "0.0.0.0"])
+    code, printed, said = flags({"BACKLINE_API_TOKEN": "change-me"})
+    assert code == 1 and printed == [] and "BACKLINE_API_TOKEN: 'change-me' is a placeholder" in said
