@@ -8,10 +8,9 @@ RASA        := $(VENV)/bin/rasa
 RASA_PORT   ?= 5005
 ACTIONS_PORT ?= 5055
 
-# Rasa otherwise phones home for telemetry and error reports; TensorFlow is chatty on start.
-export RASA_TELEMETRY_ENABLED := false
-export TF_CPP_MIN_LOG_LEVEL := 2
-export PYTHONPATH := $(CURDIR)
+# The environment every recipe runs with (telemetry off, TensorFlow quiet, PYTHONPATH) is ops/env.sh, the one
+# copy of those lines: bash sources BASH_ENV before every recipe line.
+export BASH_ENV := $(CURDIR)/ops/env.sh
 
 .PHONY: help install train run shell test lint test-unit validate test-stories test-nlu test-e2e clean purge bench soak
 

@@ -27,8 +27,9 @@ from typing import Any, Dict, List, Optional, Tuple
 import aiohttp
 
 from bench.caregivers import SCRIPTS, LoadResult, Script, Turn, converse, percentiles, question_topics, run_load
-from harness.servers import QUIET, RASA, ROOT, ActionServer, RasaServer, peak_memory_kb, server_env, warm_up_actions
+from harness.servers import RASA, ROOT, ActionServer, RasaServer, peak_memory_kb, server_env, warm_up_actions
 from harness.stores import STORES
+from ops.settings import process_environment
 
 BENCH = ROOT / "bench"
 WORK = BENCH / "work"
@@ -305,7 +306,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a short smoke run; results under bench/work/quick/")
     args = parser.parse_args(argv)
     settings = Settings(args.quick)
-    os.environ.update(QUIET, PYTHONPATH=str(ROOT))
+    os.environ.update(process_environment(ROOT))
     started = time.monotonic()
     results = run(settings)
     results["bench_seconds"] = time.monotonic() - started

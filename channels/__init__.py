@@ -6,6 +6,10 @@ credentials.yml names `channels.slack.SlackFromEnv` and `channels.telegram.Teleg
 environment, never from a file; when one is missing the channel is off: one clear log line, no routes,
 and the rest of Backline (REST, the website widget) runs as usual. Rasa's own `${VAR}` expansion in
 credentials.yml would instead stop the server at start-up when a variable is unset.
+
+Every channel passes its messages through `guarded` (conversation ids in the channel's namespace, and
+failed saves or deletions reported to the caregiver) and, on REST and socket.io, a per-client rate limit
+(channels/rate_limit.py).
 """
 from __future__ import annotations
 
@@ -13,11 +17,13 @@ import logging
 import os
 from typing import Any, Awaitable, Callable, Optional, Sequence, Text
 
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from ops import log_privacy
 
 logger = logging.getLogger(__name__)
+log_privacy.install()  # the Rasa server loads the channels before it handles any message
 
 
 def env(name: Text) -> Optional[Text]:
@@ -59,3 +65,59 @@ def channel_off(channel_name: Text, required: Sequence[Text]) -> ChannelOff:
               f" (missing: {', '.join(missing(required))})")
     logger.warning(reason)
     return ChannelOff(channel_name, reason)
+
+
+# --- what every channel does to a turn -------------------------------------------------------------
+
+# The conversation id namespaces (../shared/contract.md, Conversation identity): a Slack user id or a
+# Telegram chat id sent as a REST sender must not reach that caregiver's conversation.
+RESERVED_PREFIXES = ("slack:", "telegram:", "web:")
+MAX_CONVERSATION_ID = 128  # well under the tracker store's 255-character column, prefix included
+
+SAVE_FAILED_TEXT = ("Backline could not save this part of the conversation (a storage problem on our side), "
+                    "so it may not remember it next time. If this is urgent, call your local emergency number.")
+DELETE_FAILED_TEXT = ("Sorry: this conversation could NOT be deleted just now (a storage problem on our side). "
+                      "Nothing was removed. Please ask again in a few minutes.")
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+def namespaced(prefix: Text, bare_id: Any) -> Optional[Text]:
+    """`prefix` + the platform's id, or None when the id is empty or too long to store."""
+    text = str(bare_id).strip() if bare_id is not None else ""
+    conversation_id = prefix + text
+    if not text or len(conversation_id) > MAX_CONVERSATION_ID:
+        return None
+    return conversation_id
+
+
+def bare(prefix: Text, conversation_id: Text) -> Text:
+    """The platform's own id (what its API expects) of a namespaced conversation id."""
+    text = str(conversation_id)
+    return text[len(prefix):] if text.startswith(prefix) else text
+
+
+def guarded(on_new_message: OnNewMessage, prefix: Optional[Text] = None) -> OnNewMessage:
+    """Rasa's message handler with the conversation id in the channel's namespace (when `prefix` is
+    given), and the caregiver told when the store could not save the turn or delete the conversation
+    (ops/store_guard.py): a "Done" that did not happen is taken back."""
+    from ops.store_guard import DELETE_FAILED, take_failure
+
+    async def handle(message: UserMessage) -> Any:
+        if prefix is not None:
+            conversation_id = namespaced(prefix, message.sender_id)
+            if conversation_id is None:
+                logger.warning(f"{prefix.rstrip(':')} channel: ignored a message whose id cannot be stored")
+                return None
+            message.sender_id = conversation_id
+        result = await on_new_message(message)
+        failure = take_failure(message.sender_id)
+        if failure is not None:
+            output = message.output_channel
+            if failure == DELETE_FAILED and isinstance(getattr(output, "messages", None), list):
+                output.messages.clear()  # REST: the confirmation was not sent yet, so it is not sent at all
+            text = DELETE_FAILED_TEXT if failure == DELETE_FAILED else SAVE_FAILED_TEXT
+            await output.send_text_message(message.sender_id, text)
+        return result
+
+    return handle

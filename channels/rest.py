@@ -7,7 +7,13 @@
   (a 10,000-character message is accepted);
 - a body that is not JSON, not a JSON object, or whose "message" is missing or not a string gets 400
   with a short JSON error (Rasa's own channel answers 500 for a JSON list and `200 []` for a missing
-  message); "sender" must be a string or a number when given, "metadata" an object;
+  message); "metadata" must be an object;
+- "sender" (the conversation id) is required: a string or number of 1-128 characters from a plain set
+  (letters, digits and . _ - : @ + =), not beginning with slack:, telegram: or web: (those are the other
+  channels' conversations; ../shared/contract.md); 400 otherwise. Without it every sender-less client
+  used to share Rasa's one "default" conversation;
+- more than BACKLINE_RATE_LIMIT messages from one client address get 429 (channels/rate_limit.py);
+- a store failure during the turn is reported in the reply (channels.guarded);
 - control characters other than newline and tab, and HTML/XML tags (`<b>`, `</script>`, `<img ...>`),
   are replaced by spaces: a caregiver never means them, nothing downstream (NLU, logs, tracker store,
   the web widget reading the history) has to cope with them, and the clinical core reads the words
@@ -19,16 +25,20 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
+import sys
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from channels import MAX_CONVERSATION_ID, RESERVED_PREFIXES, guarded
+from channels.rate_limit import TOO_MANY_TEXT, RateLimiter
+
 MAX_BODY_BYTES = 64 * 1024
 MAX_MESSAGE_CHARS = 20_000
-MAX_SENDER_CHARS = 256
+_SENDER = re.compile(r"[A-Za-z0-9._:@+=-]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _TAG = re.compile(r"</?[A-Za-z!][^<>]{0,500}>")
 
@@ -59,20 +69,28 @@ def validate_body(raw: bytes, content_length: Optional[Text] = None) -> Dict[Tex
         raise BodyError(400, "\"message\" is required and must be a string")
     if len(message) > MAX_MESSAGE_CHARS:
         raise BodyError(413, f"\"message\" longer than {MAX_MESSAGE_CHARS} characters")
-    sender = body.get("sender")
-    if sender is not None:
-        if isinstance(sender, bool) or not isinstance(sender, (str, int)):
-            raise BodyError(400, "\"sender\" must be a string")
-        sender = str(sender)
-        if not sender.strip() or len(sender) > MAX_SENDER_CHARS:
-            raise BodyError(400, f"\"sender\" must be 1 to {MAX_SENDER_CHARS} characters")
-        body["sender"] = sender
+    body["sender"] = check_sender(body.get("sender"))
     if body.get("metadata") is not None and not isinstance(body["metadata"], dict):
         raise BodyError(400, "\"metadata\" must be an object")
     if body.get("input_channel") is not None and not isinstance(body["input_channel"], str):
         raise BodyError(400, "\"input_channel\" must be a string")
     body["message"] = clean_text(message)
     return body
+
+
+def check_sender(sender: Any) -> Text:
+    """The REST conversation id, or BodyError(400) saying what a valid one looks like."""
+    if sender is None:
+        raise BodyError(400, "\"sender\" is required: the conversation id, 1-128 characters")
+    if isinstance(sender, bool) or not isinstance(sender, (str, int)):
+        raise BodyError(400, "\"sender\" must be a string")
+    sender = str(sender)
+    if not 1 <= len(sender) <= MAX_CONVERSATION_ID or not _SENDER.fullmatch(sender):
+        raise BodyError(400, f"\"sender\" must be 1 to {MAX_CONVERSATION_ID} letters, digits or . _ - : @ + =")
+    if sender.lower().startswith(RESERVED_PREFIXES):
+        raise BodyError(400, "\"sender\" must not begin with " + ", ".join(RESERVED_PREFIXES)
+                        + ": those are other channels' conversations")
+    return sender
 
 
 def clean_text(text: Text) -> Text:
@@ -86,6 +104,14 @@ class BacklineRest(RestInput):
     @classmethod
     def name(cls) -> Text:
         return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        # Channels load before the model and the stores: the earliest point to refuse an open API.
+        from ops.stores import refuse_open_api
+
+        refuse_open_api(sys.argv)
+        return cls()
 
     # RestInput reads these from request.json; they read the checked body instead.
     async def _extract_sender(self, req: Request) -> Optional[Text]:
@@ -101,12 +127,16 @@ class BacklineRest(RestInput):
         return request.ctx.backline_body.get("metadata")
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = super().blueprint(on_new_message)
+        webhook = super().blueprint(guarded(on_new_message))
+        limiter = RateLimiter.from_settings()
 
         @webhook.middleware("request")
         async def check_body(request: Request):
             if request.method != "POST":
                 return None
+            if limiter is not None and not limiter.allow(request.ip):
+                return response.json({"error": TOO_MANY_TEXT}, status=429,
+                                     headers={"Retry-After": str(limiter.retry_after(request.ip))})
             try:
                 request.ctx.backline_body = validate_body(request.body, request.headers.get("content-length"))
             except BodyError as error:

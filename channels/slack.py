@@ -5,11 +5,17 @@ Signing Secret; every request is checked against it and a missing or wrong signa
 Optional: SLACK_CHANNEL (a channel ID where Backline also answers messages that do not mention it),
 SLACK_API_URL (where the Web API lives, default https://slack.com/api/; the tests point it at a local fake).
 Webhook (Event Subscriptions and Interactivity request URL): https://YOUR-HOST/webhooks/slack/webhook
+
+Conversation ids are `slack:<user id>` (a Slack user id is visible to the whole workspace, so it must not
+also be a REST sender); the Web API still gets the bare ids. A signed request seen before (same timestamp
+and signature, within Slack's five-minute window) is a replay and gets 400.
 """
 from __future__ import annotations
 
 import json
 import logging
+import time
+from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -18,11 +24,32 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from slack_sdk.web.async_client import AsyncWebClient
 
-from channels import channel_off, env, missing
+from channels import channel_off, env, guarded, missing
 
 logger = logging.getLogger(__name__)
 
 REQUIRED = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+PREFIX = "slack:"
+REPLAY_WINDOW_SECONDS = 5 * 60  # Slack's own: Rasa refuses an older timestamp, so older ones need no memory
+MAX_REMEMBERED_REQUESTS = 100_000
+
+
+class SeenRequests:
+    """Signed requests already accepted, for REPLAY_WINDOW_SECONDS (bounded)."""
+
+    def __init__(self) -> None:
+        self.seen: "OrderedDict[tuple, float]" = OrderedDict()
+
+    def first_time(self, timestamp: Text, signature: Text, now: Optional[float] = None) -> bool:
+        now = time.time() if now is None else now
+        while self.seen and (next(iter(self.seen.values())) < now - REPLAY_WINDOW_SECONDS
+                             or len(self.seen) > MAX_REMEMBERED_REQUESTS):
+            self.seen.popitem(last=False)
+        key = (timestamp, signature)
+        if key in self.seen:
+            return False
+        self.seen[key] = now
+        return True
 
 
 class SlackBotAt(SlackBot):
@@ -70,7 +97,18 @@ class SlackFromEnv(SlackInput):
         return SlackBotAt(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_url)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        slack_webhook = super().blueprint(on_new_message)
+        slack_webhook = super().blueprint(guarded(on_new_message, PREFIX))
+        seen = SeenRequests()
+
+        @slack_webhook.middleware("request")
+        async def refuse_replays(request: Request) -> Optional[response.HTTPResponse]:
+            if request.method != "POST" or not self.is_request_from_slack_authentic(request):
+                return None  # Rasa's handler refuses unsigned requests itself
+            if not seen.first_time(request.headers.get("X-Slack-Request-Timestamp", ""),
+                                   request.headers.get("X-Slack-Signature", "")):
+                logger.warning("Slack channel: refused a replayed request")
+                return response.text("Replayed request", status=400)
+            return None
 
         @slack_webhook.middleware("request")
         async def url_verification(request: Request) -> Optional[response.HTTPResponse]:

@@ -9,20 +9,59 @@
    socket.io clients (rasa-webchat included) use it without any setting. Behind a load balancer,
    long-polling needs sticky sessions.
 
+3. Rasa takes the conversation id from every message's `session_id`, so a browser that sends someone
+   else's id joins that room, hears its replies and posts into it. Here the server issues the ids: a
+   session_request gets `<id>.<signature>` (HMAC-SHA256 with BACKLINE_WEB_SECRET, ops/settings.py), the
+   socket is bound to the conversation `web:<id>` and joins only that room, and every message of that
+   socket goes to the bound conversation whatever its payload says. A returning browser whose stored
+   id carries a valid signature resumes its conversation; a forged or foreign id gets a fresh one.
+   Messages are checked like REST bodies (type, length, markup) and rate-limited per client address.
+
 Settings in credentials.yml are Rasa's own (user_message_evt, bot_message_evt, session_persistence,
 socketio_path, jwt_key, ...). name() stays "socketio".
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
-import uuid
+import secrets
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from channels import guarded
+from channels.rate_limit import TOO_MANY_TEXT, RateLimiter
+from channels.rest import MAX_MESSAGE_CHARS, clean_text
+from ops import settings
+
 logger = logging.getLogger(__name__)
+
+PREFIX = "web:"
+ID_BYTES = 16  # 128 random bits: not guessable
+SIGNATURE_CHARS = 32  # 128 bits of HMAC-SHA256
+
+
+def sign(key: bytes, session: Text) -> Text:
+    return hmac.new(key, session.encode(), hashlib.sha256).hexdigest()[:SIGNATURE_CHARS]
+
+
+def issue_session(key: bytes) -> Text:
+    """A new browser session token, `<id>.<signature>`; its conversation is `web:<id>`."""
+    session = secrets.token_hex(ID_BYTES)
+    return f"{session}.{sign(key, session)}"
+
+
+def verified_session(key: bytes, token: Any) -> Optional[Text]:
+    """The id inside a token this server issued, or None (missing, malformed, forged, other key)."""
+    if not isinstance(token, str) or token.count(".") != 1:
+        return None
+    session, signature = token.split(".")
+    if len(session) != 2 * ID_BYTES or not all(c in "0123456789abcdef" for c in session):
+        return None
+    return session if hmac.compare_digest(sign(key, session), signature) else None
 
 
 class WebChatSocketIO(SocketIOInput):
@@ -34,18 +73,58 @@ class WebChatSocketIO(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         socketio_webhook = super().blueprint(on_new_message)
+        handle = guarded(on_new_message)
+        key = settings.web_secret()
+        limiter = RateLimiter.from_settings()
         sio = self.sio
         sio.eio.transports = ["polling"]
         sio.eio.allow_upgrades = False
+        namespace = self.namespace
 
-        @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: Text, data: Optional[Dict]) -> None:
-            data = data if isinstance(data, dict) else {}
-            if not data.get("session_id"):
-                data["session_id"] = uuid.uuid4().hex
-            if self.session_persistence:
-                await sio.enter_room(sid, data["session_id"], namespace=self.namespace)
-            await sio.emit("session_confirm", data["session_id"], room=sid, namespace=self.namespace)
-            logger.debug(f"User {sid} connected to socketIO endpoint.")
+        @sio.on("connect", namespace=namespace)
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            if self.jwt_key:  # Rasa's optional JWT check, kept
+                from rasa.core.channels.channel import decode_bearer_token
+
+                token = (auth or {}).get("token") if isinstance(auth, dict) else None
+                if not (token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm)):
+                    return False
+            await sio.save_session(sid, {"client": environ.get("REMOTE_ADDR")}, namespace=namespace)
+            return True
+
+        @sio.on("session_request", namespace=namespace)
+        async def session_request(sid: Text, data: Any) -> None:
+            given = data.get("session_id") if isinstance(data, dict) else None
+            session = verified_session(key, given)
+            token = given if session else issue_session(key)
+            session = session or token.split(".")[0]
+            state = await sio.get_session(sid, namespace=namespace)
+            previous = state.get("conversation")
+            if previous and previous != PREFIX + session:
+                await sio.leave_room(sid, previous, namespace=namespace)
+            state["conversation"] = PREFIX + session
+            await sio.save_session(sid, state, namespace=namespace)
+            await sio.enter_room(sid, PREFIX + session, namespace=namespace)
+            await sio.emit("session_confirm", token, room=sid, namespace=namespace)
+
+        @sio.on(self.user_message_evt, namespace=namespace)
+        async def handle_message(sid: Text, data: Any) -> None:
+            state = await sio.get_session(sid, namespace=namespace)
+            conversation = state.get("conversation")
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            if conversation is None:  # no session_request yet: nothing to answer into but this socket
+                await output.send_text_message(sid, "Please reload the page to start a conversation.")
+                return
+            if limiter is not None and not limiter.allow(state.get("client")):
+                await output.send_text_message(sid, TOO_MANY_TEXT)
+                return
+            text = data.get("message") if isinstance(data, dict) else None
+            if not isinstance(text, str) or not text.strip() or len(text) > MAX_MESSAGE_CHARS:
+                await output.send_text_message(
+                    sid, f"Backline reads messages of 1 to {MAX_MESSAGE_CHARS} characters; please try again.")
+                return
+            metadata = data.get(self.metadata_key)
+            await handle(UserMessage(clean_text(text), output, conversation, input_channel=self.name(),
+                                     metadata=metadata if isinstance(metadata, dict) else None))
 
         return socketio_webhook

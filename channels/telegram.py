@@ -2,10 +2,13 @@
 
 Required: TELEGRAM_BOT_TOKEN (from @BotFather), TELEGRAM_BOT_USERNAME (the bot's username without "@";
 Rasa checks each update against getMe), TELEGRAM_WEBHOOK_URL (the public HTTPS address of
-/webhooks/telegram/webhook; Backline registers it with setWebhook when the server starts).
-Optional: TELEGRAM_SECRET_TOKEN (sent with setWebhook; updates without the matching
-X-Telegram-Bot-Api-Secret-Token header are refused with 403), TELEGRAM_API_URL (the Bot API server,
-default https://api.telegram.org; the tests point it at a local fake).
+/webhooks/telegram/webhook; Backline registers it with setWebhook when the server starts),
+TELEGRAM_SECRET_TOKEN (sent with setWebhook; updates without the matching X-Telegram-Bot-Api-Secret-Token
+header are refused with 403: without it anyone who finds the URL could post forged updates, so the
+channel stays off). Optional: TELEGRAM_API_URL (the Bot API server, default https://api.telegram.org;
+the tests point it at a local fake).
+
+Conversation ids are `telegram:<chat id>`; the Bot API still gets the bare chat id.
 
 Differences from Rasa's TelegramInput, each deliberate:
 - setWebhook runs once the server is up, in the server's own event loop, and a failure is logged, not
@@ -26,11 +29,12 @@ from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from channels import channel_off, env, missing
+from channels import bare, channel_off, env, guarded, missing
 
 logger = logging.getLogger(__name__)
 
-REQUIRED = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "TELEGRAM_WEBHOOK_URL")
+REQUIRED = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_BOT_USERNAME", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_SECRET_TOKEN")
+PREFIX = "telegram:"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
@@ -41,6 +45,13 @@ class TelegramOutputAt(TelegramOutput):
         super(TelegramOutput, self).__init__(
             access_token, server=TelegramAPIServer.from_base(api_url) if api_url else TELEGRAM_PRODUCTION
         )
+
+    # Rasa addresses replies to the conversation id (telegram:<chat>); the Bot API wants the chat id.
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        await super().send_response(bare(PREFIX, recipient_id), message)
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await super().send_text_message(bare(PREFIX, recipient_id), text, **kwargs)
 
 
 class TelegramFromEnv(TelegramInput):
@@ -85,7 +96,7 @@ class TelegramFromEnv(TelegramInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # Rasa's blueprint asks for an output channel (get_output_channel, above: no network call here).
-        telegram_webhook = super().blueprint(on_new_message)
+        telegram_webhook = super().blueprint(guarded(on_new_message, PREFIX))
         registrar = self.get_output_channel()
 
         @telegram_webhook.listener("after_server_start")
@@ -104,7 +115,7 @@ class TelegramFromEnv(TelegramInput):
                 # Rasa's own /set_webhook route would register the URL without the secret token.
                 ok = await self.register_webhook(registrar)
                 return response.text("Webhook setup successful" if ok else "Invalid webhook", status=200 if ok else 502)
-            if not self.secret_token or request.method != "POST" or not request.path.endswith("/webhook"):
+            if request.method != "POST" or not request.path.endswith("/webhook"):
                 return None
             given = request.headers.get(SECRET_HEADER, "")
             if not hmac.compare_digest(given.encode(), self.secret_token.encode()):

@@ -9,7 +9,7 @@ to every call; extra keys under `action_endpoint:` in endpoints.yml are not read
 `rasa.core.actions.action.RemoteAction.run`, the one place every custom action call (forms, their
 validation and questions included) goes through, and:
 
-- bounds every call to BACKLINE_ACTION_TIMEOUT seconds (default 10: a normal call takes milliseconds,
+- bounds every call to BACKLINE_ACTION_TIMEOUT seconds (ops.settings; default 10: a normal call takes milliseconds,
   but a freshly started action server builds the clinical core's matchers on its first call);
 - on a connection error, a timeout, a 5xx or an invalid response (not on ActionExecutionRejection,
   which is Rasa's normal "form rejected" signal), returns the events of the clinical core's degraded
@@ -38,7 +38,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import os
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
@@ -51,25 +50,16 @@ from rasa.shared.nlu.training_data.message import Message
 
 import bot
 from bot import replies
+from ops.settings import action_timeout
 
 logger = logging.getLogger(__name__)
 
-TIMEOUT_ENV = "BACKLINE_ACTION_TIMEOUT"
-DEFAULT_TIMEOUT = 10.0
 MARK = "backline_safety_net"  # metadata key on the trouble messages (one per turn)
 FORM_VALIDATION = "validate_symptom_form"
 # Custom actions whose whole effect is known and needs no action server.
 LOCAL_EFFECTS = {"action_start_over", "action_delete_conversation"}
 # Actions that answer one intent whatever the classifier said: their failure is that intent's turn.
 INTENT_OF_ACTION = {"action_escalate": "report_red_flag", "action_crisis_support": "crisis"}
-
-
-def action_timeout() -> float:
-    try:
-        value = float(os.environ.get(TIMEOUT_ENV) or DEFAULT_TIMEOUT)
-    except ValueError:
-        value = DEFAULT_TIMEOUT
-    return value if value > 0 else DEFAULT_TIMEOUT
 
 
 def install() -> None:

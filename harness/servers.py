@@ -19,7 +19,6 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 RASA = ROOT / ".venv" / "bin" / "rasa"
 # Rasa otherwise phones home for telemetry and error reports; TensorFlow is chatty on start.
-QUIET = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
 class MissingModel(RuntimeError):
@@ -44,9 +43,12 @@ def free_port() -> int:
 
 
 def server_env(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
-    """The environment of a server started from the project root: this process's, made quiet, plus extra."""
+    """The environment of a server started from the project root: this process's, with the project's one
+    environment preamble (ops/env.sh, as the Makefile and scripts use it), plus extra."""
+    from ops.settings import process_environment
+
     env = dict(os.environ)
-    env.update(QUIET, PYTHONPATH=str(ROOT))
+    env.update(process_environment(ROOT))
     env.update(extra or {})
     return env
 

@@ -1,10 +1,15 @@
 """Start-up checks, run by scripts/run.sh (and the container entrypoint) before Rasa starts.
 
     python -m ops.preflight [--endpoints endpoints.yml] [--quiet]
+    python -m ops.preflight --rasa-args --interface 127.0.0.1   # the checks, then the `rasa run` flags
 
 Exits 0 with a one-line summary when the settings work, or 1 with one clear line per problem, naming
 the setting (never only a stack trace): unreachable database, wrong password, missing database, Redis
-not reachable, BACKLINE_ENABLE_API without a token, the store classes not importable.
+not reachable, BACKLINE_ENABLE_API without a token, a placeholder token, several Sanic workers with
+in-memory locks, the store classes not importable.
+
+With --rasa-args the summary goes to stderr and stdout carries the interface, API and CORS flags for
+`rasa run`, NUL-separated (`mapfile -d ''` in bash), so the shell scripts never parse a setting again.
 """
 from __future__ import annotations
 
@@ -59,6 +64,20 @@ def check(endpoints: Optional[Path] = None) -> tuple[List[str], List[str], List[
         problems.append(str(error))
 
     try:
+        if settings.sanic_workers() > 1 and not settings.redis_url():
+            problems.append("SANIC_WORKERS: several Sanic workers need BACKLINE_REDIS_URL; in-memory locks "
+                            "cannot keep one conversation's messages in order across workers.")
+    except settings.ConfigError as error:
+        problems.append(str(error))
+
+    for read in (settings.cors, settings.web_origins, settings.rate_limit, settings.rate_limit_loopback,
+                 settings.action_timeout, settings.store_timeout, settings.web_secret):
+        try:
+            read()
+        except settings.ConfigError as error:
+            problems.append(str(error))
+
+    try:
         days = settings.retention_days()
         summary.append(f"retention {days} days" if days else "retention off (kept forever)")
     except settings.ConfigError as error:
@@ -82,18 +101,45 @@ def check(endpoints: Optional[Path] = None) -> tuple[List[str], List[str], List[
         store = (config.get("tracker_store") or {}).get("type")
         locks = (config.get("lock_store") or {}).get("type")
         if store != STORE:
-            warnings.append(f"{endpoints}: tracker_store is {store!r}, not {STORE}; the BACKLINE_DB_* settings do not apply.")
+            warnings.append(f"{endpoints}: tracker_store is {store!r}, not {STORE}; "
+                            "the BACKLINE_DB_* settings do not apply.")
         if locks != LOCKS:
             warnings.append(f"{endpoints}: lock_store is {locks!r}, not {LOCKS}; BACKLINE_REDIS_URL does not apply.")
     return problems, warnings, summary
+
+
+def probe() -> int:
+    """Exit 0 when the tracker database and (if set) Redis answer within a few seconds; for Kubernetes."""
+    try:
+        settings.check_database(settings.database(), timeout=0)
+        url = settings.redis_url()
+        if url:
+            settings.check_redis(url, timeout=settings.store_timeout())
+    except settings.ConfigError as error:
+        print(f"probe: {error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops.preflight", description="Backline start-up checks.")
     parser.add_argument("--endpoints", type=Path, default=settings.ROOT / "endpoints.yml")
     parser.add_argument("--quiet", action="store_true", help="print only problems and warnings")
+    parser.add_argument("--rasa-args", action="store_true",
+                        help="print the `rasa run` flags (interface, API, CORS), NUL-separated, on stdout")
+    parser.add_argument("--interface", default="127.0.0.1", help="with --rasa-args: where Rasa listens")
+    parser.add_argument("--probe", action="store_true",
+                        help="readiness probe: only check that the database and Redis answer (a few seconds)")
     args = parser.parse_args(argv)
+    if args.probe:
+        return probe()
     problems, warnings, summary = check(args.endpoints)
+    flags: List[str] = []
+    if args.rasa_args and not problems:
+        try:
+            flags = settings.rasa_args(args.interface)
+        except settings.ConfigError as error:
+            problems.append(str(error))
     for warning in warnings:
         print(f"preflight: warning: {warning}", file=sys.stderr)
     if problems:
@@ -101,7 +147,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"preflight: ERROR: {problem}", file=sys.stderr)
         print("preflight: Backline was not started; fix the setting(s) above (README: Operations).", file=sys.stderr)
         return 1
-    if not args.quiet:
+    if args.rasa_args:
+        sys.stdout.write("".join(flag + "\0" for flag in flags))
+        if not args.quiet:
+            print("preflight: OK: " + "; ".join(summary), file=sys.stderr)
+    elif not args.quiet:
         print("preflight: OK: " + "; ".join(summary))
     return 0
 

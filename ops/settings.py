@@ -4,31 +4,62 @@ Nothing here is required: with no variable set, conversations go to a SQLite fil
 (var/backline.db), the lock store is in memory (one Rasa server), the HTTP API is off and conversations
 are deleted 30 days after their last message.
 
-| variable | meaning |
-|---|---|
-| BACKLINE_DB_URL | full SQLAlchemy URL of the tracker database, e.g. postgresql://backline:PW@db:5432/backline |
-| BACKLINE_DB_HOST, BACKLINE_DB_PORT, BACKLINE_DB_NAME, BACKLINE_DB_USER, BACKLINE_DB_PASSWORD | the same for PostgreSQL, piece by piece (used when BACKLINE_DB_URL is unset and BACKLINE_DB_HOST is set) |
-| BACKLINE_SQLITE_PATH | the SQLite file when no database is configured (default var/backline.db, relative to the project) |
-| BACKLINE_DB_CONNECT_TIMEOUT | seconds to wait for the database at start-up (default 20) |
-| BACKLINE_REDIS_URL | Redis for the lock store, e.g. redis://redis:6379/1; unset: in-memory locks (one server only) |
-| BACKLINE_RETENTION_DAYS | delete conversations whose last message is older than this many days (default 30; 0 keeps them) |
-| BACKLINE_ENABLE_API, BACKLINE_API_TOKEN, BACKLINE_JWT_SECRET | the Rasa HTTP API (scripts/run.sh, ops.preflight) |
+Variable: meaning (default).
+
+- BACKLINE_DB_URL: full SQLAlchemy URL of the tracker database, e.g.
+  postgresql://backline:PW@db:5432/backline
+- BACKLINE_DB_HOST, BACKLINE_DB_PORT, BACKLINE_DB_NAME, BACKLINE_DB_USER, BACKLINE_DB_PASSWORD: the same
+  for PostgreSQL, piece by piece (used when BACKLINE_DB_URL is unset and BACKLINE_DB_HOST is set)
+- BACKLINE_SQLITE_PATH: the SQLite file when no database is configured (var/backline.db, relative to
+  the project; created with mode 0600)
+- BACKLINE_DB_CONNECT_TIMEOUT: seconds to wait for the database at start-up (20)
+- BACKLINE_REDIS_URL: Redis for the lock store, e.g. redis://redis:6379/1 (unset: in-memory locks, one
+  server and one Sanic worker only)
+- BACKLINE_RETENTION_DAYS: delete conversations whose last message is older than this many days
+  (30; 0 keeps them)
+- BACKLINE_ENABLE_API, BACKLINE_API_TOKEN, BACKLINE_JWT_SECRET, BACKLINE_JWT_METHOD: the Rasa HTTP API,
+  on only with a token or JWT secret; placeholders such as "change-me" are refused.
+  `python -m ops.preflight --rasa-args` prints the matching `rasa run` flags.
+- BACKLINE_CORS: origins allowed to call the Rasa server from a browser, space separated (none: same
+  origin only; scripts/run.sh allows its own web page)
+- BACKLINE_ACTION_TIMEOUT: seconds the Rasa server waits for the action server before the safety net
+  answers (10)
+- BACKLINE_STORE_TIMEOUT: seconds one tracker-store or lock-store call may take before the turn goes on
+  without it (3)
+- BACKLINE_WEB_SECRET: the key that signs the web widget's conversation ids (a random key kept in
+  var/web-session.secret, mode 0600)
+- BACKLINE_RATE_LIMIT: messages per client address on REST and socket.io, as COUNT/SECONDS (30/60;
+  "off" disables); BACKLINE_RATE_LIMIT_LOOPBACK=1 applies it to 127.0.0.1 too (off: local evaluation,
+  tests and benchmarks are not limited)
+- SANIC_WORKERS (Rasa's own): more than 1 needs BACKLINE_REDIS_URL
 """
 from __future__ import annotations
 
+import argparse
+import ipaddress
 import os
+import re
+import secrets
 import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SQLITE_PATH = "var/backline.db"
 DEFAULT_RETENTION_DAYS = 30
 DEFAULT_CONNECT_TIMEOUT = 20.0
+DEFAULT_ACTION_TIMEOUT = 10.0
+DEFAULT_STORE_TIMEOUT = 3.0
+DEFAULT_RATE_LIMIT = (30, 60.0)
+WEB_SECRET_FILE = "var/web-session.secret"
 TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off"}
+# Values copied from an example instead of a real secret. Matched case-insensitively, ignoring - and _.
+PLACEHOLDERS = {"changeme", "change", "secret", "token", "password", "example", "todo", "xxx", "test", "default",
+                "yoursecret", "yourtoken", "replaceme", "setme", "none", "null"}
 
 
 class ConfigError(Exception):
@@ -142,29 +173,229 @@ def connect_timeout(env: Optional[Mapping[str, str]] = None) -> float:
         raise ConfigError("BACKLINE_DB_CONNECT_TIMEOUT", f"'{text}' is not a number of seconds.") from None
 
 
+def flag(name: str, env: Optional[Mapping[str, str]] = None, default: bool = False) -> bool:
+    """A yes/no setting: 1/0, true/false, yes/no, on/off in any case; anything else is an error."""
+    text = _get(_env(env), name).lower()
+    if not text:
+        return default
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise ConfigError(name, f"'{text}' is not 1/0, true/false, yes/no or on/off.")
+
+
+def _seconds(name: str, default: float, env: Optional[Mapping[str, str]]) -> float:
+    text = _get(_env(env), name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(name, f"'{text}' is not a number of seconds.") from None
+    if not value > 0:
+        raise ConfigError(name, "must be more than 0 seconds.")
+    return value
+
+
+def action_timeout(env: Optional[Mapping[str, str]] = None) -> float:
+    """How long the Rasa server waits for the action server (components/action_safety_net.py)."""
+    return _seconds("BACKLINE_ACTION_TIMEOUT", DEFAULT_ACTION_TIMEOUT, env)
+
+
+def store_timeout(env: Optional[Mapping[str, str]] = None) -> float:
+    """How long one tracker-store or lock-store call may take before the turn goes on without it."""
+    return _seconds("BACKLINE_STORE_TIMEOUT", DEFAULT_STORE_TIMEOUT, env)
+
+
+def is_placeholder(value: str) -> bool:
+    plain = re.sub(r"[-_\s<>{}\[\]$.]", "", value.lower())
+    return not plain or plain in PLACEHOLDERS or plain.startswith(("changeme", "your", "replace"))
+
+
+def secret_value(name: str, env: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """A token or secret, or None when unset; a placeholder copied from an example is an error."""
+    value = _get(_env(env), name) or None
+    if value is not None and is_placeholder(value):
+        raise ConfigError(name, f"'{value}' is a placeholder, not a secret.",
+                          "Use a long random string, e.g. `openssl rand -hex 32`.")
+    return value
+
+
 @dataclass(frozen=True)
 class Api:
     enabled: bool
     token: Optional[str]
     jwt_secret: Optional[str]
+    jwt_method: str = "HS256"
+
+    def rasa_args(self) -> List[str]:
+        """The `rasa run` flags for this API setting (none when it is off)."""
+        if not self.enabled:
+            return []
+        if self.token:
+            return ["--enable-api", "--auth-token", self.token]
+        return ["--enable-api", "--jwt-secret", self.jwt_secret, "--jwt-method", self.jwt_method]
 
 
 def api(env: Optional[Mapping[str, str]] = None) -> Api:
     """The Rasa HTTP API is on only with a token or JWT secret; asking for it without one is an error."""
     env = _env(env)
-    token = _get(env, "BACKLINE_API_TOKEN") or None
-    secret = _get(env, "BACKLINE_JWT_SECRET") or None
-    wanted = _get(env, "BACKLINE_ENABLE_API").lower()
-    if wanted in TRUE and not (token or secret):
+    token = secret_value("BACKLINE_API_TOKEN", env)
+    secret = secret_value("BACKLINE_JWT_SECRET", env)
+    wanted = flag("BACKLINE_ENABLE_API", env, default=bool(token or secret))
+    if _get(env, "BACKLINE_ENABLE_API") and wanted and not (token or secret):
         raise ConfigError(
             "BACKLINE_ENABLE_API", "is set, but neither BACKLINE_API_TOKEN nor BACKLINE_JWT_SECRET is.",
             "The HTTP API exposes every conversation (health details); set BACKLINE_API_TOKEN to a long "
             "random string (e.g. `openssl rand -hex 32`), or unset BACKLINE_ENABLE_API.",
         )
-    if wanted and wanted not in TRUE and wanted not in {"0", "false", "no", "off"}:
-        raise ConfigError("BACKLINE_ENABLE_API", f"'{wanted}' is not 1/0, true/false, yes/no or on/off.")
-    return Api(enabled=bool(token or secret) and wanted not in {"0", "false", "no", "off"},
-               token=token, jwt_secret=secret)
+    return Api(enabled=wanted and bool(token or secret), token=token, jwt_secret=secret,
+               jwt_method=_get(env, "BACKLINE_JWT_METHOD") or "HS256")
+
+
+def cors(env: Optional[Mapping[str, str]] = None) -> List[str]:
+    """Origins allowed to call the Rasa server from a browser; empty: same origin only."""
+    text = _get(_env(env), "BACKLINE_CORS")
+    origins = text.replace(",", " ").split()
+    for origin in origins:
+        if origin != "*" and not re.fullmatch(r"https?://[^\s/]+", origin):
+            raise ConfigError("BACKLINE_CORS", f"'{origin}' is not an origin.",
+                              "Example: https://backline.example.org http://127.0.0.1:8080")
+    return origins
+
+
+def web_origins(env: Optional[Mapping[str, str]] = None) -> List[str]:
+    """Rasa servers the web page may talk to besides its own origin (the page's allow-list and CSP)."""
+    origins = _get(_env(env), "BACKLINE_WEB_ORIGINS").replace(",", " ").split()
+    for origin in origins:
+        if not re.fullmatch(r"https?://[^\s/*]+", origin):
+            raise ConfigError("BACKLINE_WEB_ORIGINS", f"'{origin}' is not an origin.",
+                              "Example: https://chat.example.org:5005")
+    return origins
+
+
+def rate_limit(env: Optional[Mapping[str, str]] = None) -> Optional[Tuple[int, float]]:
+    """(messages, seconds) allowed per client address, or None when the limit is off."""
+    text = _get(_env(env), "BACKLINE_RATE_LIMIT").lower()
+    if not text:
+        return DEFAULT_RATE_LIMIT
+    if text in FALSE:
+        return None
+    match = re.fullmatch(r"(\d+)\s*/\s*(\d+(?:\.\d+)?)", text)
+    if not match or int(match.group(1)) < 1 or float(match.group(2)) <= 0:
+        raise ConfigError("BACKLINE_RATE_LIMIT", f"'{text}' is not COUNT/SECONDS.", "Example: 30/60, or off.")
+    return int(match.group(1)), float(match.group(2))
+
+
+def rate_limit_loopback(env: Optional[Mapping[str, str]] = None) -> bool:
+    return flag("BACKLINE_RATE_LIMIT_LOOPBACK", env)
+
+
+def sanic_workers(env: Optional[Mapping[str, str]] = None) -> int:
+    text = _get(_env(env), "SANIC_WORKERS") or "1"
+    try:
+        return max(1, int(text))
+    except ValueError:
+        raise ConfigError("SANIC_WORKERS", f"'{text}' is not a whole number.") from None
+
+
+def web_secret(env: Optional[Mapping[str, str]] = None, create: bool = True) -> bytes:
+    """The key that signs web conversation ids: BACKLINE_WEB_SECRET, else a random key kept in
+    var/web-session.secret (created 0600), so ids survive a restart without anyone choosing a key."""
+    given = secret_value("BACKLINE_WEB_SECRET", env)
+    if given:
+        return given.encode()
+    path = ROOT / WEB_SECRET_FILE
+    if not path.exists() and create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker made it first
+            pass
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32))
+    try:
+        key = path.read_text().strip()
+    except OSError as error:
+        raise ConfigError("BACKLINE_WEB_SECRET", f"unset, and {path} cannot be read ({error}).",
+                          "Set BACKLINE_WEB_SECRET to a long random string.") from None
+    if len(key) < 32:
+        raise ConfigError("BACKLINE_WEB_SECRET", f"unset, and {path} holds no usable key.",
+                          "Delete the file (a new key is made) or set BACKLINE_WEB_SECRET.")
+    return key.encode()
+
+
+# --- what a `rasa run` command line exposes --------------------------------------------------------
+
+def _rasa_run_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--enable-api", action="store_true")
+    parser.add_argument("-i", "--interface", default="0.0.0.0")  # Rasa's default: every interface
+    parser.add_argument("--auth-token", "-t", default=None)
+    parser.add_argument("--jwt-secret", default=None)
+    parser.add_argument("--jwt-private-key", default=None)
+    return parser
+
+
+def is_loopback(interface: str) -> bool:
+    if interface == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(interface).is_loopback
+    except ValueError:
+        return False
+
+
+def open_api_problem(argv: Sequence[str]) -> Optional[ConfigError]:
+    """Why this `rasa run` command line would serve the HTTP API (every conversation) to the network
+    without a token, or None. On loopback the API may run without a token, for local evaluation."""
+    argv = list(argv)
+    if "run" not in argv[:3] or "actions" in argv[:4]:
+        return None  # not the Rasa server (rasa train, rasa shell, rasa run actions, a test runner...)
+    args, _ = _rasa_run_parser().parse_known_args(argv)
+    if not args.enable_api:
+        return None
+    for name, value in (("--auth-token", args.auth_token), ("--jwt-secret", args.jwt_secret)):
+        if value is not None and is_placeholder(value):
+            return ConfigError(name, f"'{value}' is a placeholder, not a secret.",
+                               "Use a long random string, e.g. `openssl rand -hex 32`.")
+    if args.auth_token or args.jwt_secret or args.jwt_private_key or is_loopback(args.interface):
+        return None
+    return ConfigError(
+        "--enable-api", f"serves every conversation (health details) on {args.interface} without a token.",
+        "Add --auth-token (BACKLINE_API_TOKEN with `make run` or the container), or listen on loopback only "
+        "(-i 127.0.0.1).")
+
+
+def rasa_args(interface: str, env: Optional[Mapping[str, str]] = None) -> List[str]:
+    """The `rasa run` flags the settings ask for: interface, API and CORS. scripts/run.sh and the container
+    entrypoint take these from `python -m ops.preflight --rasa-args` instead of deciding again."""
+    args = ["-i", interface, *api(env).rasa_args()]
+    origins = cors(env)
+    if origins:
+        args += ["--cors", *origins]
+    problem = open_api_problem(["rasa", "run", *args])
+    if problem:
+        raise problem
+    return args
+
+
+# --- the environment every Backline process runs with ---------------------------------------------
+
+ENVIRONMENT_FILE = ROOT / "ops" / "env.sh"
+
+
+def process_environment(root: Path = ROOT) -> dict:
+    """The variables ops/env.sh exports (the one environment preamble), for Python code that starts
+    Rasa or the action server (tests, bench) the way the Makefile and scripts do."""
+    values = {}
+    for line in ENVIRONMENT_FILE.read_text().splitlines():
+        match = re.match(r"\s*export\s+(\w+)=(\S*)", line)
+        if match:
+            values[match.group(1)] = match.group(2).strip('"').replace("$BACKLINE_ROOT", str(root))
+    return values
 
 
 # --- checks that talk to the services ---------------------------------------------------------------
@@ -195,6 +426,16 @@ def explain_database_error(db: Database, error: BaseException) -> ConfigError:
     return ConfigError(db.setting, f"cannot use the database at {where}: {first_line}")
 
 
+def make_private(path: Path) -> None:
+    """Creates the SQLite file readable and writable by its owner only (0600), or makes an existing one so.
+    SQLite gives its journal and WAL files the database file's mode."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.chmod(path, 0o600)
+    except OSError:
+        pass  # not ours to change (or not creatable): the connection check below names the problem
+
+
 def check_database(db: Database, timeout: Optional[float] = None, engine=None) -> None:
     """Connects once (retrying while nothing answers, up to `timeout` s); raises ConfigError."""
     import sqlalchemy as sa
@@ -205,6 +446,7 @@ def check_database(db: Database, timeout: Optional[float] = None, engine=None) -
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise ConfigError("BACKLINE_SQLITE_PATH", f"cannot create the folder {path.parent}: {error}.") from None
+        make_private(path)
     timeout = connect_timeout() if timeout is None else timeout
     own = engine is None
     if own:
@@ -244,12 +486,14 @@ def check_redis(url: str, timeout: float = 5.0) -> None:
         client.ping()
         client.close()
     except redis.AuthenticationError as error:
-        raise ConfigError("BACKLINE_REDIS_URL", f"Redis rejected the credentials in {mask_redis(url)} ({error}).") from None
+        raise ConfigError("BACKLINE_REDIS_URL",
+                          f"Redis rejected the credentials in {mask_redis(url)} ({error}).") from None
     except (redis.ConnectionError, redis.TimeoutError, socket.error) as error:
         raise ConfigError("BACKLINE_REDIS_URL", f"cannot reach Redis at {mask_redis(url)}: {error}.",
                           "Is Redis running and is the host/port right?") from None
     except redis.RedisError as error:
-        raise ConfigError("BACKLINE_REDIS_URL", f"Redis at {mask_redis(url)} answered with an error: {error}.") from None
+        raise ConfigError("BACKLINE_REDIS_URL",
+                          f"Redis at {mask_redis(url)} answered with an error: {error}.") from None
 
 
 def mask_redis(url: str) -> str:

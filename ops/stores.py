@@ -17,6 +17,11 @@ BacklineTrackerStore is Rasa's SQLTrackerStore on SQLite (default) or PostgreSQL
 - retention: conversations whose last event is older than BACKLINE_RETENTION_DAYS are deleted at
   start-up and then at most once an hour (ops/retention.py; `make purge` runs it by hand).
 
+Both run their blocking database and Redis calls in worker threads, bounded by BACKLINE_STORE_TIMEOUT,
+and a failed save or deletion is reported to the caregiver instead of being hidden in memory
+(ops/store_guard.py). The tracker store also refuses a `rasa run --enable-api` that would serve every
+conversation to the network without a token (every `rasa run` of this project loads it).
+
 BacklineLockStore serialises the messages of one conversation. With BACKLINE_REDIS_URL it keeps the
 ticket locks in Redis and changes them atomically (WATCH/MULTI), which Rasa's RedisLockStore does not do
 (its read-modify-write lets two servers take the same ticket: rasa issue 9213). Without it, the locks
@@ -24,14 +29,16 @@ are in memory, which is right for exactly one Rasa server.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import sys
 import time
-from typing import Any, Callable, Dict, Optional, Text, Tuple
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Callable, Dict, Optional, Text, Tuple
 
 import sqlalchemy as sa
 import sqlalchemy.orm
-
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX, LOCK_LIFETIME, LockError, LockStore
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
@@ -40,11 +47,16 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
 from ops import retention, settings
+from ops.store_guard import DELETE_FAILED, SAVE_FAILED, StoreCalls, StoreUnavailable, record_failure
 
 logger = logging.getLogger(__name__)
 
 DELETE_ACTION = "action_delete_conversation"
 PURGE_INTERVAL_SECONDS = 3600
+MAX_SENDER_ID = 255  # SQLTrackerStore's sender_id column is String(255): a longer id fails every save
+# Rasa's LockStore polls a busy lock; each poll is one bounded Redis call. A WATCH conflict is retried,
+# but never forever: many servers fighting over one conversation's lock is not a normal load.
+MAX_LOCK_RETRIES = 50
 
 
 class BacklineStoreError(RasaException):
@@ -61,15 +73,40 @@ def deletion_requested(tracker: DialogueStateTracker) -> bool:
     return False
 
 
+def refuse_open_api(argv) -> None:
+    """Stops a `rasa run --enable-api` on a non-loopback interface without a token: the API serves every
+    conversation. Here because every `rasa run` of this project loads this store (endpoints.yml)."""
+    problem = settings.open_api_problem(argv)
+    if problem is not None:
+        raise BacklineStoreError(f"Backline refuses to start: {problem}")
+
+
+def guarded_engine_kwargs(database: settings.Database) -> Dict[Text, Any]:
+    """Engine options that keep a dead or hung database from holding a turn, and SQL parameters (message
+    text) out of error messages and logs."""
+    kwargs: Dict[Text, Any] = {"pool_pre_ping": True, "hide_parameters": True,
+                               **create_engine_kwargs(database.url)}
+    if database.kind == "postgresql":
+        timeout = settings.store_timeout()
+        connect_args = dict(kwargs.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", max(1, int(timeout)))
+        kwargs["connect_args"] = connect_args
+        kwargs["pool_timeout"] = timeout
+    return kwargs
+
+
 class BacklineTrackerStore(SQLTrackerStore):
     """SQL tracker store on SQLite or PostgreSQL, selected by BACKLINE_* variables."""
 
     def __init__(self, domain=None, host: Optional[Text] = None, event_broker=None, **kwargs: Any) -> None:
         # `host` (endpoints.yml `url:`) and other endpoint keys are ignored on purpose: the environment
         # decides, so the same endpoints.yml works for `make run`, compose and Kubernetes.
+        refuse_open_api(sys.argv)
         try:
             self.database = settings.database()
             self.retention_days = settings.retention_days()
+            self.calls = StoreCalls("tracker store", settings.store_timeout(),
+                                    workers=1 if self.database.kind == "sqlite" else 4)
             settings.check_database(self.database)
         except settings.ConfigError as error:
             raise BacklineStoreError(f"Backline cannot start its tracker store. {error}") from None
@@ -77,9 +114,7 @@ class BacklineTrackerStore(SQLTrackerStore):
             super().__init__(domain=domain, host=self.database.url, event_broker=event_broker)
             # Replace Rasa's engine: pool_pre_ping survives a database restart without failing a turn.
             self.engine.dispose()
-            self.engine = sa.create_engine(
-                self.database.url, pool_pre_ping=True, **create_engine_kwargs(self.database.url)
-            )
+            self.engine = sa.create_engine(self.database.url, **guarded_engine_kwargs(self.database))
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         except (ImportError, AttributeError) as error:  # Rasa would swallow these into an in-memory store
             raise BacklineStoreError(
@@ -92,12 +127,31 @@ class BacklineTrackerStore(SQLTrackerStore):
         )
         self._purge_if_due()
 
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        return await self.calls.run_coroutine(lambda: super(BacklineTrackerStore, self).retrieve(sender_id))
+
+    async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
+        return await self.calls.run_coroutine(
+            lambda: super(BacklineTrackerStore, self).retrieve_full_tracker(conversation_id))
+
     async def save(self, tracker: DialogueStateTracker) -> None:
-        if deletion_requested(tracker):
-            deleted = self.delete_conversation(tracker.sender_id)
-            logger.info(f"Deleted a conversation at the caregiver's request ({deleted} stored events).")
+        """Saves the turn, or deletes the conversation when the turn asked for it. Never raises: a failure
+        is recorded for the channel to report (Rasa's fail-safe would keep the tracker in memory)."""
+        deleting = deletion_requested(tracker)
+        sender_id = tracker.sender_id
+        try:
+            if len(sender_id) > MAX_SENDER_ID:
+                raise StoreUnavailable(f"the conversation id is longer than {MAX_SENDER_ID} characters")
+            if deleting:
+                deleted = await self.calls.run(lambda: self.delete_conversation(sender_id))
+                logger.info(f"Deleted a conversation at the caregiver's request ({deleted} stored events).")
+                return
+            await self.calls.run_coroutine(lambda: super(BacklineTrackerStore, self).save(tracker))
+        except StoreUnavailable as error:
+            record_failure(sender_id, DELETE_FAILED if deleting else SAVE_FAILED)
+            logger.error(f"A conversation could not be {'deleted' if deleting else 'saved'}: {error}. "
+                         f"The caregiver is told so in the reply.")
             return
-        await super().save(tracker)
         self._purge_if_due()
 
     def delete_conversation(self, sender_id: Text) -> int:
@@ -142,6 +196,11 @@ class BacklineLockStore(LockStore):
             url = settings.redis_url()
             if url:
                 settings.check_redis(url)
+            elif settings.sanic_workers() > 1:
+                raise settings.ConfigError(
+                    "SANIC_WORKERS", "several Sanic workers with in-memory locks would let two messages of one "
+                    "conversation run at once.", "Set BACKLINE_REDIS_URL, or SANIC_WORKERS=1.")
+            self.calls = StoreCalls("lock store", settings.store_timeout(), workers=4)
         except settings.ConfigError as error:
             raise BacklineStoreError(f"Backline cannot start its lock store. {error}") from None
         self.redis_url = url
@@ -154,7 +213,8 @@ class BacklineLockStore(LockStore):
         if url:
             import redis
 
-            self.red = redis.Redis.from_url(url, socket_timeout=10)
+            timeout = settings.store_timeout()
+            self.red = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
             logger.info(f"Conversation locks are kept in Redis ({settings.mask_redis(url)}).")
         else:
             logger.info("Conversation locks are kept in memory (one Rasa server; set BACKLINE_REDIS_URL for more).")
@@ -201,7 +261,7 @@ class BacklineLockStore(LockStore):
 
         key = self.key_prefix + conversation_id
         with self.red.pipeline() as pipe:
-            while True:
+            for _ in range(MAX_LOCK_RETRIES):
                 try:
                     pipe.watch(key)
                     raw = pipe.get(key)
@@ -216,6 +276,7 @@ class BacklineLockStore(LockStore):
                     return result
                 except redis.WatchError:
                     continue  # another server changed the lock in between: read it again
+            raise LockError(f"the lock changed under us {MAX_LOCK_RETRIES} times in a row")
 
     # the read-modify-write operations of LockStore, made atomic
     def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
@@ -226,7 +287,7 @@ class BacklineLockStore(LockStore):
         try:
             return self._change(conversation_id, change)
         except Exception as error:  # noqa: BLE001 - same contract as LockStore.issue_ticket
-            raise LockError(f"Error while acquiring lock. Error:\n{error}")
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from None
 
     def update_lock(self, conversation_id: Text) -> None:
         def change(lock):
@@ -256,3 +317,43 @@ class BacklineLockStore(LockStore):
             return (lock if lock.is_someone_waiting() else None), None
 
         self._change(conversation_id, change)
+
+    # Rasa's LockStore.lock, with every Redis call off the event loop and bounded. When Redis fails or
+    # hangs, the message is handled without the lock (logged): a caregiver's red flag must not wait on
+    # the lock store, and one conversation rarely sends two messages at once.
+    @asynccontextmanager
+    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
+                   wait_time_in_seconds: float = 1) -> AsyncIterator[Optional[TicketLock]]:
+        if self.red is None:
+            async with super().lock(conversation_id, lock_lifetime, wait_time_in_seconds) as lock:
+                yield lock
+            return
+        ticket: Optional[int] = None
+        lock: Optional[TicketLock] = None
+        try:
+            ticket = await self.calls.run(lambda: self.issue_ticket(conversation_id, lock_lifetime))
+            lock = await self._wait_for_turn(conversation_id, ticket, wait_time_in_seconds, lock_lifetime)
+        except StoreUnavailable as error:
+            logger.warning(f"Lock store unavailable ({error}); this message is handled without the lock.")
+        try:
+            yield lock
+        finally:
+            if ticket is not None:
+                try:
+                    await self.calls.run(lambda: self.cleanup(conversation_id, ticket))
+                except StoreUnavailable as error:
+                    logger.warning(f"Lock store unavailable ({error}); the ticket expires by itself.")
+
+    async def _wait_for_turn(self, conversation_id: Text, ticket: int, wait_time_in_seconds: float,
+                             lock_lifetime: float) -> Optional[TicketLock]:
+        """LockStore._acquire_lock with bounded Redis calls and a bounded wait: after `lock_lifetime` the
+        message goes ahead without the lock rather than fail (Rasa's loop may wait forever)."""
+        deadline = time.monotonic() + lock_lifetime
+        while time.monotonic() < deadline:
+            lock = await self.calls.run(lambda: self.get_lock(conversation_id))
+            if not lock or not lock.is_locked(ticket):
+                return lock
+            await asyncio.sleep(wait_time_in_seconds)
+            await self.calls.run(lambda: self.update_lock(conversation_id))
+        logger.warning(f"Waited {lock_lifetime:g} s for a conversation's lock; handling the message without it.")
+        return None

@@ -7,24 +7,27 @@ mode="${1:-server}"
 RASA_PORT="${RASA_PORT:-5005}"
 ACTIONS_PORT="${ACTIONS_PORT:-5055}"
 WEB_PORT="${WEB_PORT:-8080}"
-export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH="$PWD"
-mkdir -p logs
+source ops/env.sh
+# Logs name conversations (never their text) and the SQLite file holds them: not readable by other users.
+umask 027
+mkdir -p logs var
 endpoints=endpoints.yml
 if [ "$ACTIONS_PORT" != 5055 ]; then
   endpoints=logs/endpoints.run.yml
   sed "s#127.0.0.1:5055#127.0.0.1:${ACTIONS_PORT}#" endpoints.yml >"$endpoints"
 fi
 
-# Storage, locks, retention and API settings (BACKLINE_*; README: Operations): a clear error naming the
-# setting, before anything starts. The HTTP API (trackers = health details) is on only with a token.
-.venv/bin/python -m ops.preflight --endpoints "$endpoints" || exit 1
-api_args=()
-if [ -n "${BACKLINE_API_TOKEN:-}" ]; then
-  api_args=(--enable-api --auth-token "$BACKLINE_API_TOKEN")
-elif [ -n "${BACKLINE_JWT_SECRET:-}" ]; then
-  api_args=(--enable-api --jwt-secret "$BACKLINE_JWT_SECRET" --jwt-method "${BACKLINE_JWT_METHOD:-HS256}")
-fi
-case "${BACKLINE_ENABLE_API:-}" in 0|false|no|off) api_args=() ;; esac
+# Storage, locks, retention, API and CORS settings (BACKLINE_*; README: Operations): a clear error naming
+# the setting, before anything starts; then the `rasa run` flags the same parser decided (ops/settings.py).
+# The page (WEB_PORT) is another origin than Rasa: it may call Rasa unless BACKLINE_CORS says otherwise.
+export BACKLINE_CORS="${BACKLINE_CORS:-http://127.0.0.1:${WEB_PORT} http://localhost:${WEB_PORT}}"
+rasa_args=()
+mapfile -d '' rasa_args < <(.venv/bin/python -m ops.preflight --endpoints "$endpoints" --rasa-args \
+  --interface 127.0.0.1; echo -n "exit=$?")
+[ "${rasa_args[-1]}" = "exit=0" ] || exit 1
+unset 'rasa_args[-1]'
+api_on=0
+for flag in "${rasa_args[@]}"; do [ "$flag" = --enable-api ] && api_on=1; done
 
 pids=()
 stop() {
@@ -54,14 +57,15 @@ if [ "$mode" = shell ]; then
 fi
 
 .venv/bin/rasa run -m models --endpoints "$endpoints" --credentials credentials.yml \
-  "${api_args[@]}" -i 127.0.0.1 --port "$RASA_PORT" --cors "*" >logs/rasa.log 2>&1 &
+  "${rasa_args[@]}" --port "$RASA_PORT" >logs/rasa.log 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:${RASA_PORT}/" 180 "The Rasa server"
 
 # The website chat page (web/, widget installed by `make install`), beside the Rasa server.
+# The page talks only to this Rasa server (ops/webpage.py puts it in the page's allow-list and CSP).
 web_url="http://127.0.0.1:${WEB_PORT}/"
-[ "$RASA_PORT" = 5005 ] || web_url="${web_url}?server=http://127.0.0.1:${RASA_PORT}"
-.venv/bin/python -m http.server --bind 127.0.0.1 --directory web "$WEB_PORT" >logs/web.log 2>&1 &
+.venv/bin/python -m ops.webpage --bind 127.0.0.1 --port "$WEB_PORT" --server "http://127.0.0.1:${RASA_PORT}" \
+  >logs/web.log 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:${WEB_PORT}/" 15 "The web page server (port ${WEB_PORT}; set WEB_PORT to change it)"
 cat <<MSG
@@ -69,7 +73,7 @@ cat <<MSG
 Backline is running.
   Web:     ${web_url}   (the website chat widget)
   REST:    curl -s -X POST http://127.0.0.1:${RASA_PORT}/webhooks/rest/webhook -d '{"sender":"me","message":"hi"}'
-  Tracker: $(if [ ${#api_args[@]} -eq 0 ]; then echo "HTTP API off (set BACKLINE_API_TOKEN to read trackers)";
+  Tracker: $(if [ "$api_on" = 0 ]; then echo "HTTP API off (set BACKLINE_API_TOKEN to read trackers)";
              elif [ -n "${BACKLINE_API_TOKEN:-}" ]; then echo "curl -s 'http://127.0.0.1:${RASA_PORT}/conversations/me/tracker?token=\$BACKLINE_API_TOKEN'";
              else echo "curl -s -H 'Authorization: Bearer <JWT>' http://127.0.0.1:${RASA_PORT}/conversations/me/tracker"; fi)
   Logs:    logs/rasa.log, logs/actions.log, logs/web.log

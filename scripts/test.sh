@@ -2,7 +2,7 @@
 # Everything CI checks, in order; `scripts/test.sh STAGE` runs one stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH="$PWD"
+source ops/env.sh
 RASA=.venv/bin/rasa
 PY=.venv/bin/python
 RUFF=.venv/bin/ruff

@@ -17,15 +17,23 @@
   var SOURCES_PREFIX = "Sources: ";
   var SAFE_LINK = /^(https?:|mailto:|tel:|#)/i;
 
-  // Where the Rasa server is: ?server=http://host:port, else this page's host on port 5005.
+  // Where the Rasa server is: this page's own origin, unless the page lists servers in its
+  // backline-servers meta tag (then the first, or the one ?server= names if it is listed). Any other
+  // ?server= is ignored: a link must not send a caregiver's words to a server the site did not choose.
+  function allowedServers() {
+    var meta = document.querySelector('meta[name="backline-servers"]');
+    return ((meta && meta.getAttribute("content")) || "").split(/\s+/).filter(function (url) {
+      return /^https?:\/\/[^\s/]+$/i.test(url);
+    });
+  }
+
   function serverUrl() {
-    var given = new URLSearchParams(window.location.search).get("server");
-    if (given && /^https?:\/\/[^\s/]+\/?$/i.test(given)) {
-      return given.replace(/\/$/, "");
+    var allowed = allowedServers();
+    var given = (new URLSearchParams(window.location.search).get("server") || "").replace(/\/$/, "");
+    if (given && allowed.indexOf(given) !== -1) {
+      return given;
     }
-    var host = window.location.hostname || "127.0.0.1";
-    var protocol = window.location.protocol === "https:" ? "https:" : "http:";
-    return protocol + "//" + host + ":5005";
+    return allowed.length ? allowed[0] : window.location.origin;
   }
 
   function setConnection(text, state) {

@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -70,16 +72,15 @@ def channel_server(tmp_path_factory, slack_api, telegram_api, web_port):
         yield rasa
 
 
-@pytest.fixture(scope="package")  # torn down after tests/channels, before other e2e tests run
-def web_page(tmp_path_factory, web_port):
-    """web/ served the way `make run` serves it; the URL of index.html."""
+@contextmanager
+def serving_page(workdir: Path, port: int, server_url: str) -> Iterator[str]:
+    """web/ served the way `make run` serves it (ops/webpage.py), talking to `server_url`; index.html's URL."""
     if not (ROOT / "web" / "node_modules" / "rasa-webchat" / "lib" / "index.js").is_file():
         pytest.fail("web/node_modules is missing: run `make install` (it runs npm ci in web/)")
-    port = web_port
-    log = tmp_path_factory.mktemp("web") / "web.log"
+    log = workdir / f"web-{port}.log"
     with open(log, "ab") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", str(ROOT / "web"), str(port)],
+            [sys.executable, "-m", "ops.webpage", "--bind", "127.0.0.1", "--port", str(port), "--server", server_url],
             cwd=ROOT, env=server_env(), stdout=out, stderr=subprocess.STDOUT,
         )
     try:
@@ -87,6 +88,13 @@ def web_page(tmp_path_factory, web_port):
         yield f"http://127.0.0.1:{port}/index.html"
     finally:
         stop_process(proc)
+
+
+@pytest.fixture(scope="package")  # torn down after tests/channels, before other e2e tests run
+def web_page(tmp_path_factory, web_port, channel_server):
+    """The page for the channel server, as `make run` serves it; the URL of index.html."""
+    with serving_page(tmp_path_factory.mktemp("web"), web_port, channel_server.url) as url:
+        yield url
 
 
 @pytest.fixture(scope="package")  # torn down after tests/channels, before other e2e tests run

@@ -27,7 +27,8 @@ from harness.servers import ROOT
 CHANNEL_VARS = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CHANNEL", "SLACK_API_URL", "TELEGRAM_BOT_TOKEN",
                 "TELEGRAM_BOT_USERNAME", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_SECRET_TOKEN", "TELEGRAM_API_URL"]
 ALL_SET = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s3cret", "TELEGRAM_BOT_TOKEN": "123:abc",
-           "TELEGRAM_BOT_USERNAME": "@backline_bot", "TELEGRAM_WEBHOOK_URL": "https://x.example/webhooks/telegram/webhook"}
+           "TELEGRAM_BOT_USERNAME": "@backline_bot", "TELEGRAM_WEBHOOK_URL": "https://x.example/webhooks/telegram/webhook",
+           "TELEGRAM_SECRET_TOKEN": "a1b2c3d4e5f6"}
 BUTTONS = [{"title": "None of these", "payload": "none of these"}, {"title": "Not sure", "payload": "not sure"}]
 
 
@@ -63,7 +64,8 @@ def test_without_variables_slack_and_telegram_are_off_with_a_clear_log_line(no_c
     assert isinstance(channels[1], WebChatSocketIO)
     assert all(isinstance(c, ChannelOff) for c in channels[2:])
     assert "Slack channel off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in caplog.text
-    assert "Telegram channel off: set TELEGRAM_BOT_TOKEN, TELEGRAM_BOT_USERNAME and TELEGRAM_WEBHOOK_URL" in caplog.text
+    assert ("Telegram channel off: set TELEGRAM_BOT_TOKEN, TELEGRAM_BOT_USERNAME, TELEGRAM_WEBHOOK_URL and "
+            "TELEGRAM_SECRET_TOKEN") in caplog.text
     paths = routes(channels)
     assert "/webhooks/rest/webhook" in paths
     assert not any(p.startswith(("/webhooks/slack", "/webhooks/telegram")) for p in paths)
@@ -74,6 +76,15 @@ def test_one_missing_variable_is_named(no_channel_env, caplog):
     with caplog.at_level(logging.WARNING):
         assert isinstance(SlackFromEnv.from_credentials(None), ChannelOff)
     assert "(missing: SLACK_SIGNING_SECRET)" in caplog.text
+
+
+def test_telegram_without_a_secret_token_is_off(no_channel_env, caplog):
+    for name, value in ALL_SET.items():
+        no_channel_env.setenv(name, value)
+    no_channel_env.delenv("TELEGRAM_SECRET_TOKEN")
+    with caplog.at_level(logging.WARNING):
+        assert isinstance(TelegramFromEnv.from_credentials(None), ChannelOff)
+    assert caplog.text.count("Telegram channel off") == 1 and "(missing: TELEGRAM_SECRET_TOKEN)" in caplog.text
 
 
 def test_with_variables_both_channels_listen_on_rasas_usual_webhooks(no_channel_env):

@@ -88,7 +88,7 @@ def test_a_dm_gets_the_bots_question_through_chat_post_message(channel_server, s
     replies = say(channel_server, slack_api, user, channel, "my husband has MS and his lower back hurts")
     assert all(c.headers.get("Authorization") == f"Bearer {SLACK_BOT_TOKEN}" for c in replies)
     assert replies[-1].params["text"].rstrip().endswith("?"), replies[-1].params
-    slots = channel_server.tracker(user)["slots"]  # Slack's user id is the conversation id
+    slots = channel_server.tracker(f"slack:{user}")["slots"]  # the namespaced user id
     assert slots["condition"] == "ms"
     assert slots["requested_slot"] in TOPICS
 
@@ -107,12 +107,12 @@ def test_a_button_question_arrives_as_blocks_and_a_click_answers_it(channel_serv
     section = question.params["blocks"][0]
     assert section["type"] == "section" and section["text"]["text"] == question.params["text"]
     assert all(b["text"]["type"] == "plain_text" and b["value"] for b in buttons)
-    asked = channel_server.tracker(user)["slots"]["requested_slot"]
+    asked = channel_server.tracker(f"slack:{user}")["slots"]["requested_slot"]
 
     choice = next((b for b in buttons if b["text"]["text"] in ("None of these", "Not sure")), buttons[-1])
     after = click(channel_server, slack_api, user, channel, choice)
     assert after, "the click got no answer"
-    slots = channel_server.tracker(user)["slots"]
+    slots = channel_server.tracker(f"slack:{user}")["slots"]
     assert slots["requested_slot"] != asked or slots["triage"] is not None
 
 
@@ -121,7 +121,7 @@ def test_a_red_flag_in_slack_escalates(channel_server, slack_api, user):
     replies = say(channel_server, slack_api, user, channel,
                   "my dad has ALS and since this morning he has wet himself twice, that never happens")
     assert replies[0].params["text"].startswith("Seek care now.")
-    assert channel_server.tracker(user)["slots"]["triage"] == "seek_care_now"
+    assert channel_server.tracker(f"slack:{user}")["slots"]["triage"] == "seek_care_now"
 
 
 @pytest.mark.parametrize("headers", [
@@ -143,8 +143,8 @@ def test_a_request_not_signed_by_slack_is_rejected(channel_server, slack_api, us
     assert 400 <= response.status_code < 500
     time.sleep(2)
     assert slack_api.of("chat.postMessage", channel=channel) == []
-    assert channel_server.tracker(user)["events"] in ([], None) or not any(
-        e.get("event") == "user" for e in channel_server.tracker(user)["events"])
+    assert channel_server.tracker(f"slack:{user}")["events"] in ([], None) or not any(
+        e.get("event") == "user" for e in channel_server.tracker(f"slack:{user}")["events"])
 
 
 def test_the_request_url_check_is_answered_only_when_signed(channel_server):
@@ -165,3 +165,30 @@ def test_the_bots_own_messages_are_not_answered(channel_server, slack_api, user)
     assert response.status_code == 200
     time.sleep(2)
     assert slack_api.of("chat.postMessage", channel=channel) == []
+
+
+def test_a_replayed_signed_request_is_refused(channel_server, slack_api, user):
+    """Correctly signed and within Slack's five minutes, but already seen: a replay by whoever captured it."""
+    channel = "D" + user[1:]
+    body = event_body(user, channel, "my husband has MS and his back hurts")
+    headers = signed_headers(body)
+    first = requests.post(webhook(channel_server), data=body, headers=headers, timeout=10)
+    assert first.status_code == 200
+    slack_api.wait_for("chat.postMessage", channel=channel)
+    slack_api.settle()
+    answered = len(slack_api.of("chat.postMessage", channel=channel))
+    again = requests.post(webhook(channel_server), data=body, headers=headers, timeout=10)
+    assert again.status_code == 400
+    time.sleep(2)
+    assert len(slack_api.of("chat.postMessage", channel=channel)) == answered
+
+
+def test_a_slack_user_id_sent_as_a_rest_sender_reaches_nothing(channel_server, slack_api, user):
+    channel = "D" + user[1:]
+    say(channel_server, slack_api, user, channel, "my husband has MS and his back hurts")
+    for sender in (user, f"slack:{user}"):
+        response = requests.post(f"{channel_server.url}/webhooks/rest/webhook", timeout=60,
+                                 json={"sender": sender, "message": "/request_summary"})
+        assert response.status_code == 400 or "MS" not in json.dumps(response.json()), sender
+    assert channel_server.tracker(user)["events"] in ([], None) or not any(
+        e.get("event") == "user" and "MS" in (e.get("text") or "") for e in channel_server.tracker(user)["events"])

@@ -64,7 +64,7 @@ def test_a_message_gets_the_bots_question(channel_server, telegram_api):
     replies = post(channel_server, telegram_api, person, message_update(person, "my wife has MS and her back hurts"))
     assert len(telegram_api.of("getMe")) > get_me_before, "the update is checked with getMe, on the fake"
     assert replies[-1].params["text"].rstrip().endswith("?")
-    slots = channel_server.tracker(str(person["id"]))["slots"]  # the chat id is the conversation id
+    slots = channel_server.tracker(f"telegram:{person['id']}")["slots"]  # the chat id, namespaced, is the conversation id
     assert slots["condition"] == "ms"
 
 
@@ -80,13 +80,13 @@ def test_a_button_question_arrives_as_an_inline_keyboard_and_a_tap_answers_it(ch
     assert keyboard, [c.params for c in replies]
     buttons = [b for row in keyboard for b in row]
     assert all(b["text"] and b["callback_data"] for b in buttons)
-    asked = channel_server.tracker(str(person["id"]))["slots"]["requested_slot"]
+    asked = channel_server.tracker(f"telegram:{person['id']}")["slots"]["requested_slot"]
 
     choice = next((b for b in buttons if b["text"] in ("None of these", "Not sure")), buttons[-1])
     question = {"message_id": 7, "date": int(time.time()), "chat": person, "text": replies[-1].params["text"]}
     after = post(channel_server, telegram_api, person, button_update(person, choice["callback_data"], question))
     assert after
-    slots = channel_server.tracker(str(person["id"]))["slots"]
+    slots = channel_server.tracker(f"telegram:{person['id']}")["slots"]
     assert slots["requested_slot"] != asked or slots["triage"] is not None
 
 

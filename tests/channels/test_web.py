@@ -156,3 +156,19 @@ def test_keyboard_only_focus_order(browser, web_page, channel_server):
         assert errors == []
     finally:
         context.close()
+
+
+def test_the_page_talks_only_to_its_configured_server(browser, web_page, channel_server):
+    """A link naming another server (?server=) is ignored: the page still talks to its own Rasa server."""
+    context = browser.new_context()
+    context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
+    asked = []
+    context.on("request", lambda request: asked.append(request.url))
+    page = context.new_page()
+    try:
+        page.goto(f"{web_page}?server=http://127.0.0.1:9")
+        page.locator(".rw-response", has_text="not a diagnosis").wait_for(timeout=TURN)
+        assert not any(url.startswith("http://127.0.0.1:9/") for url in asked)
+        assert any(url.startswith(channel_server.url + "/socket.io/") for url in asked)
+    finally:
+        context.close()

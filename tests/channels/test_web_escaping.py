@@ -11,6 +11,7 @@ import socketio
 from aiohttp import web
 
 from harness.servers import free_port
+from tests.channels.conftest import serving_page
 
 pytestmark = pytest.mark.e2e
 
@@ -60,8 +61,8 @@ class FakeRasaSocketIO:
         self.thread.join(10)
 
 
-def test_hostile_bot_text_is_shown_as_text(browser, web_page):
-    with FakeRasaSocketIO() as fake:
+def test_hostile_bot_text_is_shown_as_text(browser, tmp_path):
+    with FakeRasaSocketIO() as fake, serving_page(tmp_path, free_port(), f"http://127.0.0.1:{fake.port}") as web_page:
         context = browser.new_context()
         context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
         page = context.new_page()

@@ -3,6 +3,7 @@ parse, every service/workload has an image, ports, the store settings and health
 compose file passes `docker compose config` where the compose plugin is installed."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -123,6 +124,84 @@ def test_entrypoint_and_images():
     assert entry.stat().st_mode & 0o111, "executable"
     assert subprocess.run(["bash", "-n", str(entry)]).returncode == 0
     text = entry.read_text()
-    assert "ops.preflight" in text and "--auth-token" in text
+    # The flags come from the same parser as ops.settings: the script decides nothing about the API itself.
+    assert "ops.preflight --rasa-args" in text and "BACKLINE_ENABLE_API" not in text and "--auth-token" not in text
     dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
     assert "--ignore-requires-python" in dockerfile and "rasa train" in dockerfile and "USER " in dockerfile
+
+
+# --- exposure and hardening (issue 12) ---------------------------------------------------------------
+
+NGINX = ROOT / "deploy" / "nginx.conf"
+
+
+def test_only_nginx_publishes_a_port_and_it_proxies_only_the_chat_channels():
+    services = compose()["services"]
+    published = {name: s["ports"] for name, s in services.items() if s.get("ports")}
+    assert published == {"web": ["8080:8080"]}, "Rasa's port (and its HTTP API) is not published"
+    assert services["rasa"]["environment"]["BACKLINE_WEB_SECRET"].startswith("${BACKLINE_WEB_SECRET:?")
+    conf = NGINX.read_text()
+    assert "listen 5005" not in conf
+    proxied = re.findall(r"location\s+(\S+)\s*\{[^}]*proxy_pass", conf)
+    assert sorted(proxied) == ["/socket.io/", "/webhooks/"]
+
+
+def test_nginx_sends_security_headers_and_keeps_tokens_out_of_access_logs():
+    conf = NGINX.read_text()
+    for header in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options"):
+        assert re.search(rf"add_header {header} .+ always;", conf), header
+    assert "connect-src 'self'" in conf and "server_tokens off" in conf
+    formats = re.findall(r"log_format\s+(\w+)\s+'([^;]*)';", conf)
+    assert formats and all("$request " not in f and "$request_uri" not in f and "$args" not in f for _, f in formats)
+    assert re.search(rf"access_log \S+ {formats[0][0]};", conf)
+
+
+def pod_spec(doc):
+    spec = doc["spec"]
+    if doc["kind"] == "CronJob":
+        spec = spec["jobTemplate"]["spec"]
+    return spec["template"]["spec"]
+
+
+def test_k8s_workloads_run_as_non_root_read_only_with_limits():
+    for doc in k8s_documents():
+        if doc["kind"] not in ("Deployment", "StatefulSet", "CronJob"):
+            continue
+        name, pod = doc["metadata"]["name"], pod_spec(doc)
+        assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["runAsUser"] > 0, name
+        for container in pod["containers"]:
+            security = container["securityContext"]
+            assert security["readOnlyRootFilesystem"] is True and security["allowPrivilegeEscalation"] is False, name
+            assert security["capabilities"]["drop"] == ["ALL"], name
+            assert {"cpu", "memory"} <= set(container["resources"]["limits"]), name
+
+
+def test_k8s_only_rasa_reaches_the_action_server_redis_and_postgresql():
+    docs = k8s_documents()
+    policies = {d["spec"]["podSelector"]["matchLabels"]["app"]: d for d in docs if d["kind"] == "NetworkPolicy"}
+    allowed = {"backline-actions": {"backline-rasa"}, "backline-redis": {"backline-rasa"},
+               "backline-postgres": {"backline-rasa", "backline-retention"}}
+    for target, sources in allowed.items():
+        rules = policies[target]["spec"]["ingress"]
+        assert {peer["podSelector"]["matchLabels"]["app"] for rule in rules for peer in rule["from"]} == sources
+    cron = next(d for d in docs if d["kind"] == "CronJob")
+    assert cron["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"]["app"] == "backline-retention"
+
+
+def test_k8s_rasa_is_ready_only_when_its_dependencies_answer():
+    rasa = next(d for d in k8s_documents() if d["kind"] == "Deployment" and d["metadata"]["name"] == "rasa")
+    container = containers(rasa)[0]
+    assert container["readinessProbe"]["exec"]["command"][-1] == "probe"
+    assert "probe) exec python -m ops.preflight --probe" in (ROOT / "deploy" / "docker-entrypoint.sh").read_text()
+    assert "BACKLINE_WEB_SECRET" in {e["name"] for e in container["env"]}
+
+
+def test_one_environment_preamble():
+    preamble = ROOT / "ops" / "env.sh"
+    assert "RASA_TELEMETRY_ENABLED=false" in preamble.read_text()
+    for path in ("Makefile", "scripts/run.sh", "scripts/test.sh", "deploy/docker-entrypoint.sh", "deploy/Dockerfile",
+                 "docker-compose.yml", "deploy/k8s/config.yaml", "deploy/k8s/actions.yaml"):
+        text = (ROOT / path).read_text()
+        assert "TF_CPP_MIN_LOG_LEVEL=2" not in text and "RASA_TELEMETRY_ENABLED: " not in text, path
+    for path in ("Makefile", "scripts/run.sh", "scripts/test.sh", "deploy/docker-entrypoint.sh"):
+        assert "ops/env.sh" in (ROOT / path).read_text(), path

@@ -227,3 +227,58 @@ def test_the_delete_action_resets_slots_and_the_form_steps_aside():
     events = asyncio.run(ActionDeleteConversation().run(CollectingDispatcher(), None, {}))
     assert events == [AllSlotsReset()]
     assert "delete_conversation" in conversation.INTERRUPTIONS
+
+
+def test_the_sqlite_file_and_the_web_secret_are_private(tmp_path, monkeypatch):
+    import os
+    import stat
+
+    existing = tmp_path / "old.db"
+    existing.write_bytes(b"")
+    existing.chmod(0o644)
+    for path in (tmp_path / "new.db", existing):
+        settings.check_database(settings.database({"BACKLINE_SQLITE_PATH": str(path)}), timeout=0)
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path.name
+    monkeypatch.setattr(settings, "ROOT", tmp_path)
+    key = settings.web_secret({})
+    assert len(key) >= 32 and settings.web_secret({}) == key, "made once, then kept"
+    assert stat.S_IMODE(os.stat(tmp_path / settings.WEB_SECRET_FILE).st_mode) == 0o600
+    assert settings.web_secret({"BACKLINE_WEB_SECRET": "k" * 40}) == b"k" * 40
+
+
+def test_several_workers_need_redis(monkeypatch):
+    monkeypatch.setenv("SANIC_WORKERS", "2")
+    with pytest.raises(BacklineStoreError) as error:
+        BacklineLockStore()
+    assert "SANIC_WORKERS" in str(error.value) and "BACKLINE_REDIS_URL" in str(error.value)
+
+
+def test_a_failed_delete_is_recorded_not_raised(tmp_path, monkeypatch):
+    from ops.store_guard import DELETE_FAILED, take_failure
+
+    monkeypatch.setenv("BACKLINE_SQLITE_PATH", str(tmp_path / "f.db"))
+    store = BacklineTrackerStore()
+
+    def broken(sender_id):
+        raise RuntimeError("disk I/O error with the message 'my wife has MS'")
+
+    monkeypatch.setattr(store, "delete_conversation", broken)
+    gone = tracker_with(UserUttered("/affirm"), ActionExecuted("action_delete_conversation"), BotUttered("Done"))
+    asyncio.run(store.save(gone))  # Rasa's fail-safe store would keep it in memory if this raised
+    assert take_failure("someone") == DELETE_FAILED
+
+
+def test_preflight_prints_the_rasa_flags_the_shell_scripts_use(tmp_path):
+    token = "3f9c2e7a1b5d4c8e9f0a1b2c3d4e5f60"
+
+    def flags(env):
+        clean = {k: v for k, v in server_env().items() if not k.startswith("BACKLINE_")}
+        result = subprocess.run([sys.executable, "-m", "ops.preflight", "--rasa-args", "--interface", "0.0.0.0"],
+                                cwd=ROOT, capture_output=True, text=True, timeout=60,
+                                env={**clean, "BACKLINE_SQLITE_PATH": str(tmp_path / "f.db"), **env})
+        return result.returncode, result.stdout.split("\0")[:-1], result.stderr
+
+    assert flags({"BACKLINE_API_TOKEN": token})[:2] == (0, ["-i", "0.0.0.0", "--enable-api", "--auth-token", token])
+    assert flags({"BACKLINE_API_TOKEN": token, "BACKLINE_ENABLE_API": "FALSE"})[:2] == (0, ["-i", "0.0.0.0"])
+    code, printed, said = flags({"BACKLINE_API_TOKEN": "change-me"})
+    assert code == 1 and printed == [] and "BACKLINE_API_TOKEN: 'change-me' is a placeholder" in said

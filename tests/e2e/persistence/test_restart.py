@@ -2,8 +2,6 @@
 and resumes at the same question of the symptom form."""
 from __future__ import annotations
 
-import pytest
-
 from .conftest import EXPECTED, OPENING, TOPICS, answer_for, new_sender, slots
 
 

@@ -10,8 +10,19 @@ import requests
 
 from harness.servers import RasaServer
 
-from .conftest import (EXPECTED, OPENING, REDIS_URL, STORES, TOPICS, answer_for, fresh_pg_database, model_dir,
-                       new_sender, slots, texts)
+from .conftest import (
+    EXPECTED,
+    OPENING,
+    REDIS_URL,
+    STORES,
+    TOPICS,
+    answer_for,
+    fresh_pg_database,
+    model_dir,
+    new_sender,
+    slots,
+    texts,
+)
 
 
 @pytest.fixture(scope="module")
