@@ -190,7 +190,6 @@ class Pipeline:
                         beside = prefix == "warn" or suffix == "_ask"
                         self._add(self.beside if beside else self.findings, f"{prefix}{suffix}|{sid}", sign[fld])
         self._add(self.findings, "block|", lang["blockers"])
-        self._add(self.beside, "block|", lang["blockers"])
 
         for label, key in (("neg_pre", "negation_pre"), ("neg_post", "negation_post"), ("pseudo", "pseudo_negation"),
                            ("unc", "uncertainty_pre"), ("chronic", "long_standing"), ("onset", "onset_unknown"),
@@ -569,10 +568,12 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     findings = _longest_first(found, PRIORITY)
     # read beside the pain features (see Pipeline): a red flag phrase over the same words ("crushing
     # band across his chest") or a blocker wins over an ask phrase; a warning sign stands beside both
+    # (the blockers found above also stop these: one matcher pass over them is enough)
     taken = {i for f in findings if f.kind.startswith(("flag", "block")) for i in range(f.start, f.end)}
+    blocked = {i for f in findings if f.kind == "block" for i in range(f.start, f.end)}
     beside = [a for a in _longest_first([b for b in _spans(pipe.beside, doc, pipe.nlp)
                                          if not b.kind.endswith("_screen") or in_screen], PRIORITY)
-              if a.kind != "block" and not (a.kind == "flag_ask" and any(i in taken for i in range(a.start, a.end)))]
+              if not any(i in (taken if a.kind == "flag_ask" else blocked) for i in range(a.start, a.end))]
     # A blocker stops a misreading as a red flag ("temperature changes" is not a fever), but a
     # pain feature with exactly the blocker's words is still what the caregiver said (a trigger).
     blocks = {(f.start, f.end) for f in findings if f.kind == "block"}

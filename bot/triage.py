@@ -38,6 +38,9 @@ def warning_signs_of(case: Optional[Dict]) -> List[str]:
     red flag the caregiver is unsure about (still unresolved) or an unsure answer to the screen."""
     case = case or {}
     signs = set(case.get("warning_signs") or [])
+    if stable_pattern(case):  # cancer history, steroids: a sign with new or worsening pain only
+        kb = knowledge()
+        signs = {w for w in signs if not kb.warning_signs.get(w, {}).get("needs_new_pain")}
     if unresolved_red_flags(case) or case.get("red_flag_screen") == SCREEN_UNSURE:
         signs.add(POSSIBLE_RED_FLAG)
     return [w for w in WARNING_SIGNS if w in signs]

@@ -218,10 +218,11 @@ def test_read_message_stays_fast():
     text = ("my wife has MS, burning tingling pain low in her back for no reason, worse in the heat, "
             "no fever, hasn't fallen, bladder has been weak for years, nothing new, breathing fine")
     bot.read_message(None, text)
-    start = time.perf_counter()
+    # CPU time of this process: the machine is shared, and other work must not make this fail or pass
+    start = time.process_time()
     for _ in range(20):
         bot.read_message(None, text)
-    assert (time.perf_counter() - start) / 20 < 0.05
+    assert (time.process_time() - start) / 20 < 0.05
 
 
 # ---------------------------------------------------------------- round 2 tests

@@ -148,3 +148,11 @@ def test_stability_unknown_until_the_caregiver_says_new_or_familiar():
     assert stability_unknown(case)
     assert not stability_unknown(read_message(case, "she's had it on and off for years", "pain_timing"))
     assert not stability_unknown(read_message(case, "it only started this week", "pain_timing"))
+
+
+def test_cancer_history_or_steroids_need_new_or_worsening_pain():
+    stable = "she has MS, the same burning pain across her back for years, nothing new"
+    assert assess(stable + ", she had breast cancer ten years ago")["warning_signs"] == []
+    assert assess(stable + ", she's on long term steroids")["warning_signs"] == []
+    assert assess("she has MS and had breast cancer ten years ago, her back pain is new")["warning_signs"] == [
+        "cancer_history"]
