@@ -156,3 +156,9 @@ def test_cancer_history_or_steroids_need_new_or_worsening_pain():
     assert assess(stable + ", she's on long term steroids")["warning_signs"] == []
     assert assess("she has MS and had breast cancer ten years ago, her back pain is new")["warning_signs"] == [
         "cancer_history"]
+
+
+def test_a_signs_duration_is_not_the_pains():
+    assert assess("she has MS and has had bladder problems for years, her back burns")["triage"] == "contact_care_team"
+    stable = "he has ALS, his legs have been weak for years, back stiff and sore from the chair, same as always"
+    assert assess(stable)["triage"] == "self_care"
