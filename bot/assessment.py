@@ -5,8 +5,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Dict, List, Optional
 
 from . import explain
-from .classify import classify
 from .case import case_warning_signs, present_features, read_message, unsettled_signs
+from .classify import classify
 from .knowledge_base import knowledge
 from .triage import case_facts, decide
 

@@ -314,6 +314,27 @@ def case_red_flags(case: Optional[Dict]) -> List[str]:
     return list((case or {}).get("red_flags") or [])
 
 
+# pain_timing features that say the pain is the caregiver's familiar, unchanged pattern, and those that say it is not
+STABLE_FEATURES = ("long_standing",)
+CHANGING_FEATURES = ("new_onset", "worsening")
+
+
+def stable_pattern(case: Dict) -> bool:
+    """The caregiver described the pain as familiar and unchanged ("for years", "her usual"), and
+    nothing in the case says it is new, worsening or bringing new nerve symptoms."""
+    told = {fid for fid, f in (case.get("features") or {}).items() if f.get("status") == STATUS_PRESENT}
+    changing = told & set(CHANGING_FEATURES) or (case.get("signals") or {}).get("neuro_change")
+    return bool(told & set(STABLE_FEATURES)) and not changing
+
+
+def stability_unknown(case: Optional[Dict]) -> bool:
+    """Nothing told yet on whether the pain is familiar and unchanged or new/worsening: the question
+    the dialogue asks (pain_timing) before self-care can be advised."""
+    case = case or {}
+    told = {fid for fid, f in (case.get("features") or {}).items() if f.get("status") == STATUS_PRESENT}
+    return not told & set(STABLE_FEATURES + CHANGING_FEATURES) and not (case.get("signals") or {}).get("neuro_change")
+
+
 def unsettled_signs(case: Optional[Dict], kind: str = "red_flag") -> List[str]:
     """Signs of `kind` said without saying whether they are new (or with doubt): their "is it new?"
     check is still open or was answered "not sure", and they were not reported as present since."""
@@ -330,6 +351,9 @@ def case_warning_signs(case: Optional[Dict]) -> List[str]:
     never read as reassuring."""
     case = case or {}
     signs = set(case.get("warning_signs") or []) | set(unsettled_signs(case, "warning_sign"))
+    if stable_pattern(case):  # cancer history, steroids: a sign with new or worsening pain only
+        kb = knowledge()
+        signs = {w for w in signs if not kb.warning_signs.get(w, {}).get("needs_new_pain")}
     if unsettled_signs(case, "red_flag") or case.get("red_flag_screen") == SCREEN_UNSURE:
         signs.add(POSSIBLE_RED_FLAG)
     return [w for w in WARNING_SIGNS if w in signs]

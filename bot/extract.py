@@ -211,7 +211,6 @@ class Pipeline:
                         beside = prefix == "warn" or suffix == "_ask"
                         self._add(self.beside if beside else self.findings, f"{prefix}{suffix}|{sid}", sign[fld])
         self._add(self.findings, "block|", lang["blockers"])
-        self._add(self.beside, "block|", lang["blockers"])
 
         for label, key in (("neg_pre", "negation_pre"), ("neg_post", "negation_post"), ("pseudo", "pseudo_negation"),
                            ("unc", "uncertainty_pre"), ("chronic", "long_standing"), ("onset", "onset_unknown"),
@@ -590,10 +589,12 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     findings = _longest_first(found, PRIORITY)
     # read beside the pain features (see Pipeline): a red flag phrase over the same words ("crushing
     # band across his chest") or a blocker wins over an ask phrase; a warning sign stands beside both
+    # (the blockers found above also stop these: one matcher pass over them is enough)
     taken = {i for f in findings if f.kind.startswith(("flag", "block")) for i in range(f.start, f.end)}
+    blocked = {i for f in findings if f.kind == "block" for i in range(f.start, f.end)}
     beside = [a for a in _longest_first([b for b in _spans(pipe.beside, doc, pipe.nlp)
                                          if not b.kind.endswith("_screen") or in_screen], PRIORITY)
-              if a.kind != "block" and not (a.kind == "flag_ask" and any(i in taken for i in range(a.start, a.end)))]
+              if not any(i in (taken if a.kind == "flag_ask" else blocked) for i in range(a.start, a.end))]
     # A blocker stops a misreading as a red flag ("temperature changes" is not a fever), but a
     # pain feature with exactly the blocker's words is still what the caregiver said (a trigger).
     blocks = {(f.start, f.end) for f in findings if f.kind == "block"}
@@ -655,6 +656,7 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
         result_list.append(_read_sign(span, said(span), scope, in_screen, neg_window, unc_window, kb, result))
     _both_legs(doc, result)
     _minor_falls(result)
+    _durations_of_signs(scope, findings, beside, result)
 
     if last_condition:
         result.condition, result.condition_said = last_condition
@@ -681,13 +683,13 @@ def _read_sign(span: "_Span", words: str, scope: "_Scope", in_screen: bool, neg_
         finding.status = STATUS_NEGATED
     elif scope.uncertain(span.start, unc_window):
         finding.status = STATUS_UNCERTAIN
+    elif sign.get("conditional_is_trigger") and scope.conditional(span.start):
+        finding.status = STATUS_BASELINE        # "worse when she has a UTI": a trigger, not an infection now
     elif sign.get("can_resolve") and scope.near_segment("resolved", span.start):
         finding.status = STATUS_RESOLVED
     elif scope.long_standing(span.start) and not strong:
         # "legs give way sometimes, for months, same as always": the clause says it is old news
         finding.status = STATUS_PRESENT if sign.get("history_counts") else STATUS_LONG_STANDING
-    elif sign.get("conditional_is_trigger") and scope.conditional(span.start):
-        finding.status = STATUS_BASELINE        # "worse when she has a UTI": a trigger, not an infection now
     elif sign.get("needs_worsening_cue") and not (scope.worse_outside(span.start, span.end) or strong or in_screen):
         finding.status = STATUS_BASELINE        # pain at night alone is common; getting worse is the sign
     elif sign.get("needs_sudden_cue") and not (strong or acute_event or in_screen):
@@ -705,6 +707,20 @@ def _read_sign(span: "_Span", words: str, scope: "_Scope", in_screen: bool, neg_
                                                  or scope.near_segment("noharm", span.start, before=True)):
         finding.status = STATUS_MINOR           # "slid down gently, wasn't hurt"
     return finding
+
+
+def _durations_of_signs(scope: "_Scope", findings: List["_Span"], beside: List["_Span"], result: Extraction) -> None:
+    """"bladder problems for years, her back burns": a duration right after a sign that it made
+    long-standing is the sign's, not the pain's, so it does not make the pain a familiar, stable
+    pattern (bot/triage.py). A sign told as a trigger ("whenever she has a UTI") keeps it the pain's."""
+    old_signs = {f.start for f in result.red_flags + result.warning_signs if f.status == STATUS_LONG_STANDING}
+    told = sorted((s for s in findings + beside if s.kind != "block"), key=lambda s: s.end)
+    for f, span in zip(result.features, [s for s in findings if s.kind == "feature"], strict=True):
+        if f.id != "long_standing" or f.status != STATUS_PRESENT:
+            continue
+        before = [s for s in told if s.end <= span.start and scope.segment_of(s.start) == scope.segment_of(span.start)]
+        if before and before[-1].start in old_signs:
+            f.status = STATUS_BASELINE
 
 
 def _both_legs(doc, result: Extraction) -> None:

@@ -298,7 +298,7 @@ def _check_signs(check: "_Checker", data: Mapping[str, Any], f: str, key: str,
         for cid, text in note.items():
             check.text(f, f"{sid}.note.{cid}", text, "note")
         for flag in ("needs_sudden_cue", "needs_worsening_cue", "conditional_is_trigger", "can_resolve",
-                     "history_counts"):
+                     "history_counts", "needs_new_pain"):
             if not isinstance(sign.get(flag, False), bool):
                 raise KnowledgeError(f, sid, f"{flag} must be true or false")
     return signs

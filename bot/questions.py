@@ -113,7 +113,7 @@ def _stability_decides(case: Dict) -> bool:
     """True when the only thing between this case and a self-care answer is not knowing whether the
     pain is a known, stable pattern: that is worth one question (pain_timing asks it)."""
     from .assessment import assess_case
-    from .triage import stability_unknown
+    from .case import stability_unknown
 
     return stability_unknown(case) and [r["rule"] for r in assess_case(case).triage_reasons] == [STABILITY_RULE]
 

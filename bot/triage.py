@@ -13,32 +13,19 @@ from __future__ import annotations
 
 from typing import Callable, Dict, List, Optional, Tuple
 
-from .case import POSSIBLE_RED_FLAG, SCREEN_CLEAR, SCREEN_UNSURE, case_warning_signs, unsettled_signs
+from .case import (
+    CHANGING_FEATURES,
+    POSSIBLE_RED_FLAG,
+    SCREEN_CLEAR,
+    SCREEN_UNSURE,
+    case_warning_signs,
+    stable_pattern,
+    unsettled_signs,
+)
 from .extract import STATUS_PRESENT, STATUS_UNCERTAIN
 from .knowledge_base import TRIAGE_VALUES, UNKNOWN_CONDITION, KnowledgeBase, knowledge
 
 Facts = Dict[str, object]
-# pain_timing features that say the pain is the caregiver's familiar, unchanged pattern, and those that say it is not
-STABLE_FEATURES = ("long_standing",)
-CHANGING_FEATURES = ("new_onset", "worsening")
-
-
-def stable_pattern(case: Dict) -> bool:
-    """The caregiver described the pain as familiar and unchanged ("for years", "her usual"), and
-    nothing in the case says it is new, worsening or bringing new nerve symptoms."""
-    told = {fid for fid, f in (case.get("features") or {}).items() if f.get("status") == STATUS_PRESENT}
-    changing = told & set(CHANGING_FEATURES) or (case.get("signals") or {}).get("neuro_change")
-    return bool(told & set(STABLE_FEATURES)) and not changing
-
-
-def stability_unknown(case: Optional[Dict]) -> bool:
-    """Nothing told yet on whether the pain is familiar and unchanged or new/worsening: the question
-    the dialogue asks (pain_timing) before self-care can be advised."""
-    case = case or {}
-    told = {fid for fid, f in (case.get("features") or {}).items() if f.get("status") == STATUS_PRESENT}
-    return not told & set(STABLE_FEATURES + CHANGING_FEATURES) and not (case.get("signals") or {}).get("neuro_change")
-
-
 def case_facts(case: Dict, pain_type: str, single_text: bool = False) -> Facts:
     """The facts the triage rules look at, taken from a case record and its pain type."""
     features = {fid: f for fid, f in case.get("features", {}).items()

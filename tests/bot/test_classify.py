@@ -1,6 +1,6 @@
 """Classification: evidence-weighted, condition-aware, explains itself."""
-from bot.classify import candidate_types, classify
 from bot.case import present_features, read_message
+from bot.classify import candidate_types, classify
 
 
 def classify_text(text):

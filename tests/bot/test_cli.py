@@ -12,7 +12,8 @@ CONTRACT_KEYS = {"condition", "red_flags", "triage", "pain_type", "confidence", 
 
 
 def run(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, input=stdin, capture_output=True, text=True,
+                          timeout=60)
 
 
 def test_assess_prints_one_contract_json_object():
@@ -20,17 +21,19 @@ def test_assess_prints_one_contract_json_object():
     proc = run("assess", "My wife has MS and suddenly can't feel her legs; her back is burning")
     elapsed = time.perf_counter() - start
     assert proc.returncode == 0, proc.stderr
-    lines = [l for l in proc.stdout.splitlines() if l.strip()]
+    lines = [line for line in proc.stdout.splitlines() if line.strip()]
     assert len(lines) == 1
     result = json.loads(lines[0])
     assert CONTRACT_KEYS <= set(result)
-    assert result["condition"] == "ms" and result["red_flags"] == ["leg_numbness"] and result["triage"] == "seek_care_now"
+    assert (result["condition"], result["red_flags"], result["triage"]) == ("ms", ["leg_numbness"], "seek_care_now")
     assert result["pain_type"] in {"neuropathic", "lhermitte", "spasticity", "musculoskeletal", "immobility", "unclear"}
     assert elapsed < 15  # generous for slow CI; ~1.5 s locally
 
 
 def test_stdin_dash():
-    proc = run("assess", "-", stdin="dad has ALS, stiff and sore from his wheelchair all day, better after we reposition him, same as always")
+    proc = run("assess", "-",
+               stdin="dad has ALS, stiff and sore from his wheelchair all day, better after we reposition him, "
+                     "same as always")
     assert proc.returncode == 0
     result = json.loads(proc.stdout)
     assert (result["condition"], result["pain_type"], result["triage"]) == ("als", "immobility", "self_care")

@@ -6,11 +6,12 @@ import pytest
 import yaml
 
 from bot import assess, read_message
-from bot.explain import answer_question, care_team_summary, crisis_message, dose_answer, escalation_message, why_ask
 from bot.assessment import assess_case
+from bot.explain import answer_question, care_team_summary, crisis_message, dose_answer, escalation_message, why_ask
 from bot.knowledge_base import MEDICATION_NAMES, TOPICS
 
-DOSE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:mg|mcg|ml|milligrams?|micrograms?|millilitres?|milliliters?|g\b|tablets?|pills?|units?)", re.I)
+DOSE = re.compile(r"\d+(?:[.,]\d+)?\s*(?:mg|mcg|ml|milligrams?|micrograms?|millilitres?|milliliters?|g\b|"
+                  r"tablets?|pills?|units?)", re.I)
 VIGNETTES = yaml.safe_load((Path(__file__).resolve().parents[1] / "vignettes.yml").read_text())["cases"]
 
 
@@ -18,7 +19,8 @@ def check_safe(text):
     assert not DOSE.search(text), text
     for sentence in re.split(r"(?<=[.!?])\s+", text):
         if any(re.search(rf"\b{m}", sentence, re.I) for m in MEDICATION_NAMES):
-            assert re.search(r"\bask\b", sentence, re.I) or re.search(r"care team|prescriber|pharmacist", sentence, re.I), sentence
+            framed = re.search(r"\bask\b|care team|prescriber|pharmacist", sentence, re.I)
+            assert framed, sentence
 
 
 @pytest.mark.parametrize("case", VIGNETTES, ids=[c["id"] for c in VIGNETTES])
@@ -99,7 +101,8 @@ def test_descriptions_are_not_faq_questions(text):
 
 
 def test_care_team_summary():
-    case = read_message(None, "Dad has ALS, stiff and sore from sitting in his wheelchair all day, better after repositioning. No fever.")
+    case = read_message(None, "Dad has ALS, stiff and sore from sitting in his wheelchair all day, "
+                              "better after repositioning. No fever.")
     case = read_message(case, "no", asked_topic="red_flag_screen")
     result = assess_case(case).to_dict()
     text = care_team_summary(case, result)
@@ -109,8 +112,9 @@ def test_care_team_summary():
 
 
 def test_same_day_note_reaches_only_its_condition():
-    als = " ".join(assess("He has ALS, his back aches from sitting, and he has lost a lot of weight without trying")["messages"])
-    ms = " ".join(assess("She has MS, her back aches from sitting, and she has lost a lot of weight without trying")["messages"])
+    told = "{} has {}, back aches from sitting, and has lost a lot of weight without trying"
+    als = " ".join(assess(told.format("He", "ALS"))["messages"])
+    ms = " ".join(assess(told.format("She", "MS"))["messages"])
     assert "common in ALS" in als and "common in ALS" not in ms
     assert "Is the weight loss new" in als and "Is the weight loss new" in ms
 

@@ -30,7 +30,8 @@ def test_negated_condition_is_ignored():
 
 
 @pytest.mark.parametrize("text,flag", [
-    ("he peed himself", "bladder_bowel"), ("she wet herself", "bladder_bowel"), ("she keeps wetting herself", "bladder_bowel"),
+    ("he peed himself", "bladder_bowel"), ("she wet herself", "bladder_bowel"),
+    ("she keeps wetting herself", "bladder_bowel"),
     ("she can't hold her wee", "bladder_bowel"), ("he pooped himself", "bladder_bowel"),
     ("he lost control of his bowels", "bladder_bowel"), ("he hasn't peed since yesterday", "bladder_bowel"),
     ("she's suddenly incontinent", "bladder_bowel"),
@@ -39,13 +40,16 @@ def test_negated_condition_is_ignored():
     ("he collapsed", "leg_weakness"), ("can't stand anymore since yesterday", "leg_weakness"),
     ("she suddenly can't feel her legs", "leg_numbness"), ("his legs went numb", "leg_numbness"),
     ("she can't feel her legs", "leg_numbness"),
-    ("she's numb down there", "saddle_numbness"), ("numb between the legs", "saddle_numbness"), ("he has a numb bum", "saddle_numbness"),
+    ("she's numb down there", "saddle_numbness"), ("numb between the legs", "saddle_numbness"),
+    ("he has a numb bum", "saddle_numbness"),
     ("numbness in her groin", "saddle_numbness"),
-    ("he fell", "injury"), ("she had a fall", "injury"), ("mum took a tumble", "injury"), ("he banged his back", "injury"),
+    ("he fell", "injury"), ("she had a fall", "injury"), ("mum took a tumble", "injury"),
+    ("he banged his back", "injury"),
     ("fell out of bed last night", "injury"), ("was in a car accident", "injury"),
     ("he's burning up", "fever"), ("she has a high temperature", "fever"), ("feels feverish", "fever"),
     ("he's running a temperature", "fever"), ("she has a fever", "fever"),
-    ("short of breath", "breathing"), ("she can't catch her breath", "breathing"), ("he's struggling to breathe", "breathing"),
+    ("short of breath", "breathing"), ("she can't catch her breath", "breathing"),
+    ("he's struggling to breathe", "breathing"),
     ("his breathing is worse", "breathing"), ("she's breathless", "breathing"),
 ])
 def test_red_flag_phrases(text, flag):
@@ -54,13 +58,15 @@ def test_red_flag_phrases(text, flag):
 
 @pytest.mark.parametrize("text,flag", [
     ("no fever", "fever"), ("hasn't fallen", "injury"), ("denies numbness in her legs", "leg_numbness"),
-    ("without any bladder problems", "bladder_bowel"), ("no new weakness", "leg_weakness"), ("her legs are not numb", "leg_numbness"),
+    ("without any bladder problems", "bladder_bowel"), ("no new weakness", "leg_weakness"),
+    ("her legs are not numb", "leg_numbness"),
     ("she hasn't wet herself", "bladder_bowel"), ("no falls, no fever", "fever"), ("fever: no", "fever"),
     ("weak bladder for years, nothing new", "bladder_bowel"), ("has had bladder problems for ages", "bladder_bowel"),
     ("her legs have been weak for a long time", "leg_weakness"), ("he has ALS so his legs are weak", "leg_weakness"),
     ("her legs have been weak for years", "leg_weakness"), ("her legs are getting weaker", "leg_weakness"),
     ("numbness in her feet for years", "leg_numbness"), ("uses BiPAP at night for years, nothing new", "breathing"),
-    ("he fell asleep in his chair", "injury"), ("I'm worried he might fall", "injury"), ("burning up and down her spine", "fever"),
+    ("he fell asleep in his chair", "injury"), ("I'm worried he might fall", "injury"),
+    ("burning up and down her spine", "fever"),
     ("bladder is weak, same as always", "bladder_bowel"), ("she can't stand the pain", "leg_weakness"),
 ])
 def test_not_a_red_flag(text, flag):
@@ -97,23 +103,31 @@ def test_worsening_weakness_is_a_neuro_change_not_a_flag():
 
 @pytest.mark.parametrize("text,feature", [
     ("burning pain", "burning"), ("tingly back", "tingling"), ("pins and needles", "pins_and_needles"),
-    ("pins-and-needles", "pins_and_needles"), ("zaps", "electric"), ("electric shocks", "electric"), ("shooting pain", "shooting"),
-    ("stabbing", "stabbing"), ("like a tight band", "squeezing_band"), ("deep ache", "deep_ache"), ("stiff as a board", "stiffness"),
+    ("pins-and-needles", "pins_and_needles"), ("zaps", "electric"), ("electric shocks", "electric"),
+    ("shooting pain", "shooting"),
+    ("stabbing", "stabbing"), ("like a tight band", "squeezing_band"), ("deep ache", "deep_ache"),
+    ("stiff as a board", "stiffness"),
     ("spasms", "spasm"), ("cramping", "cramping"), ("dull ache", "dull_ache"), ("throbbing", "throbbing"),
     ("sharp when she moves", "sharp_with_movement"), ("pressure sore", "pressure"), ("sciatica-like", "radiating"),
-    ("when she bends her neck forward", "neck_flexion"), ("chin to chest", "neck_flexion"), ("looking down", "neck_flexion"),
+    ("when she bends her neck forward", "neck_flexion"), ("chin to chest", "neck_flexion"),
+    ("looking down", "neck_flexion"),
     ("hot bath", "heat"), ("hot weather", "heat"), ("when he's stressed", "stress"), ("when she's tired", "fatigue"),
-    ("sudden movements", "sudden_movement"), ("lifting him", "lifting_bending_twisting"), ("in his wheelchair all day", "prolonged_sitting_lying"),
-    ("in bed all day", "prolonged_sitting_lying"), ("humid weather", "humidity_temperature"), ("tight clothing", "tight_clothing"),
+    ("sudden movements", "sudden_movement"), ("lifting him", "lifting_bending_twisting"),
+    ("in his wheelchair all day", "prolonged_sitting_lying"),
+    ("in bed all day", "prolonged_sitting_lying"), ("humid weather", "humidity_temperature"),
+    ("tight clothing", "tight_clothing"),
     ("after a UTI", "infection"), ("comes out of nowhere", "spontaneous"), ("for no reason", "spontaneous"),
-    ("rest helps", "rest_helps"), ("better when she's supported", "support_helps"), ("better after we reposition him", "repositioning_helps"),
+    ("rest helps", "rest_helps"), ("better when she's supported", "support_helps"),
+    ("better after we reposition him", "repositioning_helps"),
     ("nothing helps", "nothing_helps"), ("position makes no difference", "position_no_difference"),
     ("rest doesn't help", "rest_no_help"), ("not better with rest", "rest_no_help"),
     ("only lasts a few seconds", "seconds"), ("constant", "constant"), ("comes and goes", "intermittent"),
-    ("started last week", "new_onset"), ("never had this before", "new_onset"), ("getting worse", "worsening"), ("for years", "long_standing"),
+    ("started last week", "new_onset"), ("never had this before", "new_onset"), ("getting worse", "worsening"),
+    ("for years", "long_standing"),
     ("walks unaided", "walks_unaided"), ("cane or walker", "walking_aid"), ("uses a rollator", "walking_aid"),
     ("wheelchair", "wheelchair"), ("mostly in bed", "bedbound"), ("bedbound", "bedbound"),
-    ("lower back", "lower_back"), ("mid back", "middle_back"), ("neck", "neck"), ("one side", "one_side"), ("moves around", "widespread"),
+    ("lower back", "lower_back"), ("mid back", "middle_back"), ("neck", "neck"), ("one side", "one_side"),
+    ("moves around", "widespread"),
     ("down her leg", "radiating"),
     ("tingeling", "tingling"), ("stifness", "stiffness"),
 ])
@@ -131,7 +145,8 @@ def test_burning_up_is_fever_not_burning_pain():
     ("I can't go on", "crisis"), ("I can't cope anymore", "crisis"), ("there's no point living", "crisis"),
     ("I might hurt myself", "crisis"), ("I feel suicidal", "crisis"), ("she says she wants to die", "crisis"),
     ("how much baclofen can he take", "dose_question"), ("what dose should she have", "dose_question"),
-    ("how many mg", "dose_question"), ("can I double her gabapentin", "dose_question"), ("what's the max dose", "dose_question"),
+    ("how many mg", "dose_question"), ("can I double her gabapentin", "dose_question"),
+    ("what's the max dose", "dose_question"),
     ("severe pain", "severity"), ("unbearable", "severity"), ("worst ever", "severity"), ("10/10", "severity"),
     ("screaming in pain", "severity"), ("nothing is controlling it", "severity"),
     ("her meds aren't working anymore", "prescription_review"), ("painkillers don't help", "prescription_review"),
@@ -158,7 +173,8 @@ def test_bare_answers(text, answer):
     assert read_text(text).answer == answer
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\x00\x01\x02", "😀😀😀", "<script>alert(1)</script>", "ÄÖÜ ß 中文 العربية",
+@pytest.mark.parametrize("text", ["", "   ", "\x00\x01\x02", "😀😀😀", "<script>alert(1)</script>",
+                                  "ÄÖÜ ß 中文 العربية",
                                   "asdkjh qweoiu zxcmnb", "a" * 50000, "?" * 3000, None, 12345])
 def test_odd_input_never_raises(text):
     ext = read_text(text)

@@ -11,7 +11,6 @@ Third person, caregiver voice, lowercase, typos, run-ons, UK and US English on p
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest

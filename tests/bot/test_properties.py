@@ -15,7 +15,8 @@ FLAG_PHRASES = {
 }
 PAIRS = [(flag, phrase) for flag, phrases in FLAG_PHRASES.items() for phrase in phrases]
 WEAKNESS = ["her legs are weak", "his legs have been weak", "weak legs", "her legs are getting weaker", "he can't walk"]
-WORDS = st.sampled_from(["she", "he", "back", "pain", "and", "the", "today", "is", "has", "MS", "ALS", "sore", "stiff", "burning", ",", "."])
+WORDS = st.sampled_from(["she", "he", "back", "pain", "and", "the", "today", "is", "has", "MS", "ALS", "sore", "stiff",
+                         "burning", ",", "."])
 settings.register_profile("core", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("core")
 
@@ -33,7 +34,8 @@ def test_no_before_a_red_flag_never_adds_it(prefix, pair):
     assert flag not in read_text(text).present_flags
 
 
-@given(st.lists(WORDS, max_size=6), st.sampled_from(WEAKNESS), st.sampled_from(["for years", "for a long time", "for ages", ", same as always", ", nothing new"]))
+@given(st.lists(WORDS, max_size=6), st.sampled_from(WEAKNESS),
+       st.sampled_from(["for years", "for a long time", "for ages", ", same as always", ", nothing new"]))
 def test_long_standing_weakness_is_never_a_flag(prefix, weakness, chronic):
     text = " ".join(prefix + [".", weakness, chronic])
     assert "leg_weakness" not in read_text(text).present_flags

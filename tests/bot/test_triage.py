@@ -4,8 +4,8 @@ import re
 import pytest
 
 from bot.assessment import assess, assess_case
-from bot.case import read_message
 from bot.case import case_warning_signs as warning_signs_of
+from bot.case import read_message
 
 STABLE = "my wife has MS, stiff tight back with spasms when she moves suddenly, rest doesn't help, same as always."
 NOT_TOLD_STABLE = "my wife has MS, stiff tight back with spasms when she moves suddenly, rest doesn't help"
@@ -143,8 +143,22 @@ def test_ms_activity_reason_reaches_ms_caregivers():
 
 
 def test_stability_unknown_until_the_caregiver_says_new_or_familiar():
-    from bot.triage import stability_unknown
+    from bot.case import stability_unknown
     case = read_message(None, "my wife has MS and gets zaps down her back when she bends her neck")
     assert stability_unknown(case)
     assert not stability_unknown(read_message(case, "she's had it on and off for years", "pain_timing"))
     assert not stability_unknown(read_message(case, "it only started this week", "pain_timing"))
+
+
+def test_cancer_history_or_steroids_need_new_or_worsening_pain():
+    stable = "she has MS, the same burning pain across her back for years, nothing new"
+    assert assess(stable + ", she had breast cancer ten years ago")["warning_signs"] == []
+    assert assess(stable + ", she's on long term steroids")["warning_signs"] == []
+    assert assess("she has MS and had breast cancer ten years ago, her back pain is new")["warning_signs"] == [
+        "cancer_history"]
+
+
+def test_a_signs_duration_is_not_the_pains():
+    assert assess("she has MS and has had bladder problems for years, her back burns")["triage"] == "contact_care_team"
+    stable = "he has ALS, his legs have been weak for years, back stiff and sore from the chair, same as always"
+    assert assess(stable)["triage"] == "self_care"
