@@ -49,7 +49,7 @@ PURE_CHRONIC_MAX_WORDS = 8
 GAP_EXCLUDES = ["not", "no", "never", "nor", "without", "but", "however", "although", "though"]
 SENTENCE_END = {".", "!", "?", ";", "...", "!!", "??", "?!", "!?"}
 ANSWER_FILLERS = {"i", "we", "um", "umm", "uh", "erm", "er", "hmm", "well", "honestly", "oh", "so", "sorry", "really",
-                  "just"}
+                  "just", "am", "'m", "m", "im", "genuinely", "truly", "actually"}
 POST_NEGATION_SKIP = {":", "-", "=", "?", "–", "—"}
 # "her legs are fine", "breathing's ok", "bladder all good": a verb or adverb may stand between
 # a finding and the word that clears it
@@ -604,16 +604,18 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     findings = [f for f in findings if not _title_not_condition(doc, f)]
     # A negation or doubt word that is part of a finding ("can't stand", "rest doesn't help")
     # belongs to that finding and must not reach out to its neighbours.
-    inside_findings = {i for f in findings if f.kind != "block" for i in range(f.start, f.end)}
+    # Timing words describe the findings beside them ("her bowels haven't changed", "weak for years"): their
+    # negation and chronicity words are cues for those findings, not words kept to themselves.
+    timing_words = {"long_standing", "intermittent", "constant", "new_onset", "worsening"}
+    inside_findings = {i for f in findings if f.kind != "block" and f.id not in timing_words
+                       for i in range(f.start, f.end)}
     all_cues = _spans(pipe.cues, doc, pipe.nlp)
     # post-negation words ("fever: no") are also pre-negation words: resolve them separately
     cues = _longest_first([c for c in all_cues if c.kind != "neg_post"]) + \
         _longest_first([c for c in all_cues if c.kind in ("neg_post", "pseudo")])
     cues = [c for c in cues if c.kind != "pseudo" and not (
         c.kind in ("neg_pre", "neg_post", "unc") and any(i in inside_findings for i in range(c.start, c.end)))]
-    timing_words = {"long_standing", "intermittent", "constant", "new_onset", "worsening"}
-    scope = _Scope(doc, cues, pipe, {i for f in findings if f.kind != "block" and f.id not in timing_words
-                                     for i in range(f.start, f.end)})
+    scope = _Scope(doc, cues, pipe, inside_findings)
     scope.all_findings = {i for f in findings + beside if f.kind != "block" for i in range(f.start, f.end)}
 
     def said(span) -> str:
@@ -703,8 +705,10 @@ def _read_sign(span: "_Span", words: str, scope: "_Scope", in_screen: bool, neg_
         finding.status = STATUS_ONSET_UNKNOWN   # "because of her MS", "as usual", "again"
     elif how == "state" and not (strong or in_screen):
         finding.status = STATUS_ONSET_UNKNOWN   # "she's incontinent": a state, not when it began
-    elif span.id == "injury" and not strong and (scope.near_segment("noharm", span.start)
-                                                 or scope.near_segment("noharm", span.start, before=True)):
+    # a fall is new by nature ("yesterday she slid..."): only worse pain, anywhere in the message, makes a
+    # harmless one an injury ("didn't hurt himself, but now his back is much worse")
+    elif span.id == "injury" and not (worse or scope.by_kind.get("acute_worse")) and (
+            scope.near_segment("noharm", span.start) or scope.near_segment("noharm", span.start, before=True)):
         finding.status = STATUS_MINOR           # "slid down gently, wasn't hurt"
     return finding
 
