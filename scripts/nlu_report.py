@@ -17,6 +17,7 @@ print(f"{'intent':<22}{'precision':>10}{'recall':>8}{'f1':>7}{'n':>5}")
 for name, s in rows:
     print(f"{name:<22}{s['precision']:>10.2f}{s['recall']:>8.2f}{s['f1-score']:>7.2f}{s['support']:>5}")
 weighted = report["weighted avg"]["f1-score"]
-print(f"held-out intent accuracy {report.get('accuracy', float('nan')):.3f}, weighted F1 {weighted:.3f} (bar {MIN_WEIGHTED_F1})")
+print(f"held-out intent accuracy {report.get('accuracy', float('nan')):.3f}, "
+      f"weighted F1 {weighted:.3f} (bar {MIN_WEIGHTED_F1})")
 (results / "summary.txt").write_text(f"accuracy={report.get('accuracy')}\nweighted_f1={weighted}\n")
 sys.exit(0 if weighted >= MIN_WEIGHTED_F1 else 1)

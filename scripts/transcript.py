@@ -34,7 +34,8 @@ def main() -> None:
         params = {"token": args.token} if args.token else {}
         response = requests.get(f"{args.url}/conversations/{sender}/tracker", params=params, timeout=30)
         if not response.ok:
-            raise SystemExit(f"could not read the tracker ({response.status_code}): is the HTTP API on (BACKLINE_API_TOKEN)?")
+            raise SystemExit(f"could not read the tracker ({response.status_code}): "
+                             "is the HTTP API on (BACKLINE_API_TOKEN)?")
         slots = response.json()["slots"]
         shown = {k: slots.get(k) for k in ("condition", "red_flags", "triage", "pain_type", "requested_slot")}
         print(f"Tracker slots afterwards: `{shown}`")

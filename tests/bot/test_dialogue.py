@@ -46,7 +46,8 @@ def test_detailed_message_asks_little(text):
 
 def test_little_said_asks_only_what_matters():
     asked, case = converse("my husband has MS and his back hurts",
-                           {"pain_feel": "burning", "pain_trigger": "for no reason", "pain_relief": "no", "red_flag_screen": "no"})
+                           {"pain_feel": "burning", "pain_trigger": "for no reason", "pain_relief": "no",
+                            "red_flag_screen": "no"})
     # the screen comes last, or just before "is this a known pattern?" when only that stands before self-care
     assert asked[0] == "pain_feel" and "red_flag_screen" in asked[-2:]
     assert 2 <= len(asked) <= 5
@@ -78,7 +79,8 @@ def test_gibberish_answers_never_loop():
 @pytest.mark.parametrize("answer,screen,escalate", [
     ("no", "clear", False), ("nope, nothing like that", "clear", False), ("none of these", "clear", False),
     ("not sure", "unsure", False), ("I don't know", "unsure", False),
-    ("yes", "present", True), ("yes she wet herself", "present", True), ("no fever but he fell yesterday", "present", True),
+    ("yes", "present", True), ("yes she wet herself", "present", True),
+    ("no fever but he fell yesterday", "present", True),
 ])
 def test_red_flag_screen_answers(answer, screen, escalate):
     case = read_message(read_message(None, FULL), answer, asked_topic="red_flag_screen")
@@ -89,9 +91,11 @@ def test_red_flag_screen_answers(answer, screen, escalate):
 
 
 def test_specific_flags_from_screen_answer():
-    case = read_message(read_message(None, FULL), "she's numb down there and running a temperature", asked_topic="red_flag_screen")
+    answer = "she's numb down there and running a temperature"
+    case = read_message(read_message(None, FULL), answer, asked_topic="red_flag_screen")
     assert set(case["red_flags"]) == {"saddle_numbness", "fever"}
-    assert case["last"]["new_red_flags"] == ["saddle_numbness", "fever"] or set(case["last"]["new_red_flags"]) == {"saddle_numbness", "fever"}
+    assert (case["last"]["new_red_flags"] == ["saddle_numbness", "fever"]
+            or set(case["last"]["new_red_flags"]) == {"saddle_numbness", "fever"})
 
 
 def test_red_flag_in_any_answer_escalates_at_once():

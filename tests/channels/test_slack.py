@@ -20,7 +20,8 @@ TOPICS = {"condition", "pain_location", "pain_feel", "pain_trigger", "pain_relie
           "mobility", "red_flag_screen"}
 
 
-def signed_headers(body: bytes, secret: str = SLACK_SIGNING_SECRET, timestamp: int = None, content_type="application/json"):
+def signed_headers(body: bytes, secret: str = SLACK_SIGNING_SECRET, timestamp: int = None,
+                   content_type="application/json"):
     timestamp = int(time.time()) if timestamp is None else timestamp
     digest = hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
     return {"Content-Type": content_type, "X-Slack-Request-Timestamp": str(timestamp),
@@ -148,11 +149,13 @@ def test_a_request_not_signed_by_slack_is_rejected(channel_server, slack_api, us
 
 
 def test_the_request_url_check_is_answered_only_when_signed(channel_server):
-    body = json.dumps({"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmd", "type": "url_verification"}).encode()
+    body = json.dumps({"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmd",
+                       "type": "url_verification"}).encode()
     response = requests.post(webhook(channel_server), data=body, headers=signed_headers(body), timeout=10)
     assert response.status_code == 200
     assert response.json() == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmd"}
-    unsigned = requests.post(webhook(channel_server), data=body, headers={"Content-Type": "application/json"}, timeout=10)
+    unsigned = requests.post(webhook(channel_server), data=body, headers={"Content-Type": "application/json"},
+                             timeout=10)
     assert unsigned.status_code == 400
 
 

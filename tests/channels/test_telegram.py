@@ -64,7 +64,8 @@ def test_a_message_gets_the_bots_question(channel_server, telegram_api):
     replies = post(channel_server, telegram_api, person, message_update(person, "my wife has MS and her back hurts"))
     assert len(telegram_api.of("getMe")) > get_me_before, "the update is checked with getMe, on the fake"
     assert replies[-1].params["text"].rstrip().endswith("?")
-    slots = channel_server.tracker(f"telegram:{person['id']}")["slots"]  # the chat id, namespaced, is the conversation id
+    # the chat id, namespaced, is the conversation id
+    slots = channel_server.tracker(f"telegram:{person['id']}")["slots"]
     assert slots["condition"] == "ms"
 
 
@@ -97,7 +98,8 @@ def test_a_red_flag_in_telegram_escalates(channel_server, telegram_api):
     assert replies[0].params["text"].startswith("Seek care now.")
 
 
-@pytest.mark.parametrize("headers", [{}, {"X-Telegram-Bot-Api-Secret-Token": "guess"}], ids=["no-secret", "wrong-secret"])
+@pytest.mark.parametrize("headers", [{}, {"X-Telegram-Bot-Api-Secret-Token": "guess"}],
+                         ids=["no-secret", "wrong-secret"])
 def test_an_update_without_the_secret_token_is_refused(channel_server, telegram_api, headers):
     person = chat()
     response = requests.post(webhook(channel_server), json=message_update(person, "my wife has MS and her back hurts"),

@@ -84,13 +84,15 @@ def test_k8s_manifests_are_complete():
     services = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Service"}
     config = next(d for d in docs if d["kind"] == "ConfigMap")["data"]
     assert STORE_SETTINGS - {"BACKLINE_DB_PASSWORD"} <= set(config)
-    assert config["BACKLINE_DB_HOST"] in services and config["BACKLINE_REDIS_URL"].split("//")[1].split(":")[0] in services
+    assert config["BACKLINE_DB_HOST"] in services
+    assert config["BACKLINE_REDIS_URL"].split("//")[1].split(":")[0] in services
     for doc in docs:
         if doc["kind"] not in ("Deployment", "StatefulSet", "CronJob"):
             continue
         name = doc["metadata"]["name"]
         if doc["kind"] != "CronJob":
-            assert doc["spec"]["selector"]["matchLabels"].items() <= doc["spec"]["template"]["metadata"]["labels"].items()
+            labels = doc["spec"]["template"]["metadata"]["labels"]
+            assert doc["spec"]["selector"]["matchLabels"].items() <= labels.items()
             assert name in services, f"{name}: a Service"
             service = services[name]
             assert service["spec"]["selector"] == doc["spec"]["selector"]["matchLabels"]

@@ -26,9 +26,11 @@ MESSY = {
 }
 
 BURIED = {
-    "in a long message": LONG_FILLER * 40 + "oh and last night he fell out of bed and hit his back. " + LONG_FILLER * 40,
+    "in a long message": (LONG_FILLER * 40 + "oh and last night he fell out of bed and hit his back. "
+                          + LONG_FILLER * 40),
     "inside html": "<div><p>my dad has ALS</p><p>since this morning he <b>can't feel his legs</b></p></div>",
-    "with control characters and emoji": "😩😩 mum has MS\x00\x07 and today she suddenly can't control her bladder 😢\x1b[0m",
+    "with control characters and emoji": ("😩😩 mum has MS\x00\x07 and today she suddenly "
+                                          "can't control her bladder 😢\x1b[0m"),
     "in shouting with no punctuation": "MY WIFE HAS MS HER BACK HURTS AND SHE HAS A FEVER SINCE THIS MORNING HELP",
     "after 9,000 characters": (LONG_FILLER * 120)[:9_000] + " he is struggling to breathe since an hour",
 }
@@ -67,7 +69,9 @@ def test_a_buried_red_flag_mid_form_is_caught(healthy):
     sender = new_sender("buried-form")
     healthy.say(sender, "my husband has MS and his back hurts")
     assert healthy.slots(sender)["requested_slot"]
-    healthy.say(sender, LONG_FILLER * 30 + " and this afternoon his legs suddenly went weak and he can barely stand " + LONG_FILLER * 30)
+    message = (LONG_FILLER * 30 + " and this afternoon his legs suddenly went weak and he can barely stand "
+               + LONG_FILLER * 30)
+    healthy.say(sender, message)
     state = healthy.slots(sender)
     assert state["triage"] == "seek_care_now"
     assert "leg_weakness" in state["red_flags"]

@@ -83,8 +83,8 @@ def test_make_purge_and_the_store_purge_at_start(tmp_path, monkeypatch):
     senders = seed(url, time.time())
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("BACKLINE_")}, "BACKLINE_SQLITE_PATH": str(path)}
     # -o install: the target's usual `install` prerequisite is taken as done (the venv runs this test).
-    make = subprocess.run(["make", "-s", "-o", "install", "purge", "DAYS=30"], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+    make = subprocess.run(["make", "-s", "-o", "install", "purge", "DAYS=30"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
     assert make.returncode == 0, make.stdout + make.stderr
     assert remaining(url, senders) == {"recent", "active"}
 
