@@ -98,6 +98,15 @@ class Finding:
     start: int = field(default=-1, repr=False, compare=False)  # first token, for reading around it
 
 
+def _first_said(findings: List[Finding], status: str) -> Dict[str, str]:
+    """Sign id -> the caregiver's words where it was first told with this status."""
+    out: Dict[str, str] = {}
+    for finding in findings:
+        if finding.status == status and finding.id not in out:
+            out[finding.id] = finding.said
+    return out
+
+
 @dataclass
 class Extraction:
     condition: Optional[str] = None
@@ -112,22 +121,14 @@ class Extraction:
 
     @property
     def present_flags(self) -> Dict[str, str]:
-        out: Dict[str, str] = {}
-        for f in self.red_flags:
-            if f.status == STATUS_PRESENT and f.id not in out:
-                out[f.id] = f.said
-        return out
+        return _first_said(self.red_flags, STATUS_PRESENT)
 
     @property
     def present_warnings(self) -> Dict[str, str]:
-        out: Dict[str, str] = {}
-        for f in self.warning_signs:
-            if f.status == STATUS_PRESENT and f.id not in out:
-                out[f.id] = f.said
-        return out
+        return _first_said(self.warning_signs, STATUS_PRESENT)
 
     def flags_with(self, status: str) -> Dict[str, str]:
-        return {f.id: f.said for f in self.red_flags if f.status == status}
+        return _first_said(self.red_flags, status)
 
     def signs_to_read(self) -> bool:
         """A same-day sign, or a sign said without saying whether it is new: the form must read it."""

@@ -8,21 +8,19 @@ import json
 import logging
 import re
 import uuid
-from pathlib import Path
 
 import pytest
-import yaml
-from sanic import Sanic
-
 import rasa.core.channels.channel
+import yaml
 from rasa.core.run import create_http_input_channels
+from sanic import Sanic
 
 from channels import ChannelOff
 from channels.slack import SlackBotAt, SlackFromEnv
 from channels.socketio import WebChatSocketIO
 from channels.telegram import TelegramFromEnv, TelegramOutputAt
-from tests.channels.fakes import fake_slack, fake_telegram
 from harness.servers import ROOT
+from tests.channels.fakes import fake_slack, fake_telegram
 
 CHANNEL_VARS = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CHANNEL", "SLACK_API_URL", "TELEGRAM_BOT_TOKEN",
                 "TELEGRAM_BOT_USERNAME", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_SECRET_TOKEN", "TELEGRAM_API_URL"]
