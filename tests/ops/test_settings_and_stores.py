@@ -221,12 +221,12 @@ def test_the_delete_action_resets_slots_and_the_form_steps_aside():
     from rasa_sdk.events import AllSlotsReset
     from rasa_sdk.executor import CollectingDispatcher
 
-    from actions import actions as conversation
+    import bot
     from actions.privacy import ActionDeleteConversation
 
     events = asyncio.run(ActionDeleteConversation().run(CollectingDispatcher(), None, {}))
     assert events == [AllSlotsReset()]
-    assert "delete_conversation" in conversation.INTERRUPTIONS
+    assert "delete_conversation" in bot.knowledge().policy["intents"]["interruptions"]
 
 
 def test_the_sqlite_file_and_the_web_secret_are_private(tmp_path, monkeypatch):
