@@ -9,6 +9,7 @@ two plots; the previous run is moved to bench/previous/ and compared with.
 It is a benchmark, not a test: it prints targets met or missed and exits 0 unless something broke
 (a server that would not start, a training that failed). Loopback only; every load is bounded.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,11 +44,11 @@ TARGETS = {"ratio_to_floor": 1.5, "p95_at_50_ms": 1000.0, "training_s": 300.0, "
 class Settings:
     def __init__(self, quick: bool) -> None:
         self.quick = quick
-        self.sequential_repeats = 2 if quick else 25          # x4 scripts: whole conversations at 1 caregiver
+        self.sequential_repeats = 2 if quick else 25  # x4 scripts: whole conversations at 1 caregiver
         self.levels = (1, 10, 50)
-        self.duration = 8.0 if quick else 60.0                 # seconds per concurrency level
-        self.saturation_duration = 5.0 if quick else 30.0      # 50 caregivers, no think time
-        self.peer_epochs = 2 if quick else None                # None: the template's own (100)
+        self.duration = 8.0 if quick else 60.0  # seconds per concurrency level
+        self.saturation_duration = 5.0 if quick else 30.0  # 50 caregivers, no think time
+        self.peer_epochs = 2 if quick else None  # None: the template's own (100)
         self.out = WORK / "quick" if quick else BENCH
 
 
@@ -57,10 +58,12 @@ def log(message: str) -> None:
 
 # ------------------------------------------------------------------ training
 
+
 def peer_config(settings: Settings) -> Path:
     """Rasa's own default pipeline and policies, the ones `rasa init` trains with (its template's
     config.yml leaves them commented out, and Rasa fills them in from this file)."""
     import rasa
+
     source = Path(rasa.__file__).parent / "engine" / "recipes" / "config_files" / "default_config.yml"
     text = source.read_text().replace("assistant_id: placeholder_default", "assistant_id: backline_bench_peer")
     if settings.peer_epochs:
@@ -76,14 +79,28 @@ def train(name: str, config: Path, domain: Path, data: List[Path], timeout: floa
     cache = WORK / f"cache-{name}"
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(cache, ignore_errors=True)
-    cmd = [str(RASA), "train", "--force", "--fixed-model-name", name, "--out", str(out), "--config", str(config),
-           "--domain", str(domain), "--data", *map(str, data)]
+    cmd = [
+        str(RASA),
+        "train",
+        "--force",
+        "--fixed-model-name",
+        name,
+        "--out",
+        str(out),
+        "--config",
+        str(config),
+        "--domain",
+        str(domain),
+        "--data",
+        *map(str, data),
+    ]
     log_path = WORK / "logs" / f"train-{name}.log"
     peak = 0
     started = time.monotonic()
     with open(log_path, "wb") as sink:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=server_env({"RASA_CACHE_DIRECTORY": str(cache)}),
-                                stdout=sink, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=server_env({"RASA_CACHE_DIRECTORY": str(cache)}), stdout=sink, stderr=subprocess.STDOUT
+        )
         try:
             while proc.poll() is None:
                 peak = max(peak, peak_memory_kb(proc.pid))
@@ -104,20 +121,35 @@ def train(name: str, config: Path, domain: Path, data: List[Path], timeout: floa
 
 # ------------------------------------------------------------------ conversations
 
-async def _sequential(url: str, scripts: Tuple[Script, ...], repeats: int, run_id: str,
-                      replay: Optional[Dict[str, List[str]]] = None) -> List[List[Turn]]:
+
+async def _sequential(
+    url: str, scripts: Tuple[Script, ...], repeats: int, run_id: str, replay: Optional[Dict[str, List[str]]] = None
+) -> List[List[Turn]]:
     conversations: List[List[Turn]] = []
     questions = question_topics()
     async with aiohttp.ClientSession() as session:
         for repeat in range(repeats):
             for index, script in enumerate(scripts):
-                conversations.append(await converse(session, url, f"seq-{run_id}-{repeat}-{index}", script, questions,
-                                                    replay=(replay or {}).get(script.name)))
+                conversations.append(
+                    await converse(
+                        session,
+                        url,
+                        f"seq-{run_id}-{repeat}-{index}",
+                        script,
+                        questions,
+                        replay=(replay or {}).get(script.name),
+                    )
+                )
     return conversations
 
 
-def sequential(server: RasaServer, repeats: int, run_id: str, check_outcome: bool = True,
-               replay: Optional[Dict[str, List[str]]] = None) -> Dict[str, Any]:
+def sequential(
+    server: RasaServer,
+    repeats: int,
+    run_id: str,
+    check_outcome: bool = True,
+    replay: Optional[Dict[str, List[str]]] = None,
+) -> Dict[str, Any]:
     """Whole conversations one after another (1 caregiver, no think time); then each conversation's
     final triage read from the tracker (not timed)."""
     url = f"{server.url}/webhooks/rest/webhook"
@@ -136,10 +168,14 @@ def sequential(server: RasaServer, repeats: int, run_id: str, check_outcome: boo
     for turn in turns:
         by_kind.setdefault(turn.kind, []).append(turn.latency)
     return {
-        "turns": turns, "latency": percentiles([t.latency for t in turns]),
+        "turns": turns,
+        "latency": percentiles([t.latency for t in turns]),
         "by_kind": {k: percentiles(v) for k, v in by_kind.items()},
-        "errors": sum(not t.ok for t in turns), "empty": sum(t.ok and not t.replies for t in turns),
-        "conversations": len(conversations), "expected_outcome": reached, "outcomes": outcomes,
+        "errors": sum(not t.ok for t in turns),
+        "empty": sum(t.ok and not t.replies for t in turns),
+        "conversations": len(conversations),
+        "expected_outcome": reached,
+        "outcomes": outcomes,
         "messages": {c[0].script: [t.text for t in c] for c in conversations if c},
     }
 
@@ -147,14 +183,26 @@ def sequential(server: RasaServer, repeats: int, run_id: str, check_outcome: boo
 def load_level(server: RasaServer, caregivers: int, duration: float, think, run_id: str) -> Dict[str, Any]:
     result: LoadResult = run_load(f"{server.url}/webhooks/rest/webhook", caregivers, duration, think, run_id)
     stats = percentiles([t.latency for t in result.turns])
-    log(f"{caregivers:>3} caregivers, think {think}: {len(result.turns)} turns, {result.throughput:.1f} turns/s, "
-        f"p50 {stats['p50']:.0f} ms, p95 {stats['p95']:.0f} ms, errors {result.errors}, empty {result.empty}")
-    return {"caregivers": caregivers, "think": list(think), "turns": len(result.turns), "elapsed": result.elapsed,
-            "throughput": result.throughput, "latency": stats, "errors": result.errors, "empty": result.empty,
-            "conversations": result.conversations, "latencies": [t.latency for t in result.turns]}
+    log(
+        f"{caregivers:>3} caregivers, think {think}: {len(result.turns)} turns, {result.throughput:.1f} turns/s, "
+        f"p50 {stats['p50']:.0f} ms, p95 {stats['p95']:.0f} ms, errors {result.errors}, empty {result.empty}"
+    )
+    return {
+        "caregivers": caregivers,
+        "think": list(think),
+        "turns": len(result.turns),
+        "elapsed": result.elapsed,
+        "throughput": result.throughput,
+        "latency": stats,
+        "errors": result.errors,
+        "empty": result.empty,
+        "conversations": result.conversations,
+        "latencies": [t.latency for t in result.turns],
+    }
 
 
 # ------------------------------------------------------------------ accuracy
+
 
 def rasa_test(name: str, model: Path) -> Dict[str, Any]:
     """Held-out NLU (tests/nlu/heldout.yml) and conversation tests (tests/stories/) for one model."""
@@ -165,8 +213,15 @@ def rasa_test(name: str, model: Path) -> Dict[str, Any]:
     suites = (("nlu", ["nlu", "--nlu", "tests/nlu/heldout.yml"]), ("stories", ["core", "--stories", "tests/stories"]))
     for kind, args in suites:
         with open(WORK / "logs" / f"test-{kind}-{name}.log", "wb") as sink:
-            subprocess.run([str(RASA), "test", *args, "--model", str(model_file), "--out", str(out / kind)], cwd=ROOT,
-                           env=server_env(), stdout=sink, stderr=subprocess.STDOUT, timeout=1200, check=False)
+            subprocess.run(
+                [str(RASA), "test", *args, "--model", str(model_file), "--out", str(out / kind)],
+                cwd=ROOT,
+                env=server_env(),
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                timeout=1200,
+                check=False,
+            )
     try:
         report = json.loads((out / "nlu" / "intent_report.json").read_text())
         result["intent_accuracy"] = report["accuracy"]
@@ -183,6 +238,7 @@ def rasa_test(name: str, model: Path) -> Dict[str, Any]:
 
 # ------------------------------------------------------------------ servers
 
+
 def start_timed(server) -> float:
     started = time.monotonic()
     server.start()
@@ -196,25 +252,45 @@ def fresh_db(name: str) -> Dict[str, str]:
 
 
 def machine() -> Dict[str, Any]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal:"))
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem_kb = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal:")
+    )
     import rasa
+
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                                timeout=10).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True,
-                                    timeout=30).stdout.strip())
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = bool(
+            subprocess.run(
+                ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, timeout=30
+            ).stdout.strip()
+        )
     except (OSError, subprocess.SubprocessError):
         commit, dirty = "unknown", False
-    return {"cores": os.cpu_count(), "cpu": cpu, "memory_gb": round(mem_kb / 1024 / 1024, 1),
-            "os": platform.platform(), "python": platform.python_version(), "rasa": rasa.__version__,
-            "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "commit": commit + (" (uncommitted changes)" if dirty else ""), "load_before": os.getloadavg()[0]}
+    return {
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "rasa": rasa.__version__,
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit + (" (uncommitted changes)" if dirty else ""),
+        "load_before": os.getloadavg()[0],
+    }
 
 
 # ------------------------------------------------------------------ the run
+
 
 def run(settings: Settings) -> Dict[str, Any]:
     for sub in ("logs", "models", "results"):
@@ -226,30 +302,37 @@ def run(settings: Settings) -> Dict[str, Any]:
     main = train("backline", ROOT / "config.yml", ROOT / "domain.yml", [ROOT / "data"])
     floor = train("floor", BENCH / "floor" / "config.yml", BENCH / "floor" / "domain.yml", [BENCH / "floor" / "data"])
     peer = train("peer", peer_config(settings), ROOT / "domain.yml", [ROOT / "data"])
-    results["training"] = {k: {"seconds": v["seconds"], "peak_mb": v["peak_mb"]}
-                           for k, v in (("backline", main), ("floor", floor), ("peer", peer))}
+    results["training"] = {
+        k: {"seconds": v["seconds"], "peak_mb": v["peak_mb"]}
+        for k, v in (("backline", main), ("floor", floor), ("peer", peer))
+    }
 
     logs = WORK / "logs"
     actions = ActionServer(logs)
     servers: List[Any] = [actions]
     try:
         results["actions"] = {"startup_s": start_timed(actions), "first_call_s": warm_up_actions(actions)}
-        log(f"action server ready in {results['actions']['startup_s']:.1f} s, "
-            f"first call {results['actions']['first_call_s']:.1f} s")
+        log(
+            f"action server ready in {results['actions']['startup_s']:.1f} s, "
+            f"first call {results['actions']['first_call_s']:.1f} s"
+        )
 
         # Backline
-        backline = RasaServer(logs, action_url=actions.webhook, model=main["model"], endpoints_extra=STORES,
-                              env=fresh_db("backline"))
+        backline = RasaServer(
+            logs, action_url=actions.webhook, model=main["model"], endpoints_extra=STORES, env=fresh_db("backline")
+        )
         servers.append(backline)
         results["backline"] = {"startup_s": start_timed(backline)}
         log(f"Backline ready in {results['backline']['startup_s']:.1f} s; whole conversations, 1 caregiver")
         results["backline"]["sequential"] = sequential(backline, settings.sequential_repeats, run_id)
         log_latency("Backline", results["backline"]["sequential"])
-        results["backline"]["levels"] = [load_level(backline, n, settings.duration, THINK, f"{run_id}-{n}")
-                                         for n in settings.levels]
+        results["backline"]["levels"] = [
+            load_level(backline, n, settings.duration, THINK, f"{run_id}-{n}") for n in settings.levels
+        ]
         results["backline"]["fast"] = load_level(backline, 50, settings.saturation_duration, FAST, f"{run_id}-fast")
-        results["backline"]["saturation"] = load_level(backline, 50, settings.saturation_duration, (0.0, 0.0),
-                                                       f"{run_id}-sat")
+        results["backline"]["saturation"] = load_level(
+            backline, 50, settings.saturation_duration, (0.0, 0.0), f"{run_id}-sat"
+        )
         results["backline"]["peak_mb"] = peak_memory_kb(backline.proc.pid) / 1024
         backline.stop()
 
@@ -266,16 +349,22 @@ def run(settings: Settings) -> Dict[str, Any]:
         floor_server = RasaServer(logs, action_url=actions.webhook, model=floor["model"])
         servers.append(floor_server)
         results["floor"] = {"startup_s": start_timed(floor_server)}
-        results["floor"]["sequential"] = sequential(floor_server, settings.sequential_repeats, run_id, check_outcome=False,
-                                                    replay=results["backline"]["sequential"]["messages"])
+        results["floor"]["sequential"] = sequential(
+            floor_server,
+            settings.sequential_repeats,
+            run_id,
+            check_outcome=False,
+            replay=results["backline"]["sequential"]["messages"],
+        )
         log_latency("floor", results["floor"]["sequential"])
         results["floor"]["levels"] = [load_level(floor_server, 50, settings.duration, THINK, f"{run_id}-f50")]
         results["floor"]["peak_mb"] = peak_memory_kb(floor_server.proc.pid) / 1024
         floor_server.stop()
 
         # Peer: rasa init's pipeline and policies on Backline's data, same action server and store.
-        peer_server = RasaServer(logs, action_url=actions.webhook, model=peer["model"], endpoints_extra=STORES,
-                                 env=fresh_db("peer"))
+        peer_server = RasaServer(
+            logs, action_url=actions.webhook, model=peer["model"], endpoints_extra=STORES, env=fresh_db("peer")
+        )
         servers.append(peer_server)
         results["peer"] = {"startup_s": start_timed(peer_server)}
         results["peer"]["sequential"] = sequential(peer_server, settings.sequential_repeats, run_id)
@@ -297,8 +386,10 @@ def run(settings: Settings) -> Dict[str, Any]:
 
 def log_latency(name: str, sequential_result: Dict[str, Any]) -> None:
     stats = sequential_result["latency"]
-    log(f"{name}: {stats['n']} turns, p50 {stats['p50']:.1f} ms, p95 {stats['p95']:.1f} ms, "
-        f"errors {sequential_result['errors']}, empty {sequential_result['empty']}")
+    log(
+        f"{name}: {stats['n']} turns, p50 {stats['p50']:.1f} ms, p95 {stats['p95']:.1f} ms, "
+        f"errors {sequential_result['errors']}, empty {sequential_result['empty']}"
+    )
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -311,6 +402,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     results = run(settings)
     results["bench_seconds"] = time.monotonic() - started
     from bench import report
+
     report.write(results, settings.out, previous_dir=None if settings.quick else BENCH / "previous")
     log(f"done in {results['bench_seconds'] / 60:.1f} min: {settings.out / 'results.md'}")
     return 0

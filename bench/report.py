@@ -1,5 +1,6 @@
 """Writes bench/results.md, bench/results.json and the plots from one bench run; moves the previous run
 to bench/previous/ first and adds a "change vs previous" column."""
+
 from __future__ import annotations
 
 import json
@@ -36,7 +37,9 @@ def flat(results: Dict[str, Any]) -> Dict[str, float]:
         level = results["backline"][key]
         out[f"backline.{key}.throughput"], out[f"backline.{key}.p95"] = level["throughput"], level["latency"]["p95"]
         out[f"backline.{key}.errors"] = level["errors"]
-    out["ratio_to_floor"] = results["backline"]["sequential"]["latency"]["p95"] / results["floor"]["sequential"]["latency"]["p95"]
+    out["ratio_to_floor"] = (
+        results["backline"]["sequential"]["latency"]["p95"] / results["floor"]["sequential"]["latency"]["p95"]
+    )
     if "backline_in_memory" in results:
         seq = results["backline_in_memory"]["sequential"]["latency"]
         out["backline_in_memory.p50"], out["backline_in_memory.p95"] = seq["p50"], seq["p95"]
@@ -116,49 +119,77 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
     if r["quick"]:
         add("**QUICK smoke run** (`make bench QUICK=1`): short loads and a 2-epoch peer; not comparable to a full run.")
         add("")
-    add(f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GiB, {m['os']}, Python {m['python']}, "
+    add(
+        f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GiB, {m['os']}, Python {m['python']}, "
         f"Rasa {m['rasa']}. Date: {m['date']}. Commit {m['commit']}. Load average before/after: "
         f"{m['load_before']:.2f} / {m.get('load_after', float('nan')):.2f} (other work on the machine adds noise). "
         f"The run took {r.get('bench_seconds', 0) / 60:.0f} min. `make bench` regenerates this file; "
-        f"the previous run is in bench/previous/.")
+        f"the previous run is in bench/previous/."
+    )
     add("")
     add("## Targets")
     add("")
     add("| target | measured | result | change vs previous |")
     add("|---|---|---|---|")
     ratio = now["ratio_to_floor"]
-    add(f"| p95 per turn ≤ 1.5 × the floor's, 1 caregiver | {ms(b['sequential']['latency']['p95'])} ms vs "
-        f"{ms(f['sequential']['latency']['p95'])} ms = {ratio:.2f}× | {yes(ratio <= TARGETS['ratio_to_floor'])} | {c('ratio_to_floor')} |")
-    add(f"| 50 concurrent caregivers: no error, p95 < 1 s | {at50['errors']} errors, p95 {ms(at50['latency']['p95'])} ms | "
-        f"{yes(at50['errors'] == 0 and at50['latency']['p95'] < TARGETS['p95_at_50_ms'])} | {c('backline.c50.p95')} |")
-    add(f"| full training < 5 min | {r['training']['backline']['seconds']:.0f} s | "
-        f"{yes(r['training']['backline']['seconds'] < TARGETS['training_s'])} | {c('backline.training_s')} |")
-    add(f"| start-up to ready < 60 s | Rasa server {b['startup_s']:.1f} s, action server {r['actions']['startup_s']:.1f} s | "
-        f"{yes(startup < TARGETS['startup_s'])} | {c('backline.startup_s')} |")
+    add(
+        f"| p95 per turn ≤ 1.5 × the floor's, 1 caregiver | {ms(b['sequential']['latency']['p95'])} ms vs "
+        f"{ms(f['sequential']['latency']['p95'])} ms = {ratio:.2f}× | "
+        f"{yes(ratio <= TARGETS['ratio_to_floor'])} | {c('ratio_to_floor')} |"
+    )
+    add(
+        f"| 50 concurrent caregivers: no error, p95 < 1 s | "
+        f"{at50['errors']} errors, p95 {ms(at50['latency']['p95'])} ms | "
+        f"{yes(at50['errors'] == 0 and at50['latency']['p95'] < TARGETS['p95_at_50_ms'])} | {c('backline.c50.p95')} |"
+    )
+    add(
+        f"| full training < 5 min | {r['training']['backline']['seconds']:.0f} s | "
+        f"{yes(r['training']['backline']['seconds'] < TARGETS['training_s'])} | {c('backline.training_s')} |"
+    )
+    add(
+        f"| start-up to ready < 60 s | "
+        f"Rasa server {b['startup_s']:.1f} s, action server {r['actions']['startup_s']:.1f} s | "
+        f"{yes(startup < TARGETS['startup_s'])} | {c('backline.startup_s')} |"
+    )
     add("")
-    add("A missed target is explained, with the profile, in the README (\"Speed and robustness\"); "
-        "`python -m bench.profile` records both servers under load with py-spy.")
+    add(
+        'A missed target is explained, with the profile, in the README ("Speed and robustness"); '
+        "`python -m bench.profile` records both servers under load with py-spy."
+    )
     add("")
     add("## Per-turn latency, 1 caregiver, whole conversations")
     add("")
-    add(f"REST channel on loopback, client-side time from request to reply, {len(r['backline']['sequential']['turns'])} turns "
-        f"({b['sequential']['conversations']} conversations of {len({t.script for t in b['sequential']['turns']})} scripts: "
+    add(
+        f"REST channel on loopback, client-side time from request to reply, "
+        f"{len(r['backline']['sequential']['turns'])} turns "
+        f"({b['sequential']['conversations']} conversations of "
+        f"{len({t.script for t in b['sequential']['turns']})} scripts: "
         "opening, form answers, assessment, escalation) after one warm-up pass. "
         "Backline and the peer run with the action server and Backline's SQLite tracker store; the floor is the same "
-        "Rasa server and channel with one keyword intent, one response, RulePolicy and Rasa's in-memory store.")
+        "Rasa server and channel with one keyword intent, one response, RulePolicy and Rasa's in-memory store."
+    )
     add("")
-    add("| server | turns | p50 ms | p95 ms | p99 ms | max ms | × floor (p95) | errors | scripted outcome reached | change vs previous (p95) |")
+    add(
+        "| server | turns | p50 ms | p95 ms | p99 ms | max ms | × floor (p95) | errors | "
+        "scripted outcome reached | change vs previous (p95) |"
+    )
     add("|---|---|---|---|---|---|---|---|---|---|")
-    names = (("backline", "**Backline**"), ("backline_in_memory", "Backline with Rasa's in-memory store (diagnostic)"),
-             ("floor", "floor (trivial model)"), ("peer", "peer (`rasa init` config)"))
+    names = (
+        ("backline", "**Backline**"),
+        ("backline_in_memory", "Backline with Rasa's in-memory store (diagnostic)"),
+        ("floor", "floor (trivial model)"),
+        ("peer", "peer (`rasa init` config)"),
+    )
     for name, label in names:
         if name not in r:
             continue
         s = r[name]["sequential"]
         lat = s["latency"]
         outcome = "–" if name == "floor" else f"{s['expected_outcome']}/{s['conversations']}"
-        add(f"| {label} | {lat['n']} | {ms(lat['p50'])} | {ms(lat['p95'])} | {ms(lat['p99'])} | {ms(lat['max'])} | "
-            f"{lat['p95'] / f['sequential']['latency']['p95']:.2f} | {s['errors']} | {outcome} | {c(name + '.p95')} |")
+        add(
+            f"| {label} | {lat['n']} | {ms(lat['p50'])} | {ms(lat['p95'])} | {ms(lat['p99'])} | {ms(lat['max'])} | "
+            f"{lat['p95'] / f['sequential']['latency']['p95']:.2f} | {s['errors']} | {outcome} | {c(name + '.p95')} |"
+        )
     add("")
     add("Backline by kind of turn:")
     add("")
@@ -174,21 +205,30 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
     add("| script | expected triage | Backline | peer |")
     add("|---|---|---|---|")
     from bench.caregivers import SCRIPTS
+
+    def outcomes(name: str, script_name: str) -> str:
+        return ", ".join(sorted(set(r[name]["sequential"].get("outcomes", {}).get(script_name, [])))) or "–"
+
     for script in SCRIPTS:
-        got = lambda name: ", ".join(sorted(set(r[name]["sequential"].get("outcomes", {}).get(script.name, [])))) or "–"  # noqa: E731
-        add(f"| {script.name} | {script.expected_triage} | {got('backline')} | {got('peer')} |")
+        add(f"| {script.name} | {script.expected_triage} | {outcomes('backline', script.name)} | "
+            f"{outcomes('peer', script.name)} |")
     add("")
     add("## Concurrent caregivers")
     add("")
     think = r["think"]
     fast = r["fast"]
-    add(f"Closed loop: each simulated caregiver goes through whole conversations back to back and waits "
+    add(
+        f"Closed loop: each simulated caregiver goes through whole conversations back to back and waits "
         f"{think[0]:g}–{think[1]:g} s (uniform) before each message: faster than anyone reads a few replies and "
         f"types an answer on a phone. Two harder rows show the headroom: 50 caregivers waiting only "
         f"{fast[0]:g}–{fast[1]:g} s, and 50 with no wait at all (saturation: the most turns per second this "
-        "machine serves). The load generator runs on the same 2 cores.")
+        "machine serves). The load generator runs on the same 2 cores."
+    )
     add("")
-    add("| server | caregivers | think time | turns | turns/s | p50 ms | p95 ms | p99 ms | errors | empty replies | change vs previous (p95) |")
+    add(
+        "| server | caregivers | think time | turns | turns/s | p50 ms | p95 ms | p99 ms | errors | "
+        "empty replies | change vs previous (p95) |"
+    )
     add("|---|---|---|---|---|---|---|---|---|---|---|")
     rows = [("Backline", "backline", level) for level in b["levels"]]
     rows.append(("Backline (fast)", "backline.fast", b["fast"]))
@@ -198,32 +238,54 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
         lat = level["latency"]
         wait = "none" if not level["think"][1] else f"{level['think'][0]:g}–{level['think'][1]:g} s"
         ck = f"{key}.p95" if key.endswith((".fast", ".saturation")) else f"{key}.c{level['caregivers']}.p95"
-        add(f"| {label} | {level['caregivers']} | {wait} | {level['turns']} | {level['throughput']:.1f} | {ms(lat['p50'])} | "
-            f"{ms(lat['p95'])} | {ms(lat['p99'])} | {level['errors']} | {level['empty']} | {c(ck)} |")
+        add(
+            f"| {label} | {level['caregivers']} | {wait} | {level['turns']} | {level['throughput']:.1f} | "
+            f"{ms(lat['p50'])} | "
+            f"{ms(lat['p95'])} | {ms(lat['p99'])} | {level['errors']} | {level['empty']} | {c(ck)} |"
+        )
     add("")
     add("## Training, start-up and memory")
     add("")
-    add("Full training: `rasa train --force` with an empty cache. Start-up: process start to the model loaded "
-        "(`/status`). Peak memory: VmHWM from /proc/<pid>/status, summed over the process and its children.")
+    add(
+        "Full training: `rasa train --force` with an empty cache. Start-up: process start to the model loaded "
+        "(`/status`). Peak memory: VmHWM from /proc/<pid>/status, summed over the process and its children."
+    )
     add("")
     add("| | Backline | floor | peer | change vs previous (Backline) |")
     add("|---|---|---|---|---|")
     t = r["training"]
-    add(f"| full training, s | {t['backline']['seconds']:.1f} | {t['floor']['seconds']:.1f} | {t['peer']['seconds']:.1f} | {c('backline.training_s')} |")
-    add(f"| training peak memory, MB | {t['backline']['peak_mb']:.0f} | {t['floor']['peak_mb']:.0f} | {t['peer']['peak_mb']:.0f} | {c('backline.training_peak_mb')} |")
-    add(f"| Rasa server start-up to ready, s | {b['startup_s']:.1f} | {f['startup_s']:.1f} | {p['startup_s']:.1f} | {c('backline.startup_s')} |")
-    add(f"| Rasa server peak memory, MB | {b['peak_mb']:.0f} | {f['peak_mb']:.0f} | {p['peak_mb']:.0f} | {c('backline.peak_mb')} |")
+    add(
+        f"| full training, s | {t['backline']['seconds']:.1f} | {t['floor']['seconds']:.1f} | "
+        f"{t['peer']['seconds']:.1f} | {c('backline.training_s')} |"
+    )
+    add(
+        f"| training peak memory, MB | {t['backline']['peak_mb']:.0f} | {t['floor']['peak_mb']:.0f} | "
+        f"{t['peer']['peak_mb']:.0f} | {c('backline.training_peak_mb')} |"
+    )
+    add(
+        f"| Rasa server start-up to ready, s | {b['startup_s']:.1f} | {f['startup_s']:.1f} | "
+        f"{p['startup_s']:.1f} | {c('backline.startup_s')} |"
+    )
+    add(
+        f"| Rasa server peak memory, MB | {b['peak_mb']:.0f} | {f['peak_mb']:.0f} | {p['peak_mb']:.0f} | "
+        f"{c('backline.peak_mb')} |"
+    )
     a = r["actions"]
     add(f"| action server start-up to ready, s | {a['startup_s']:.1f} | – | (shared) | {c('actions.startup_s')} |")
-    add(f"| action server first call (builds the clinical core's matchers), s | {a['first_call_s']:.1f} | – | (shared) | {c('actions.first_call_s')} |")
+    add(
+        f"| action server first call (builds the clinical core's matchers), s | {a['first_call_s']:.1f} | – | "
+        f"(shared) | {c('actions.first_call_s')} |"
+    )
     add(f"| action server peak memory, MB | {a['peak_mb']:.0f} | – | (shared) | {c('actions.peak_mb')} |")
     add("")
     add("## Accuracy: Backline against the peer")
     add("")
-    add("The peer is the stock `rasa init` pipeline and policies (Rasa's default config: DIET 100 epochs, "
+    add(
+        "The peer is the stock `rasa init` pipeline and policies (Rasa's default config: DIET 100 epochs, "
         "ResponseSelector, MemoizationPolicy, RulePolicy, UnexpecTEDIntentPolicy, TEDPolicy) trained on Backline's own "
         "data, domain and actions. Held-out NLU: `rasa test nlu --nlu tests/nlu/heldout.yml`; conversation tests: "
-        "`rasa test core --stories tests/stories`.")
+        "`rasa test core --stories tests/stories`."
+    )
     add("")
     add("| | Backline | peer |")
     add("|---|---|---|")
@@ -233,9 +295,15 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
     add(f"| held-out intent F1 (weighted) | {pct(ab, 'intent_f1')} | {pct(ap, 'intent_f1')} |")
     story = lambda d: "–" if "stories_total" not in d else f"{d['stories_correct']}/{d['stories_total']}"  # noqa: E731
     add(f"| conversation tests fully correct | {story(ab)} | {story(ap)} |")
-    add(f"| bench conversations ending with the expected triage | {b['sequential']['expected_outcome']}/{b['sequential']['conversations']} | "
-        f"{p['sequential']['expected_outcome']}/{p['sequential']['conversations']} |")
-    add(f"| p95 per turn, 1 caregiver, ms | {ms(b['sequential']['latency']['p95'])} | {ms(p['sequential']['latency']['p95'])} |")
+    add(
+        f"| bench conversations ending with the expected triage | "
+        f"{b['sequential']['expected_outcome']}/{b['sequential']['conversations']} | "
+        f"{p['sequential']['expected_outcome']}/{p['sequential']['conversations']} |"
+    )
+    add(
+        f"| p95 per turn, 1 caregiver, ms | {ms(b['sequential']['latency']['p95'])} | "
+        f"{ms(p['sequential']['latency']['p95'])} |"
+    )
     add(f"| full training, s | {t['backline']['seconds']:.0f} | {t['peer']['seconds']:.0f} |")
     add("")
     add("## Plots")
@@ -249,8 +317,11 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
 
 def plots(r: Dict[str, Any], out: Path) -> None:
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
-    for name, label, color in (("backline", "Backline", "tab:blue"), ("floor", "floor (trivial model)", "tab:gray"),
-                               ("peer", "peer (rasa init config)", "tab:orange")):
+    for name, label, color in (
+        ("backline", "Backline", "tab:blue"),
+        ("floor", "floor (trivial model)", "tab:gray"),
+        ("peer", "peer (rasa init config)", "tab:orange"),
+    ):
         values = np.sort(np.asarray([t.latency for t in r[name]["sequential"]["turns"]]) * 1000)
         if values.size:
             ax.plot(values, np.arange(1, values.size + 1) / values.size, label=label, color=color, lw=2)
@@ -270,10 +341,18 @@ def plots(r: Dict[str, Any], out: Path) -> None:
     n = [level["caregivers"] for level in levels]
     ax.plot(n, [level["latency"]["p50"] for level in levels], "o-", color="tab:blue", label="Backline p50")
     ax.plot(n, [level["latency"]["p95"] for level in levels], "s--", color="tab:blue", label="Backline p95")
-    for key, marker, label in (("fast", "v", "Backline p95, {0:g}–{1:g} s wait"), ("saturation", "x", "Backline p95, no wait")):
+    for key, marker, label in (
+        ("fast", "v", "Backline p95, {0:g}–{1:g} s wait"),
+        ("saturation", "x", "Backline p95, no wait"),
+    ):
         level = r["backline"][key]
-        ax.plot([level["caregivers"]], [level["latency"]["p95"]], marker, color="tab:purple" if key == "fast" else "tab:red",
-                label=label.format(*level["think"]) if key == "fast" else label)
+        ax.plot(
+            [level["caregivers"]],
+            [level["latency"]["p95"]],
+            marker,
+            color="tab:purple" if key == "fast" else "tab:red",
+            label=label.format(*level["think"]) if key == "fast" else label,
+        )
     for name, color, marker in (("floor", "tab:gray", "^"), ("peer", "tab:orange", "D")):
         for level in r[name]["levels"]:
             ax.plot([level["caregivers"]], [level["latency"]["p95"]], marker, color=color, label=f"{name} p95")
@@ -285,8 +364,14 @@ def plots(r: Dict[str, Any], out: Path) -> None:
     ax.set_xlabel("concurrent simulated caregivers")
     ax.set_ylabel("per-turn latency, ms (log scale)")
     ax2 = ax.twinx()
-    ax2.bar(n, [level["throughput"] for level in levels], width=[x * 0.25 for x in n], alpha=0.2, color="tab:green",
-            label="Backline turns/s")
+    ax2.bar(
+        n,
+        [level["throughput"] for level in levels],
+        width=[x * 0.25 for x in n],
+        alpha=0.2,
+        color="tab:green",
+        label="Backline turns/s",
+    )
     ax2.set_ylabel("turns per second")
     handles = ax.get_legend_handles_labels()
     handles2 = ax2.get_legend_handles_labels()
