@@ -99,6 +99,8 @@ def route(text: str, guessed_intent: Optional[str], confidence: float) -> Route:
         intent = "ask_knowledge"
     elif doubtful and _terse_opening(text, policy):
         intent = "describe_pain"
+    elif doubtful and (reading.features or reading.condition):
+        intent = "inform"  # the core read something clinical in it: an answer, never "didn't understand"
     return Route(intent, entities, reading.to_dict(context=None))
 
 

@@ -83,3 +83,7 @@ def test_the_reading_travels_in_the_parse_data(reader):
 ])
 def test_terse_and_unsure_messages_are_never_a_language_error(reader, text, expected):
     assert read(reader, text, "out_of_scope")[0] == expected
+
+
+def test_a_message_the_core_reads_something_in_is_an_answer_however_unsure_the_classifier(reader):
+    assert read(reader, "it has been there for months, about the same", "out_of_scope")[0] == "inform"
