@@ -21,7 +21,7 @@ from .patterns import PatternError, parse
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent / "knowledge"
 
-# Contract values (../shared/contract.md). Fixed strings: the KB must use exactly these.
+# Contract values (docs/interface.md, from ../shared/contract.md). Fixed strings: the KB must use exactly these.
 CONDITIONS = ("als", "ms")
 UNKNOWN_CONDITION = "unknown"  # policy.yml rules for a caregiver who has not named the condition
 RED_FLAGS = ("bladder_bowel", "leg_weakness", "leg_numbness", "saddle_numbness", "injury", "fever", "breathing",

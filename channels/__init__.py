@@ -69,7 +69,7 @@ def channel_off(channel_name: Text, required: Sequence[Text]) -> ChannelOff:
 
 # --- what every channel does to a turn -------------------------------------------------------------
 
-# The conversation id namespaces (../shared/contract.md, Conversation identity): a Slack user id or a
+# The conversation id namespaces (docs/interface.md, Conversation identity): a Slack user id or a
 # Telegram chat id sent as a REST sender must not reach that caregiver's conversation.
 RESERVED_PREFIXES = ("slack:", "telegram:", "web:")
 MAX_CONVERSATION_ID = 128  # well under the tracker store's 255-character column, prefix included

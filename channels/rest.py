@@ -10,7 +10,7 @@
   message); "metadata" must be an object;
 - "sender" (the conversation id) is required: a string or number of 1-128 characters from a plain set
   (letters, digits and . _ - : @ + =), not beginning with slack:, telegram: or web: (those are the other
-  channels' conversations; ../shared/contract.md); 400 otherwise. Without it every sender-less client
+  channels' conversations; docs/interface.md); 400 otherwise. Without it every sender-less client
   used to share Rasa's one "default" conversation;
 - more than BACKLINE_RATE_LIMIT messages from one client address get 429 (channels/rate_limit.py);
 - a store failure during the turn is reported in the reply (channels.guarded);
