@@ -137,10 +137,8 @@ def take_turn(case: Optional[Dict], text: str, intent: Optional[str], asked_topi
     case = as_case(case)
     asked_topic = asked_topic if asked_topic in TOPICS else None
     policy = _intents()
-    pending = asked_topic or next_topic(case)
     if intent in policy["interruptions"] and (for_form or intent not in policy["read_first"]):
-        # The rule for this intent answers; the same question is asked again after it.
-        return Turn(case, replies.trouble(False) if degraded else [], {}, steps_aside=True, ask=pending)
+        return _step_aside(case, asked_topic, degraded)
 
     context = asked_topic if asked_topic in CONTEXT_TOPICS else None
     reading = reading or read_text(text, context_topic=context)
@@ -153,12 +151,19 @@ def take_turn(case: Optional[Dict], text: str, intent: Optional[str], asked_topi
     if intent == "report_red_flag" or last["new_red_flags"]:
         return _finish(updated, replies.escalation(updated), degraded, escalated=True)
     if intent in policy["small_talk"] and _small_talk_steps_aside(case, updated, text, asked_topic):
-        return Turn(case, replies.trouble(False) if degraded else [], {}, steps_aside=True, ask=pending)
+        return _step_aside(case, asked_topic, degraded)
     if degraded:
         # The form keeps its place: this answer is read again when the caregiver sends it once more.
+        pending = asked_topic or next_topic(case)
         return Turn(case, replies.trouble(False), {"case": case, "requested_slot": pending}, ask=pending)
     ask = next_topic(updated)
     return Turn(updated, replies.missed_question(updated), {**case_slots(updated), "requested_slot": ask}, ask=ask)
+
+
+def _step_aside(case: Dict, asked_topic: Optional[str], degraded: bool) -> Turn:
+    """The rule for the message's intent answers; the same question is asked again after it."""
+    return Turn(case, replies.trouble(False) if degraded else [], {}, steps_aside=True,
+                ask=asked_topic or next_topic(case))
 
 
 def _small_talk_steps_aside(before: Dict, after: Dict, text: str, asked_topic: Optional[str]) -> bool:
