@@ -32,6 +32,8 @@ Variable: meaning (default).
   "off" disables); BACKLINE_RATE_LIMIT_LOOPBACK=1 applies it to 127.0.0.1 too (off: local evaluation,
   tests and benchmarks are not limited)
 - SANIC_WORKERS (Rasa's own): more than 1 needs BACKLINE_REDIS_URL
+- BACKLINE_SPEEDUPS_OFF: speed-ups to switch off, comma separated names from SPEEDUPS, or "all" (none:
+  every speed-up on). For `make bench` and for ruling a speed-up out when something looks wrong.
 """
 from __future__ import annotations
 
@@ -206,6 +208,32 @@ def action_timeout(env: Optional[Mapping[str, str]] = None) -> float:
 def store_timeout(env: Optional[Mapping[str, str]] = None) -> float:
     """How long one tracker-store or lock-store call may take before the turn goes on without it."""
     return _seconds("BACKLINE_STORE_TIMEOUT", DEFAULT_STORE_TIMEOUT, env)
+
+
+# The per-turn speed-ups (issue 13). Each can be switched off alone, so the bench can price it and an
+# operator can rule it out; with all of them off the server takes Rasa's own path.
+SPEEDUPS = ("tracker_cache", "new_events_only", "sqlite_wal", "action_payload", "keep_alive",
+            "incremental_states")
+
+
+def speedups_off(env: Optional[Mapping[str, str]] = None) -> frozenset:
+    """The speed-ups switched off by BACKLINE_SPEEDUPS_OFF."""
+    text = _get(_env(env), "BACKLINE_SPEEDUPS_OFF").lower()
+    if text == "all":
+        return frozenset(SPEEDUPS)
+    names = {name.strip() for name in text.split(",") if name.strip()}
+    unknown = sorted(names - set(SPEEDUPS))
+    if unknown:
+        raise ConfigError("BACKLINE_SPEEDUPS_OFF", f"does not know {', '.join(unknown)}.",
+                          f"Names: {', '.join(SPEEDUPS)}, or all.")
+    return frozenset(names)
+
+
+def speedup(name: str, env: Optional[Mapping[str, str]] = None) -> bool:
+    """Whether the speed-up `name` (one of SPEEDUPS) is on."""
+    if name not in SPEEDUPS:
+        raise ValueError(f"unknown speed-up {name!r}")
+    return name not in speedups_off(env)
 
 
 def is_placeholder(value: str) -> bool:
