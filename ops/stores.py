@@ -15,7 +15,11 @@ BacklineTrackerStore is Rasa's SQLTrackerStore on SQLite (default) or PostgreSQL
   event of that conversation instead of saving the turn (an action cannot delete rows itself: Rasa
   saves the whole tracker at the end of the turn and would write them back);
 - retention: conversations whose last event is older than BACKLINE_RETENTION_DAYS are deleted at
-  start-up and then at most once an hour (ops/retention.py; `make purge` runs it by hand).
+  start-up and then at most once an hour (ops/retention.py; `make purge` runs it by hand);
+- constant-cost turns (issue 13), each a switch in ops.settings.SPEEDUPS: a per-server tracker cache
+  checked against the database before every use (ops/tracker_cache.py, "tracker_cache"); a save writes
+  the turn's new events without counting or re-reading the stored ones ("new_events_only"); SQLite in
+  WAL mode with synchronous=NORMAL and kept connections ("sqlite_wal").
 
 Both run their blocking database and Redis calls in worker threads, bounded by BACKLINE_STORE_TIMEOUT,
 and a failed save or deletion is reported to the caregiver instead of being hidden in memory
@@ -35,6 +39,7 @@ import logging
 import sys
 import time
 from contextlib import asynccontextmanager
+from itertools import islice
 from typing import Any, AsyncIterator, Callable, Dict, Optional, Text, Tuple
 
 import sqlalchemy as sa
@@ -42,12 +47,15 @@ import sqlalchemy.orm
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX, LOCK_LIFETIME, LockError, LockStore
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from ops import retention, settings
+from ops import retention, settings, tracker_cache
 from ops.store_guard import DELETE_FAILED, SAVE_FAILED, StoreCalls, StoreUnavailable, record_failure
+from ops.tracker_cache import Stored, TrackerCache
 
 logger = logging.getLogger(__name__)
 
@@ -81,11 +89,15 @@ def refuse_open_api(argv) -> None:
         raise BacklineStoreError(f"Backline refuses to start: {problem}")
 
 
-def guarded_engine_kwargs(database: settings.Database) -> Dict[Text, Any]:
+def guarded_engine_kwargs(database: settings.Database, sqlite_wal: bool = False) -> Dict[Text, Any]:
     """Engine options that keep a dead or hung database from holding a turn, and SQL parameters (message
     text) out of error messages and logs."""
     kwargs: Dict[Text, Any] = {"pool_pre_ping": True, "hide_parameters": True,
                                **create_engine_kwargs(database.url)}
+    if database.kind == "sqlite" and sqlite_wal:
+        # SQLAlchemy 1.4 opens a new SQLite connection for every query (NullPool); keep two. The pool
+        # hands a connection to one thread at a time, so sqlite3's same-thread check is not needed.
+        kwargs.update(poolclass=sa.pool.QueuePool, pool_size=2, connect_args={"check_same_thread": False})
     if database.kind == "postgresql":
         timeout = settings.store_timeout()
         connect_args = dict(kwargs.get("connect_args") or {})
@@ -93,6 +105,29 @@ def guarded_engine_kwargs(database: settings.Database) -> Dict[Text, Any]:
         kwargs["connect_args"] = connect_args
         kwargs["pool_timeout"] = timeout
     return kwargs
+
+
+def use_wal(dbapi_connection, _record) -> None:
+    """WAL: readers do not wait for the writer, and a commit appends to the log instead of rewriting
+    pages; synchronous=NORMAL syncs at checkpoints, not at every commit (a power cut may lose the last
+    turns, never corrupt the file). SQLite gives the -wal and -shm files the database file's mode (0600)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def event_row(sender_id: Text, event: Event) -> Dict[Text, Any]:
+    """The `events` row of one event, as SQLTrackerStore.save writes it."""
+    data = event.as_dict()
+    return dict(sender_id=sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
+                intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                action_name=data.get("name"), data=json.dumps(data))
+
+
+# Makes "the rows of one conversation after id N" and "its newest id" index look-ups on PostgreSQL, whose
+# index on sender_id alone leads to every row of the conversation. (SQLite's index already ends in the id.)
+SENDER_ID_INDEX = "CREATE INDEX IF NOT EXISTS backline_events_sender_id_id ON events (sender_id, id)"
 
 
 class BacklineTrackerStore(SQLTrackerStore):
@@ -114,12 +149,20 @@ class BacklineTrackerStore(SQLTrackerStore):
             super().__init__(domain=domain, host=self.database.url, event_broker=event_broker)
             # Replace Rasa's engine: pool_pre_ping survives a database restart without failing a turn.
             self.engine.dispose()
-            self.engine = sa.create_engine(self.database.url, **guarded_engine_kwargs(self.database))
+            wal = settings.speedup("sqlite_wal") and self.database.kind == "sqlite"
+            self.engine = sa.create_engine(self.database.url, **guarded_engine_kwargs(self.database, wal))
+            if wal:
+                sa.event.listen(self.engine, "connect", use_wal)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         except (ImportError, AttributeError) as error:  # Rasa would swallow these into an in-memory store
             raise BacklineStoreError(
                 f"Backline cannot start its tracker store ({self.database.setting}={self.database.safe_url}): {error}"
             ) from None
+        self.table = self.SQLEvent.__table__
+        self.new_events_only = settings.speedup("new_events_only")
+        self.cache = TrackerCache(self.engine, self.table) if settings.speedup("tracker_cache") else None
+        if self.database.kind != "sqlite":
+            self._create_index()
         self._last_purge = 0.0
         logger.info(
             f"Conversations are stored in {self.database.kind} ({self.database.safe_url}); "
@@ -127,8 +170,43 @@ class BacklineTrackerStore(SQLTrackerStore):
         )
         self._purge_if_due()
 
+    def _create_index(self) -> None:
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(sa.text(SENDER_ID_INDEX))
+        except sa.exc.SQLAlchemyError as error:  # two servers starting at once: the other one made it
+            logger.warning(f"Could not create the index backline_events_sender_id_id ({type(error).__name__}).")
+
+    @property
+    def domain(self) -> Domain:
+        return self._domain
+
+    @domain.setter
+    def domain(self, domain: Optional[Domain]) -> None:
+        # A new model may have other slots: cached trackers were built with the old ones.
+        self._domain = domain or Domain.empty()
+        if getattr(self, "cache", None) is not None:
+            self.cache.clear()
+
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        return await self.calls.run_coroutine(lambda: super(BacklineTrackerStore, self).retrieve(sender_id))
+        return await self.calls.run(lambda: self._retrieve_latest(sender_id))
+
+    def _retrieve_latest(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        if self.cache is not None:
+            return self.cache.retrieve(sender_id, self._load)
+        tracker, _ = self._load(sender_id)
+        if tracker is not None:
+            tracker_cache.mark(tracker, Stored(len(tracker.events), None))
+        return tracker
+
+    def _load(self, sender_id: Text) -> Tuple[Optional[DialogueStateTracker], Optional[int]]:
+        """SQLTrackerStore.retrieve (the latest session's events, replayed), and the newest row id it read."""
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+            if not rows:
+                return None, None
+            events = [json.loads(row.data) for row in rows]
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots), rows[-1].id
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
         return await self.calls.run_coroutine(
@@ -144,15 +222,35 @@ class BacklineTrackerStore(SQLTrackerStore):
                 raise StoreUnavailable(f"the conversation id is longer than {MAX_SENDER_ID} characters")
             if deleting:
                 deleted = await self.calls.run(lambda: self.delete_conversation(sender_id))
+                tracker_cache.mark(tracker, None)  # none of its events is stored any more
                 logger.info(f"Deleted a conversation at the caregiver's request ({deleted} stored events).")
                 return
-            await self.calls.run_coroutine(lambda: super(BacklineTrackerStore, self).save(tracker))
+            await self.calls.run(lambda: self._save_turn(tracker))
         except StoreUnavailable as error:
             record_failure(sender_id, DELETE_FAILED if deleting else SAVE_FAILED)
             logger.error(f"A conversation could not be {'deleted' if deleting else 'saved'}: {error}. "
                          f"The caregiver is told so in the reply.")
             return
         self._purge_if_due()
+
+    def _save_turn(self, tracker: DialogueStateTracker) -> None:
+        before = tracker_cache.stored(tracker)
+        events = tracker.events
+        if self.new_events_only and self.event_broker is None and before is not None \
+                and events.maxlen is None and before.events <= len(events):
+            rows = [event_row(tracker.sender_id, event) for event in islice(events, before.events, None)]
+            with self.engine.begin() as conn:
+                if rows:
+                    conn.execute(self.table.insert(), rows)
+                now = tracker_cache.fingerprint(conn, self.table, tracker.sender_id) if self.cache else None
+        else:  # Rasa's save: counts the stored events of the session and writes those after them
+            asyncio.run(SQLTrackerStore.save(self, tracker))
+            with self.engine.connect() as conn:
+                now = tracker_cache.fingerprint(conn, self.table, tracker.sender_id) if self.cache else None
+        if self.cache is not None:
+            self.cache.saved(tracker, before, now)
+        else:
+            tracker_cache.mark(tracker, Stored(len(events), None))
 
     def delete_conversation(self, sender_id: Text) -> int:
         """Deletes every stored event of `sender_id` (all sessions). Returns how many."""
@@ -163,6 +261,8 @@ class BacklineTrackerStore(SQLTrackerStore):
                 .delete(synchronize_session=False)
             )
             session.commit()
+        if self.cache is not None:
+            self.cache.drop(sender_id)
         return count
 
     def _purge_if_due(self) -> None:
@@ -176,6 +276,8 @@ class BacklineTrackerStore(SQLTrackerStore):
         except Exception as error:  # noqa: BLE001 - retention must never fail a caregiver's turn
             logger.error(f"Retention purge failed ({self.database.setting}): {error}")
             return
+        if conversations and self.cache is not None:
+            self.cache.clear()  # other servers' caches see the rows gone at their next check
         if conversations:
             logger.info(
                 f"Retention: deleted {conversations} conversation(s) ({events} events) inactive for more "
