@@ -134,7 +134,7 @@ class TrackerCache:
         if now.count <= seen.count or seen.last_id is None:
             return None
         rows = rows_after(conn, self.table, sender_id, seen.last_id)
-        complete = seen.count + len(rows) == now.count and rows[-1].id == now.last_id
+        complete = bool(rows) and seen.count + len(rows) == now.count and rows[-1].id == now.last_id
         if not complete or any(row.type_name == SessionStarted.type_name for row in rows):
             return None  # rows deleted as well as added, or a new session (read only from its start)
         tracker = twin(cached)

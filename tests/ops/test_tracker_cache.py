@@ -149,6 +149,19 @@ def test_a_conversation_purged_by_retention_is_gone_from_every_cache(monkeypatch
     assert retrieve(b) is None
 
 
+def test_rows_removed_as_well_as_added_elsewhere_mean_a_full_read(monkeypatch):
+    a, b = server(monkeypatch), server(monkeypatch)
+    turn(a, "first", slot_value="ms")
+    turn(b, "second")
+    with a.engine.begin() as conn:  # an operator removing a row by hand, then a's next turn
+        first = conn.execute(sa.select(sa.func.min(a.table.c.id)).where(a.table.c.sender_id == SENDER)).scalar()
+        conn.execute(a.table.delete().where(a.table.c.id == first))
+    turn(a, "third")
+    reads = b.full_reads
+    same(retrieve(b), rasa_read(b))
+    assert b.full_reads == reads + 1
+
+
 def test_a_new_session_elsewhere_is_read_from_its_start(monkeypatch):
     a, b = server(monkeypatch), server(monkeypatch)
     turn(a, "yesterday", slot_value="ms")
