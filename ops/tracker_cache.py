@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
+import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 from itertools import islice
@@ -32,6 +33,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 # Enough for the conversations one server answers in an hour; a tracker of a few hundred turns is a
 # few megabytes, and an evicted conversation is only read again in full.
 MAX_CONVERSATIONS = 256
+# A conversation idle this long leaves the server's memory (a caregiver's text is not kept there for
+# longer than a conversation needs); coming back costs one full read.
+MAX_IDLE_SECONDS = 15 * 60
 _MARK = "_backline_stored"
 
 
@@ -91,11 +95,14 @@ class TrackerCache:
     """Trackers by conversation id, least recently used dropped first. Store calls run in several worker
     threads, hence the lock; trackers go in and out as copies, so no two turns share one."""
 
-    def __init__(self, engine, table: sa.Table, size: int = MAX_CONVERSATIONS) -> None:
+    def __init__(self, engine, table: sa.Table, size: int = MAX_CONVERSATIONS,
+                 max_idle: float = MAX_IDLE_SECONDS) -> None:
         self.engine = engine
         self.table = table
         self.size = size
-        self._entries: "OrderedDict[Text, Tuple[DialogueStateTracker, Fingerprint]]" = OrderedDict()
+        self.max_idle = max_idle
+        # sender id -> (tracker, fingerprint, last used), least recently used first
+        self._entries: "OrderedDict[Text, Tuple[DialogueStateTracker, Fingerprint, float]]" = OrderedDict()
         self._lock = threading.Lock()
 
     def retrieve(self, sender_id: Text, load: Loader) -> Optional[DialogueStateTracker]:
@@ -123,12 +130,11 @@ class TrackerCache:
     def _fresh(self, conn, sender_id: Text, now: Fingerprint) -> Optional[DialogueStateTracker]:
         """A copy of the cached tracker brought up to `now`, or None when it has to be read in full."""
         with self._lock:
+            self._forget_idle()
             entry = self._entries.get(sender_id)
-            if entry is not None:
-                self._entries.move_to_end(sender_id)
         if entry is None:
             return None
-        cached, seen = entry
+        cached, seen, _ = entry
         if seen == now:
             return twin(cached)
         if now.count <= seen.count or seen.last_id is None:
@@ -162,10 +168,15 @@ class TrackerCache:
 
     def _put(self, sender_id: Text, tracker: DialogueStateTracker, seen: Fingerprint) -> None:
         with self._lock:
-            self._entries[sender_id] = (tracker, seen)
+            self._entries[sender_id] = (tracker, seen, time.monotonic())
             self._entries.move_to_end(sender_id)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
+
+    def _forget_idle(self) -> None:
+        cutoff = time.monotonic() - self.max_idle
+        while self._entries and next(iter(self._entries.values()))[2] < cutoff:
+            self._entries.popitem(last=False)
 
     def drop(self, sender_id: Text) -> None:
         with self._lock:

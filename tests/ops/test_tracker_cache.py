@@ -229,3 +229,13 @@ def test_without_the_wal_lever_sqlite_keeps_its_rollback_journal(monkeypatch, tm
     turn(store, "hello")
     with store.engine.connect() as conn:
         assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "delete"
+
+
+def test_an_idle_conversation_leaves_the_servers_memory(monkeypatch):
+    store = server(monkeypatch)
+    turn(store, "hello")
+    turn(store, "again")
+    assert store.full_reads == 1 and SENDER in store.cache
+    store.cache.max_idle = 0.0
+    turn(store, "much later")
+    assert store.full_reads == 2, "read again from the database"

@@ -15,7 +15,7 @@ class TrustingCache(TrackerCache):
     def _fresh(self, conn, sender_id, now):
         with self._lock:
             entry = self._entries.get(sender_id)
-        return twin(entry[0]) if entry else None
+        return twin(entry[0]) if entry else None  # whatever the database holds now
 
 
 class StaleCacheTrackerStore(BacklineTrackerStore):
