@@ -170,6 +170,7 @@ class TrackerCache:
         with self._lock:
             self._entries[sender_id] = (tracker, seen, time.monotonic())
             self._entries.move_to_end(sender_id)
+            self._forget_idle()
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
