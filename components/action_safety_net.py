@@ -50,6 +50,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 import bot
 from bot import replies
+from components import action_transport
 from ops.settings import action_timeout
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ def install() -> None:
     """Wraps RemoteAction.run once per process (idempotent)."""
     if getattr(RemoteAction.run, "_backline_safety_net", False):
         return
+    # The transport replaces Rasa's call first, so the time limit and the fallback below bound it too.
+    action_transport.install()
     original = RemoteAction.run
 
     @functools.wraps(original)
