@@ -30,10 +30,10 @@ speed-ups off (ops.settings.speedup) every call takes Rasa's own path. Errors ar
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import logging
 import ssl
-import weakref
 from typing import Any, Dict, List, Optional, Text, cast
 
 import aiohttp
@@ -113,8 +113,9 @@ def _rasa_version() -> Text:
 RASA_VERSION = _rasa_version()
 
 
-# One client session per event loop (tests and `rasa shell` may run several loops in one process).
-_SESSIONS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.ClientSession]" = weakref.WeakKeyDictionary()
+# One client session per event loop (tests and `rasa shell` may run several loops in one process). Kept until
+# the process ends, when their connections are closed (a session dropped open is logged as an error).
+_SESSIONS: Dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = {}
 _SSL: Dict[Text, ssl.SSLContext] = {}
 
 
@@ -122,17 +123,26 @@ def pooled_session() -> aiohttp.ClientSession:
     loop = asyncio.get_running_loop()
     session = _SESSIONS.get(loop)
     if session is None or session.closed:
-        connector = aiohttp.TCPConnector(keepalive_timeout=IDLE_SECONDS)
-        session = aiohttp.ClientSession(connector=connector)
+        if not _SESSIONS:
+            atexit.register(_close_at_exit)
+        session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_SECONDS))
         _SESSIONS[loop] = session
     return session
 
 
 async def close_sessions() -> None:
-    """Closes this loop's pooled session (tests; a server's sessions end with its process)."""
+    """Closes this loop's pooled session (tests)."""
     session = _SESSIONS.pop(asyncio.get_running_loop(), None)
     if session is not None:
         await session.close()
+
+
+def _close_at_exit() -> None:
+    # No loop may be running any more: the connector's synchronous close shuts the sockets.
+    for session in _SESSIONS.values():
+        if not session.closed and session.connector is not None:
+            session.connector._close()
+    _SESSIONS.clear()
 
 
 def _ssl_context(endpoint: EndpointConfig) -> Optional[ssl.SSLContext]:
