@@ -1,0 +1,161 @@
+"""The policies' view of a conversation, extended by its new events only (speed-up "incremental_states").
+
+Why. On every prediction (two or three per turn) each policy asks `DialogueStateTracker.past_states`, which
+replays every applied event of the session into a fresh tracker and builds a state at every action: the
+cost grows with the conversation (Domain.states_for_tracker_history). The states at the actions already
+replayed do not change when events are appended, with three exceptions Rasa's `applied_events` makes:
+a restart or a new session (everything before is dropped), a rewind or an undone action (the tail is
+dropped), and a form running again on its happy path (the events since its previous run are dropped).
+
+So each conversation keeps its replay: the states so far, a fingerprint of the applied events they came
+from (class and timestamp of each: events are appended, never edited), and a few checkpoints (the replay's
+tracker and counters just before each of the latest user messages). A call resumes from the latest
+checkpoint whose events are still the same, so an appended event costs one step, a form's dropped turn a
+replay of that turn, and a restart, a new session or another model a replay from the start, exactly as
+Rasa would. What stays proportional to the conversation is Rasa's own `applied_events` and the fingerprint
+(microseconds per event), not the states. The replay step is Rasa's (Domain.states_for_tracker_history,
+the same calls in the same order); tests/components/test_incremental_states.py compares it with Rasa's on
+every prefix of real and edited conversations.
+
+`install()` replaces `DialogueStateTracker.past_states` (components/action_safety_net.py calls it when a
+model is loaded); with the speed-up off every call is Rasa's own.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+from rasa.shared.core.constants import PREVIOUS_ACTION
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from ops.settings import speedup
+
+CHECKPOINTS = 4  # a form's dropped turn goes back one user message; a rewind one or two
+CONVERSATIONS = 256  # replays kept (each conversation once per policy setting), least recently used dropped
+
+_RASA_PAST_STATES = DialogueStateTracker.past_states
+
+
+@dataclass
+class Checkpoint:
+    """The replay after the first `position` applied events."""
+    position: int
+    tracker: DialogueStateTracker
+    states: int
+    last_ml_action: Any = None
+    turn_was_hidden: bool = False
+
+
+@dataclass
+class Replay:
+    domain: Domain
+    fingerprint: Tuple = ()
+    states: List[Dict] = field(default_factory=list)
+    checkpoints: List[Checkpoint] = field(default_factory=list)  # the start, then before the latest user messages
+    end: Optional[Checkpoint] = None  # after every event of `fingerprint`; advanced in place
+
+
+_REPLAYS: "OrderedDict[Tuple, Replay]" = OrderedDict()
+
+
+def fingerprint(applied) -> Tuple:
+    return tuple([(event.__class__, event.timestamp) for event in applied])
+
+
+def _step(domain: Domain, tr: DialogueStateTracker, hide_rule_turn: bool, states: List[Dict], point: Checkpoint,
+          omit_unset_slots: bool, ignore_rule_only_turns: bool, rule_only_data) -> None:
+    """One iteration of Domain.states_for_tracker_history's loop, its carried values kept in `point`."""
+    if ignore_rule_only_turns:
+        if not point.turn_was_hidden:
+            point.last_ml_action = domain._get_prev_action_sub_state(tr)
+        if not tr.followup_action and not tr.latest_action_name == tr.active_loop_name:
+            point.turn_was_hidden = hide_rule_turn
+        if point.turn_was_hidden:
+            return
+    state = domain.get_active_state(tr, omit_unset_slots=omit_unset_slots)
+    if ignore_rule_only_turns:
+        domain._remove_rule_only_features(state, rule_only_data)
+        if states:
+            domain._substitute_rule_only_user_input(state, states[-1])
+        if point.last_ml_action:
+            state[PREVIOUS_ACTION] = point.last_ml_action
+    states.append(domain._clean_state(state))
+
+
+def _copy(point: Checkpoint, states: int) -> Checkpoint:
+    return Checkpoint(point.position, copy.deepcopy(point.tracker), states, point.last_ml_action,
+                      point.turn_was_hidden)
+
+
+def _start(tracker: DialogueStateTracker) -> Checkpoint:
+    tr = tracker.init_copy()
+    tr.events = deque(maxlen=1)  # the states read slots, latest message, action and loop, never old events
+    return Checkpoint(0, tr, 0)
+
+
+def _same(old: Tuple, new: Tuple, position: int) -> bool:
+    return position <= len(new) and old[:position] == new[:position]
+
+
+def _replay_for(key: Tuple, tracker: DialogueStateTracker, domain: Domain, new: Tuple) -> Tuple[Replay, Checkpoint]:
+    """This conversation's replay and where to go on from: its end when only events were appended, else the
+    latest checkpoint still valid (a copy: checkpoints stay as they were), else the start."""
+    replay = _REPLAYS.get(key)
+    if replay is None or replay.domain is not domain:
+        replay = Replay(domain, checkpoints=[_start(tracker)])
+    _REPLAYS[key] = replay
+    _REPLAYS.move_to_end(key)
+    while len(_REPLAYS) > CONVERSATIONS:
+        _REPLAYS.popitem(last=False)
+    if replay.end is not None and _same(replay.fingerprint, new, replay.end.position):
+        return replay, replay.end
+    for point in reversed(replay.checkpoints):
+        if _same(replay.fingerprint, new, point.position):
+            replay.checkpoints = [c for c in replay.checkpoints if c.position <= point.position]
+            replay.states = replay.states[:point.states]
+            return replay, _copy(point, point.states)
+    raise AssertionError("the start checkpoint always matches")
+
+
+def past_states(self: DialogueStateTracker, domain: Domain, omit_unset_slots: bool = False,
+                ignore_rule_only_turns: bool = False, rule_only_data: Optional[Dict[str, Any]] = None) -> List[Dict]:
+    """DialogueStateTracker.past_states, resumed from this conversation's replay."""
+    if not speedup("incremental_states"):
+        return _RASA_PAST_STATES(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+    key = (self.sender_id, omit_unset_slots, ignore_rule_only_turns, json.dumps(rule_only_data, sort_keys=True))
+    applied = self.applied_events()
+    new = fingerprint(applied)
+    replay, running = _replay_for(key, self, domain, new)
+    options = (omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+    states = replay.states
+    for event in applied[running.position:]:
+        if isinstance(event, UserUttered):
+            replay.checkpoints.append(_copy(running, len(states)))
+        if isinstance(event, ActionExecuted):
+            _step(domain, running.tracker, event.hide_rule_turn, states, running, *options)
+        running.tracker.update(event)
+        running.position += 1
+    replay.fingerprint, replay.end = new, running
+    replay.checkpoints = replay.checkpoints[:1] + replay.checkpoints[1:][-CHECKPOINTS:]
+    # The state of the tracker as it is now is not kept: the next call may have appended to it.
+    result = list(states)
+    _step(domain, running.tracker, False, result, Checkpoint(0, running.tracker, 0, running.last_ml_action,
+                                                             running.turn_was_hidden), *options)
+    return result
+
+
+def forget(sender_id: str) -> None:
+    """Drops a conversation's replays (tests; a deleted conversation's fingerprint no longer matches anyway)."""
+    for key in [key for key in _REPLAYS if key[0] == sender_id]:
+        del _REPLAYS[key]
+
+
+def install() -> None:
+    """Replaces DialogueStateTracker.past_states once per process (idempotent)."""
+    if DialogueStateTracker.past_states is _RASA_PAST_STATES:
+        DialogueStateTracker.past_states = past_states  # type: ignore[method-assign]

@@ -1,0 +1,135 @@
+"""The actions need no more than the bounded call (components/action_transport.py, speed-up "action_payload").
+
+Real servers: every test story's user texts (one long conversation, so earlier turns pile up behind the
+window) and every scenario of tests/e2e/scenarios.yml go over REST to a Rasa server with the speed-up off,
+through a recorder in front of the action server. Each recorded call (Rasa's own: the whole tracker) is then
+sent to the action server again as it is and cut to the events since the latest user message: the answers
+(messages and events) must be the same. With the speed-up on, the Rasa server sends the bounded call.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+from harness.conversation import new_sender
+from harness.servers import ROOT, ActionServer, RasaServer, free_port, trained_model_dir, warm_up_actions
+from harness.stores import STORES
+
+pytestmark = pytest.mark.e2e
+
+SCENARIOS = yaml.safe_load((ROOT / "tests" / "e2e" / "scenarios.yml").read_text())["scenarios"]
+STORY_TEXTS = [step["user"].strip() for path in sorted((ROOT / "tests" / "stories").glob("*.yml"))
+               for story in yaml.safe_load(path.read_text())["stories"]
+               for step in story.get("steps") or [] if isinstance(step, dict) and step.get("user")]
+
+
+class Recorder:
+    """Forwards POST /webhook to the action server and keeps each request body."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream, self.port, self.bodies = upstream, free_port(), []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                recorder.bodies.append(json.loads(body))
+                answer = requests.post(recorder.upstream, data=body, timeout=60,
+                                       headers={"Content-Type": "application/json"})
+                self.send_response(answer.status_code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/webhook"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def talk(rasa: RasaServer) -> None:
+    long_one = new_sender("transport-stories")
+    for text in STORY_TEXTS:
+        rasa.say(long_one, text, timeout=60)
+    for scenario in SCENARIOS:
+        sender = new_sender("transport-scenario")
+        rasa.say(sender, scenario["opening"], timeout=60)
+        for _ in range(14):
+            topic = rasa.tracker(sender)["slots"]["requested_slot"]
+            if topic is None:
+                break
+            answer = scenario["answers"].get(topic, "not sure")
+            rasa.say(sender, answer[-1] if isinstance(answer, list) else answer, timeout=60)
+        for step in scenario.get("then", []):
+            rasa.say(sender, step["say"], timeout=60)
+
+
+def cut(call: dict) -> dict:
+    events = call["tracker"]["events"]
+    users = [i for i, event in enumerate(events) if event["event"] == "user"]
+    return {**call, "tracker": {**call["tracker"], "events": events[users[-1]:] if users else events}}
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory):
+    """(calls recorded with the speed-up off, calls recorded with it on, the action server's webhook)."""
+    workdir: Path = tmp_path_factory.mktemp("transport")
+    actions = ActionServer(workdir).start()
+    recorders, servers = [], []
+    try:
+        warm_up_actions(actions)
+        for off in ("action_payload", ""):
+            recorder = Recorder(actions.webhook)
+            recorders.append(recorder)
+            rasa = RasaServer(workdir, action_url=recorder.url, model=trained_model_dir(), endpoints_extra=STORES,
+                              env={"BACKLINE_SQLITE_PATH": str(workdir / f"store-{off or 'on'}.db"),
+                                   "BACKLINE_SPEEDUPS_OFF": off})
+            servers.append(rasa)
+            rasa.start()
+            talk(rasa)
+            rasa.stop()
+        yield recorders[0].bodies, recorders[1].bodies, actions.webhook
+    finally:
+        for server in servers + recorders + [actions]:
+            server.stop()
+
+
+def test_the_actions_answer_the_bounded_call_as_the_whole_tracker(recorded):
+    full_calls, _, webhook = recorded
+    names = {call["next_action"] for call in full_calls}
+    assert {"validate_symptom_form", "action_assess", "action_escalate", "action_answer_question"} <= names, names
+    assert max(len(call["tracker"]["events"]) for call in full_calls) > 300  # the long conversation
+    differences = []
+    for call in full_calls:
+        whole = requests.post(webhook, json=call, timeout=60)
+        bounded = requests.post(webhook, json=cut(call), timeout=60)
+        if (whole.status_code, whole.json()) != (bounded.status_code, bounded.json()):
+            differences.append((call["next_action"], len(call["tracker"]["events"])))
+    assert differences == []
+
+
+def test_with_the_speed_up_on_the_rasa_server_sends_the_bounded_call(recorded):
+    full_calls, bounded_calls, _ = recorded
+    assert len(bounded_calls) == len(full_calls)  # the same conversations, the same calls
+    for whole, bounded in zip(full_calls, bounded_calls, strict=True):
+        assert bounded["next_action"] == whole["next_action"]
+        assert [e["event"] for e in bounded["tracker"]["events"]] == \
+            [e["event"] for e in cut(whole)["tracker"]["events"]]
+        assert bounded["tracker"]["slots"] == whole["tracker"]["slots"]
+        assert bounded["domain"] == whole["domain"]
