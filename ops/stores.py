@@ -46,7 +46,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
-from ops import retention, settings
+from ops import diary_store, retention, settings
 from ops.store_guard import DELETE_FAILED, SAVE_FAILED, StoreCalls, StoreUnavailable, record_failure
 
 logger = logging.getLogger(__name__)
@@ -163,6 +163,7 @@ class BacklineTrackerStore(SQLTrackerStore):
                 .delete(synchronize_session=False)
             )
             session.commit()
+        diary_store.forget(self.engine, sender_id)  # the pain diary and its files go with the conversation
         return count
 
     def _purge_if_due(self) -> None:
