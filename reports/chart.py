@@ -131,8 +131,8 @@ def draw(ax, entries: List[Dict[str, Any]], now: datetime) -> Drawn:
             text = "same day: " + (words(entry.get("warning_signs")) or "call the care team today")
             ax.scatter([when], [y], s=300, marker="s", facecolors="none", edgecolors=ORANGE, linewidths=2,
                        zorder=4)
-            ax.annotate(text, (when, y), xytext=(8, -16), textcoords="offset points", color="#A05A00",
-                        fontsize=8, zorder=5)
+            ax.annotate(text, (when, y), xytext=(0, -24), textcoords="offset points", color="#A05A00",
+                        fontsize=8, ha="center", zorder=5)
             drawn.same_day.append((when, text))
     # The legend says what the rings mean too, so a printed black-and-white page still reads.
     if drawn.red_flags:
