@@ -101,8 +101,8 @@ def is_same_day(entry: Dict[str, Any]) -> bool:
     return bool(entry.get("warning_signs")) or entry.get("triage") == SAME_DAY_TRIAGE
 
 
-def draw(ax, entries: List[Dict[str, Any]], now: datetime) -> Drawn:
-    """Draws the chart on `ax`; what it drew."""
+def draw(ax, entries: List[Dict[str, Any]], now: datetime, legend_below: bool = False) -> Drawn:
+    """Draws the chart on `ax` (the legend beside it, or below it for a phone-width picture); what it drew."""
     drawn = Drawn(title="Back pain over the weeks (0 = no pain, 10 = worst imaginable)")
     dated = sorted(((parse_when(e), e) for e in entries if parse_when(e) is not None), key=lambda pair: pair[0])
     scored = [(when, severity_of(e)) for when, e in dated if severity_of(e) is not None]
@@ -140,11 +140,11 @@ def draw(ax, entries: List[Dict[str, Any]], now: datetime) -> Drawn:
     if drawn.same_day:
         ax.scatter([], [], s=100, marker="s", facecolors="none", edgecolors=ORANGE, linewidths=2,
                    label="same-day warning")
-    _axes(ax, dated, now, drawn)
+    _axes(ax, dated, now, drawn, legend_below)
     return drawn
 
 
-def _axes(ax, dated, now: datetime, drawn: Drawn) -> None:
+def _axes(ax, dated, now: datetime, drawn: Drawn, legend_below: bool) -> None:
     start = dated[0][0] if dated else now - timedelta(days=28)
     end = max(dated[-1][0] if dated else now, start + timedelta(days=6))
     ax.set_xlim(start - timedelta(days=1), end + timedelta(days=1.5))
@@ -162,16 +162,20 @@ def _axes(ax, dated, now: datetime, drawn: Drawn) -> None:
     ax.set_title(drawn.title, fontsize=11, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
     handles, labels = ax.get_legend_handles_labels()
-    if labels:
+    if labels and legend_below:
+        ax.legend(handles, labels, fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3,
+                  frameon=False)
+    elif labels:
         ax.legend(handles, labels, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     drawn.legend = labels
     drawn.x_labels = [mdates.num2date(tick).strftime("%a %d %b") for tick in ax.get_xticks()]
 
 
 def chart_figure(entries: List[Dict[str, Any]], now: datetime) -> Tuple[Figure, Drawn]:
-    figure = Figure(figsize=(10, 4.6), dpi=110)
-    ax = figure.add_axes([0.09, 0.17, 0.6, 0.73])
-    drawn = draw(ax, entries, now)
+    # Phone-friendly: the widget and Telegram show it a few hundred pixels wide, so the legend goes below.
+    figure = Figure(figsize=(8, 5.6), dpi=110)
+    ax = figure.add_axes([0.11, 0.33, 0.86, 0.6])
+    drawn = draw(ax, entries, now, legend_below=True)
     if not drawn.points:
         ax.text(0.5, 0.5, "No diary entries yet", transform=ax.transAxes, ha="center", fontsize=12)
     return figure, drawn

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import threading
 import uuid
 from datetime import datetime, timezone
@@ -45,16 +46,35 @@ def keep_diary(conversation: str) -> None:
         store.add(conversation, entry)
 
 
+PAGE_PORT = free_port()
+GREETING = "Hello from the diary test (information, not a diagnosis)."
+
+
+async def bot_turn(message):
+    """Stands in for the model and the actions: what the diary actions send for "show the diary"."""
+    if message.text == "/greet":
+        await message.output_channel.send_text_message(message.sender_id, GREETING)
+        return
+    if not diary_store.diary_store().entries(message.sender_id):
+        keep_diary(message.sender_id)
+    await message.output_channel.send_text_message(message.sender_id, "Here is the diary so far.")
+    await message.output_channel.send_image_url(message.sender_id,
+                                                report_links.link(message.sender_id, "chart.png"))
+
+
 @pytest.fixture(scope="module")
 def rest_server():
-    """A Sanic server with Backline's REST channel (its blueprint, as `rasa run` mounts it); its base URL.
-    One per test process (Sanic 21.12 cannot start a second app in a process); every request reads the
-    settings of the test it serves (the store, the key)."""
-    async def on_new_message(message):
-        return None
+    """A Sanic server with Backline's REST and socket.io channels (their blueprints, as `rasa run` mounts
+    them, with `--cors` for the page's origin); its base URL. One per test process (Sanic 21.12 cannot
+    start a second app in a process); every request reads the settings of the test it serves."""
+    from rasa.server import configure_cors
+
+    from channels.socketio import WebChatSocketIO
 
     app = Sanic(f"diary_{uuid.uuid4().hex[:8]}")
-    app.blueprint(BacklineRest().blueprint(on_new_message), url_prefix="/webhooks/rest")
+    configure_cors(app, [f"http://127.0.0.1:{PAGE_PORT}"])
+    app.blueprint(BacklineRest().blueprint(bot_turn), url_prefix="/webhooks/rest")
+    app.blueprint(WebChatSocketIO(session_persistence=True).blueprint(bot_turn))
     port = free_port()
     loop = asyncio.new_event_loop()
     ready = threading.Event()
@@ -64,6 +84,8 @@ def rest_server():
         server = loop.run_until_complete(app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
                                                            access_log=True))
         loop.run_until_complete(server.startup())
+        loop.run_until_complete(server.before_start())  # CORS and socket.io hook in here, as under `rasa run`
+        loop.run_until_complete(server.after_start())
         ready.set()
         loop.run_forever()
         loop.run_until_complete(server.close())
@@ -204,3 +226,41 @@ def test_the_page_may_show_images_from_its_rasa_server():
     policy = page.split('http-equiv="Content-Security-Policy"', 1)[1].split(">", 1)[0]
     assert "img-src 'self' data: http://127.0.0.1:5005;" in policy
     assert "connect-src 'self' http://127.0.0.1:5005;" in policy
+
+
+@pytest.mark.e2e  # a real browser, like the other widget tests (no model needed: runs in seconds)
+def test_the_web_widget_shows_the_chart_from_the_rasa_server(rest_server, browser, screenshots_dir, tmp_path,
+                                                              monkeypatch):
+    """The real page (ops/webpage.py, its CSP) and widget, the real socket.io channel: the chart arrives as
+    an image link to the Rasa server's own route, and the browser loads and shows it."""
+    from tests.channels.conftest import serving_page
+
+    monkeypatch.setenv("BACKLINE_PUBLIC_URL", rest_server)
+    with serving_page(tmp_path, PAGE_PORT, rest_server) as page_url:
+        context = browser.new_context(viewport={"width": 1100, "height": 1000}, device_scale_factor=1)
+        context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
+        page = context.new_page()
+        refused, console = [], []
+        page.on("console", lambda message: refused.append(message.text)
+                if "img-src" in message.text else console.append(message.text))
+        page.on("requestfailed", lambda request: console.append(f"failed: {request.url} {request.failure}"))
+        try:
+            page.goto(page_url)
+            try:
+                page.locator(".rw-response", has_text="not a diagnosis").wait_for(timeout=30_000)
+            except Exception:
+                raise AssertionError(f"no greeting; console: {console + refused}") from None
+            box = page.get_by_role("textbox", name="Your message to Backline")
+            box.focus()
+            page.keyboard.type("show the diary")
+            page.keyboard.press("Enter")
+            image = page.locator("img[src*='/webhooks/rest/diary/chart.png']")
+            image.wait_for(timeout=30_000)
+            page.wait_for_timeout(1000)
+            assert image.evaluate("img => img.complete && img.naturalWidth") > 500  # loaded, not a broken icon
+            assert image.get_attribute("src").startswith(rest_server + "/webhooks/rest/diary/chart.png?token=")
+            assert refused == []
+            image.scroll_into_view_if_needed()
+            page.locator(".rw-conversation-container").screenshot(path=str(screenshots_dir / "web-diary-chart.png"))
+        finally:
+            context.close()
