@@ -19,11 +19,19 @@
   the web widget reading the history) has to cope with them, and the clinical core reads the words
   around them ("has <b>MS</b>" is read as "has MS"; glued to a tag, the word was missed).
 
+The diary's files (issue 14) are served here too, so they work without the web page's server:
+`GET /webhooks/rest/diary/<kind>?token=T` (a signed link from ops/report_links.py, for the widget and any
+REST client) or `POST /webhooks/rest/diary/<kind> {"sender": ID}` (a REST conversation's own id), where
+kind is chart.png, report.pdf or diary.csv. The file is drawn on request from the diary store and sent
+with `Cache-Control: no-store`; a missing, forged, expired or other-kind token gets 403, an unknown kind
+404, a store failure 503. Never a 500, and the token is not logged (ops/log_privacy.py).
+
 Everything else (the stream option, input_channel, metadata) is Rasa's.
 """
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sys
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
@@ -35,6 +43,9 @@ from sanic.request import Request
 
 from channels import MAX_CONVERSATION_ID, RESERVED_PREFIXES, guarded
 from channels.rate_limit import TOO_MANY_TEXT, RateLimiter
+from ops.report_links import KINDS
+
+logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_MESSAGE_CHARS = 20_000
@@ -132,15 +143,60 @@ class BacklineRest(RestInput):
 
         @webhook.middleware("request")
         async def check_body(request: Request):
-            if request.method != "POST":
+            if request.method != "POST" and DIARY_ROUTE not in request.path:
                 return None
             if limiter is not None and not limiter.allow(request.ip):
                 return response.json({"error": TOO_MANY_TEXT}, status=429,
                                      headers={"Retry-After": str(limiter.retry_after(request.ip))})
+            if DIARY_ROUTE in request.path:
+                return None  # its own checks, in diary_route
             try:
                 request.ctx.backline_body = validate_body(request.body, request.headers.get("content-length"))
             except BodyError as error:
                 return response.json({"error": error.error}, status=error.status)
             return None
 
+        webhook.add_route(diary_route, DIARY_ROUTE + "<kind>", methods=["GET", "POST"])
         return webhook
+
+
+DIARY_ROUTE = "/diary/"
+NO_STORE = {"Cache-Control": "no-store, max-age=0", "Pragma": "no-cache", "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer"}
+
+
+def diary_owner(request: Request, kind: Text) -> Optional[Text]:
+    """The conversation whose file this request may read: a valid link's, or a REST sender's own."""
+    from ops.report_links import conversation_of
+
+    if request.method == "GET":
+        return conversation_of(request.args.get("token"), kind)
+    if len(request.body or b"") > MAX_BODY_BYTES:
+        return None
+    try:
+        body = json.loads(request.body or b"")
+        return check_sender(body.get("sender")) if isinstance(body, dict) else None
+    except (ValueError, UnicodeDecodeError, BodyError):
+        return None
+
+
+async def diary_route(request: Request, kind: Text) -> response.HTTPResponse:
+    from channels.diary_files import diary_file
+    from ops.store_guard import StoreUnavailable
+
+    if kind not in KINDS:
+        return response.json({"error": "no such file"}, status=404, headers=NO_STORE)
+    conversation = diary_owner(request, kind)
+    if conversation is None:
+        return response.json({"error": "this link is not valid or has expired; ask Backline for a new one"},
+                             status=403, headers=NO_STORE)
+    try:
+        found = await diary_file(conversation, kind)
+    except StoreUnavailable:
+        return response.json({"error": "the diary cannot be read just now; please try again"}, status=503,
+                             headers=NO_STORE)
+    except Exception as error:  # noqa: BLE001 - a drawing bug must not become a 500 with a traceback
+        logger.error(f"A diary file could not be drawn ({type(error).__name__}).")
+        return response.json({"error": "the file could not be made"}, status=503, headers=NO_STORE)
+    headers = {**NO_STORE, "Content-Disposition": f'inline; filename="{found.filename}"'}
+    return response.raw(found.data, content_type=found.content_type, headers=headers)

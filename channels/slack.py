@@ -9,6 +9,10 @@ Webhook (Event Subscriptions and Interactivity request URL): https://YOUR-HOST/w
 Conversation ids are `slack:<user id>` (a Slack user id is visible to the whole workspace, so it must not
 also be a REST sender); the Web API still gets the bare ids. A signed request seen before (same timestamp
 and signature, within Slack's five-minute window) is a replay and gets 400.
+
+The pain diary's chart, report and CSV (links made by ops/report_links.py) are uploaded as files into the
+conversation (files.getUploadURLExternal / files.completeUploadExternal, slack_sdk's files_upload_v2),
+drawn here from the diary store: Slack never gets a link to this server.
 """
 from __future__ import annotations
 
@@ -24,7 +28,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from slack_sdk.web.async_client import AsyncWebClient
 
-from channels import channel_off, env, guarded, missing
+from channels import bare, channel_off, env, guarded, missing
+from channels.diary_files import DiaryFile, deliver, links_in
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +66,33 @@ class SlackBotAt(SlackBot):
         super().__init__(token, slack_channel, thread_id, proxy)
         if api_url:
             self.client = AsyncWebClient(token, proxy=proxy, base_url=api_url.rstrip("/") + "/")
+
+    # The diary's files: uploaded, never linked (channels/diary_files.py).
+    async def _deliver(self, recipient_id: Text, url: Any) -> bool:
+        channel = self.slack_channel or bare(PREFIX, recipient_id)
+        owner = PREFIX + bare(PREFIX, recipient_id)  # the conversation; Rasa may hand over the bare id
+
+        async def upload(found: DiaryFile) -> None:
+            await self.client.files_upload_v2(channel=channel, file=found.data, filename=found.filename,
+                                              title=found.filename)
+
+        return await deliver(url, owner, upload, lambda text: super(SlackBotAt, self).send_text_message(
+            recipient_id, text))
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        text, links = links_in(text)
+        if text:
+            await super().send_text_message(recipient_id, text, **kwargs)
+        for url in links:
+            await self._deliver(recipient_id, url)
+
+    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+        if not await self._deliver(recipient_id, image):
+            await super().send_image_url(recipient_id, image, **kwargs)
+
+    async def send_attachment(self, recipient_id: Text, attachment: Any, **kwargs: Any) -> None:
+        if not await self._deliver(recipient_id, attachment):
+            await super().send_attachment(recipient_id, attachment, **kwargs)
 
 
 class SlackFromEnv(SlackInput):

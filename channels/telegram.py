@@ -10,6 +10,10 @@ the tests point it at a local fake).
 
 Conversation ids are `telegram:<chat id>`; the Bot API still gets the bare chat id.
 
+The pain diary's chart is sent as a photo (sendPhoto) and the report and CSV as documents (sendDocument),
+drawn here from the diary store: Telegram never gets a link to this server (it could not reach a
+localhost one, and should not hold a link to a health record).
+
 Differences from Rasa's TelegramInput, each deliberate:
 - setWebhook runs once the server is up, in the server's own event loop, and a failure is logged, not
   fatal (Rasa calls it with asyncio.run() while building the routes: the bot's HTTP session then
@@ -20,16 +24,19 @@ Differences from Rasa's TelegramInput, each deliberate:
 from __future__ import annotations
 
 import hmac
+import io
 import logging
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from aiogram.bot.api import TELEGRAM_PRODUCTION, TelegramAPIServer
+from aiogram.types import InputFile
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 
 from channels import bare, channel_off, env, guarded, missing
+from channels.diary_files import DiaryFile, deliver, links_in
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +58,34 @@ class TelegramOutputAt(TelegramOutput):
         await super().send_response(bare(PREFIX, recipient_id), message)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await super().send_text_message(bare(PREFIX, recipient_id), text, **kwargs)
+        text, links = links_in(text)
+        if text:
+            await super().send_text_message(bare(PREFIX, recipient_id), text, **kwargs)
+        for url in links:
+            await self._deliver(recipient_id, url)
+
+    # The diary's files: sent as a photo or a document, never linked (channels/diary_files.py).
+    async def _deliver(self, recipient_id: Text, url: Any) -> bool:
+        chat = bare(PREFIX, recipient_id)
+        owner = PREFIX + bare(PREFIX, recipient_id)  # the conversation; Rasa may hand over the bare id
+
+        async def upload(found: DiaryFile) -> None:
+            document = InputFile(io.BytesIO(found.data), filename=found.filename)
+            if found.kind == "chart.png":
+                await self.send_photo(chat, document)
+            else:
+                await self.send_document(chat, document)
+
+        return await deliver(url, owner, upload,
+                             lambda text: super(TelegramOutputAt, self).send_text_message(chat, text))
+
+    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+        if not await self._deliver(recipient_id, image):
+            await super().send_image_url(bare(PREFIX, recipient_id), image, **kwargs)
+
+    async def send_attachment(self, recipient_id: Text, attachment: Any, **kwargs: Any) -> None:
+        if not await self._deliver(recipient_id, attachment):
+            await super().send_attachment(bare(PREFIX, recipient_id), attachment, **kwargs)
 
 
 class TelegramFromEnv(TelegramInput):

@@ -143,8 +143,10 @@ class RasaServer:
             "--port", str(self.port), "--endpoints", str(self.endpoints_file()),
             "--credentials", str(ROOT / "credentials.yml"), *self.args,
         ]
+        # The diary's links name this server (ops/report_links.py), not `make run`'s port.
+        env = {"BACKLINE_PUBLIC_URL": self.url, **self.env}
         with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=server_env(self.env), stdout=out, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=server_env(env), stdout=out, stderr=subprocess.STDOUT)
         if self.enable_api:
             query = f"?token={self.auth_token}" if self.auth_token else ""
             wait_until(f"{self.url}/status{query}", timeout, self.proc, self.log,
@@ -171,9 +173,13 @@ class RasaServer:
 
 @contextmanager
 def running_backline(workdir: Path, **rasa_options) -> Iterator["RasaServer"]:
-    """An action server and a Rasa server in front of it, stopped however the caller's block ends."""
-    actions = ActionServer(workdir).start()
-    rasa = RasaServer(workdir, action_url=actions.webhook, **rasa_options)
+    """An action server and a Rasa server in front of it, stopped however the caller's block ends. The action
+    server makes the diary's links with the Rasa server's address (BACKLINE_PUBLIC_URL)."""
+    port = rasa_options.pop("port", None) or free_port()
+    public = {"BACKLINE_PUBLIC_URL": f"http://127.0.0.1:{port}", **(rasa_options.get("env") or {})}
+    actions = ActionServer(workdir, env={key: value for key, value in public.items()
+                                         if key == "BACKLINE_PUBLIC_URL"}).start()
+    rasa = RasaServer(workdir, action_url=actions.webhook, port=port, **rasa_options)
     try:
         rasa.start()
         yield rasa

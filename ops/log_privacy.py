@@ -8,6 +8,9 @@ is not Backline's own (whose messages are written not to carry text), and every 
 quoted parts and its {...} parts replaced by "…" before any handler sees it. The record factory is used
 because it survives Sanic's and Rasa's own logging configuration, which replace handlers and filters.
 SQL parameters are hidden by the engines themselves (ops/stores.py: hide_parameters).
+
+Sanic's access log (on when LOG_LEVEL_LIBRARIES is INFO or DEBUG) writes each request's URL: its query
+string is cut off, since a diary link's token (ops/report_links.py) opens a health record.
 """
 from __future__ import annotations
 
@@ -27,12 +30,27 @@ def redact(text: str) -> str:
     return _AFTER_FOUND.sub(r"\1…", _QUOTED.sub("…", text))
 
 
+def without_query(url: str) -> str:
+    return url.split("?", 1)[0] + (" ?…" if "?" in url else "")
+
+
+class NoQueryStrings(logging.Filter):
+    """Cuts the query string out of Sanic's access records (their URL is in the `request` extra)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        if isinstance(request, str) and "?" in request:
+            record.request = without_query(request)
+        return True
+
+
 def install() -> None:
     """Idempotent: the Rasa server imports several modules that call it."""
     global _installed
     if _installed:
         return
     _installed = True
+    logging.getLogger("sanic.access").addFilter(NoQueryStrings())
     make_record = logging.getLogRecordFactory()
 
     def private_record(*args: Any, **kwargs: Any) -> logging.LogRecord:

@@ -17,7 +17,7 @@ from typing import List, Optional, Tuple
 
 import sqlalchemy as sa
 
-from ops import settings
+from ops import diary_store, settings
 
 DAY = 86400.0
 CHUNK = 500
@@ -63,6 +63,7 @@ def purge(engine, days: int, now: Optional[float] = None) -> Tuple[int, int]:
                 table.delete().where(table.c.sender_id.in_(chunk), table.c.sender_id.not_in(active))
             )
             events += result.rowcount or 0
+    diary_store.purge_gone(engine, senders)  # a purged conversation's pain diary and files go too
     return len(senders), events
 
 

@@ -32,6 +32,9 @@ Variable: meaning (default).
   "off" disables); BACKLINE_RATE_LIMIT_LOOPBACK=1 applies it to 127.0.0.1 too (off: local evaluation,
   tests and benchmarks are not limited)
 - SANIC_WORKERS (Rasa's own): more than 1 needs BACKLINE_REDIS_URL
+- BACKLINE_PUBLIC_URL: the Rasa server's address as the caregiver's browser or client reaches it; the diary's
+  chart, report and CSV links start with it (http://localhost:5005)
+- BACKLINE_LINK_MINUTES: how long a diary link works (30)
 - BACKLINE_SPEEDUPS_OFF: speed-ups to switch off, comma separated names from SPEEDUPS, or "all" (none:
   every speed-up on). For `make bench` and for ruling a speed-up out when something looks wrong.
 """
@@ -56,6 +59,8 @@ DEFAULT_CONNECT_TIMEOUT = 20.0
 DEFAULT_ACTION_TIMEOUT = 10.0
 DEFAULT_STORE_TIMEOUT = 3.0
 DEFAULT_RATE_LIMIT = (30, 60.0)
+DEFAULT_PUBLIC_URL = "http://localhost:5005"  # `make run`'s Rasa port
+DEFAULT_LINK_MINUTES = 30.0
 WEB_SECRET_FILE = "var/web-session.secret"
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off"}
@@ -353,6 +358,20 @@ def web_secret(env: Optional[Mapping[str, str]] = None, create: bool = True) -> 
         raise ConfigError("BACKLINE_WEB_SECRET", f"unset, and {path} holds no usable key.",
                           "Delete the file (a new key is made) or set BACKLINE_WEB_SECRET.")
     return key.encode()
+
+
+def public_url(env: Optional[Mapping[str, str]] = None) -> str:
+    """The Rasa server's base URL as clients reach it (the diary links), without a trailing slash."""
+    url = _get(_env(env), "BACKLINE_PUBLIC_URL") or DEFAULT_PUBLIC_URL
+    if not re.fullmatch(r"https?://[^\s/?#\"'<>]+(/[^\s?#\"'<>]*)?", url):
+        raise ConfigError("BACKLINE_PUBLIC_URL", f"'{url}' is not an http(s) address.",
+                          "Example: https://chat.example.org or http://127.0.0.1:5005")
+    return url.rstrip("/")
+
+
+def link_seconds(env: Optional[Mapping[str, str]] = None) -> float:
+    """How long a signed diary link works."""
+    return 60 * _seconds("BACKLINE_LINK_MINUTES", DEFAULT_LINK_MINUTES, env)
 
 
 # --- what a `rasa run` command line exposes --------------------------------------------------------

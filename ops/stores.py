@@ -53,7 +53,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from ops import retention, settings, tracker_cache
+from ops import diary_store, retention, settings, tracker_cache
 from ops.store_guard import DELETE_FAILED, SAVE_FAILED, StoreCalls, StoreUnavailable, record_failure
 from ops.tracker_cache import Stored, TrackerCache
 
@@ -263,6 +263,7 @@ class BacklineTrackerStore(SQLTrackerStore):
             session.commit()
         if self.cache is not None:
             self.cache.drop(sender_id)
+        diary_store.forget(self.engine, sender_id)  # the pain diary and its files go with the conversation
         return count
 
     def _purge_if_due(self) -> None:

@@ -5,7 +5,8 @@
 The page talks only to the servers its `backline-servers` meta tag lists (same origin when it lists
 none, as behind deploy/nginx.conf). Here the page and Rasa are on different ports, so index.html is
 served with the given server (and BACKLINE_WEB_ORIGINS) in that tag and in the Content-Security-Policy's
-connect-src, and every response carries the security headers nginx sends in a deployment.
+connect-src and img-src (the diary chart is an image served by the Rasa server), and every response
+carries the security headers nginx sends in a deployment.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def page_for(servers: List[str]) -> bytes:
     html = html.replace('<meta name="backline-servers" content="">',
                         f'<meta name="backline-servers" content="{listed}">')
     html = re.sub(r"connect-src 'self'", f"connect-src 'self' {listed}".rstrip(), html, count=1)
+    html = re.sub(r"img-src 'self' data:", f"img-src 'self' data: {listed}".rstrip(), html, count=1)
     return html.encode()
 
 

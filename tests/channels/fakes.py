@@ -1,7 +1,9 @@
 """Local stand-ins for the Slack Web API and the Telegram Bot API, on 127.0.0.1 and a free port.
 
 Each fake is a small aiohttp server in a background thread that answers like the real API and records
-every call (method name, headers, parameters) so a test can assert on what Backline sent.
+every call (method name, headers, parameters) so a test can assert on what Backline sent. Files sent as
+multipart parts (Telegram's sendPhoto, sendDocument) are recorded as bytes in `params`; bytes posted to
+Slack's upload URL (files.getUploadURLExternal) are recorded as calls of the method "upload".
 """
 from __future__ import annotations
 
@@ -45,6 +47,11 @@ class FakeAPI:
 
     async def _handle(self, request: web.Request) -> web.Response:
         path = request.path
+        if path.startswith(UPLOAD_PATH):  # Slack's step 2: the file's bytes, to the URL it handed out
+            with self._lock:
+                self.calls.append(Call("upload", dict(request.headers),
+                                       {"file_id": path[len(UPLOAD_PATH):], "data": await request.read()}))
+            return web.Response(text="OK - 200")
         if not path.startswith(self.prefix):
             return web.json_response({"ok": False, "error": "unknown_path"}, status=404)
         method = path[len(self.prefix):].rsplit("/", 1)[-1]
@@ -53,7 +60,12 @@ class FakeAPI:
             if request.content_type == "application/json":
                 params.update(await request.json())
             else:
-                params.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
+                for key, value in (await request.post()).items():
+                    if isinstance(value, str):
+                        params[key] = value
+                    elif hasattr(value, "file"):  # a multipart file part
+                        params[key] = value.file.read()
+                        params[f"{key}.filename"] = value.filename
         with self._lock:
             self.calls.append(Call(method, dict(request.headers), params))
         return web.json_response(self.answer(method, params))
@@ -112,11 +124,23 @@ class FakeAPI:
         raise AssertionError("the bot kept calling the API")
 
 
+UPLOAD_PATH = "/upload/v1/"
+
+
 def fake_slack() -> FakeAPI:
-    """Slack's Web API: https://slack.com/api/<method>, JSON answers with "ok"."""
+    """Slack's Web API: https://slack.com/api/<method>, JSON answers with "ok"; file uploads by the v2 flow
+    (files.getUploadURLExternal, the bytes to the upload URL, files.completeUploadExternal)."""
     counter = iter(range(1, 10**6))
+    fake: FakeAPI
 
     def answer(method: str, params: Dict[str, Any]) -> Dict[str, Any]:
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(counter):08d}"
+            return {"ok": True, "file_id": file_id, "upload_url": f"{fake.url}{UPLOAD_PATH}{file_id}"}
+        if method == "files.completeUploadExternal":
+            files = params.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
         if method == "chat.postMessage":
             return {"ok": True, "channel": params.get("channel"), "ts": f"1700000000.{next(counter):06d}",
                     "message": {"type": "message", "text": params.get("text", ""), "bot_id": "B0BACKLINE"}}
@@ -124,7 +148,8 @@ def fake_slack() -> FakeAPI:
             return {"ok": True, "user_id": "U0BACKLINE", "bot_id": "B0BACKLINE"}
         return {"ok": True}
 
-    return FakeAPI("/api/", answer)
+    fake = FakeAPI("/api/", answer)
+    return fake
 
 
 TELEGRAM_BOT = {"id": 123456, "is_bot": True, "first_name": "Backline", "username": "backline_test_bot"}
@@ -140,6 +165,13 @@ def fake_telegram(token: str) -> FakeAPI:
             return {"ok": True, "result": TELEGRAM_BOT}
         if method in ("setwebhook", "deletewebhook"):
             return {"ok": True, "result": True, "description": "Webhook was set"}
+        if method in ("sendphoto", "senddocument"):
+            kind = "photo" if method == "sendphoto" else "document"
+            message = {"message_id": next(counter), "date": int(time.time()), "from": TELEGRAM_BOT,
+                       "chat": {"id": int(params.get("chat_id", 0)), "type": "private"}}
+            message[kind] = ([{"file_id": f"P{next(counter)}", "file_unique_id": "u", "width": 1, "height": 1}]
+                             if kind == "photo" else {"file_id": f"D{next(counter)}", "file_unique_id": "u"})
+            return {"ok": True, "result": message}
         if method == "sendmessage":
             message = {"message_id": next(counter), "date": int(time.time()), "from": TELEGRAM_BOT,
                        "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
