@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 import threading
 import uuid
@@ -24,20 +23,16 @@ from harness.servers import free_port
 from ops import diary_store, report_links
 from reports.sample import sample_entries
 from tests.channels.conftest import SLACK_BOT_TOKEN, TELEGRAM_BOT_TOKEN
+from tests.diary_env import isolate
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(autouse=True)
 def diary_env(monkeypatch, tmp_path):
-    for name in list(os.environ):
-        if name.startswith("BACKLINE_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("BACKLINE_WEB_SECRET", "diary-channel-key-" + "5" * 40)
+    isolate(monkeypatch, tmp_path)
     monkeypatch.setenv("BACKLINE_SQLITE_PATH", str(tmp_path / "diary.db"))
     monkeypatch.setenv("BACKLINE_RATE_LIMIT", "off")
-    monkeypatch.setattr(diary_store, "_stores", {})
-    monkeypatch.setattr(diary_store, "REPORTS_DIR", str(tmp_path / "reports"))
 
 
 def keep_diary(conversation: str) -> None:
