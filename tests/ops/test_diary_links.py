@@ -64,6 +64,9 @@ def test_settings_for_links(monkeypatch):
     monkeypatch.setenv("BACKLINE_PUBLIC_URL", "chat.example.org")
     with pytest.raises(settings.ConfigError, match="BACKLINE_PUBLIC_URL"):
         settings.public_url()
+    for minutes in ("soon", "0", "20000"):
+        with pytest.raises(settings.ConfigError, match="BACKLINE_LINK_MINUTES"):
+            settings.link_seconds({"BACKLINE_LINK_MINUTES": minutes})
     with pytest.raises(ValueError):
         report_links.make_token("rest-a", "../../etc/passwd", now=NOW)
 
