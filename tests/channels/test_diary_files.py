@@ -259,3 +259,9 @@ def test_the_web_widget_shows_the_chart_from_the_rasa_server(rest_server, browse
             page.locator(".rw-conversation-container").screenshot(path=str(screenshots_dir / "web-diary-chart.png"))
         finally:
             context.close()
+
+
+def test_the_route_is_mounted_by_the_channels_credentials_yml_names():
+    from tests.channels.test_channel_config import channels_from_credentials, routes
+
+    assert "/webhooks/rest/diary/<kind:str>" in routes(channels_from_credentials())
