@@ -83,7 +83,12 @@ def rest_server():
         loop.run_until_complete(server.after_start())
         ready.set()
         loop.run_forever()
+        loop.run_until_complete(server.before_stop())
         loop.run_until_complete(server.close())
+        loop.run_until_complete(server.after_stop())
+        for task in asyncio.all_tasks(loop):  # socket.io's background tasks end with the server
+            task.cancel()
+        loop.run_until_complete(asyncio.sleep(0.1))
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
