@@ -1,9 +1,14 @@
 """The tracker and lock stores `make run` uses, for servers that get their own endpoints file (the tests
 and the benchmark pick free ports, so they write one). Read from endpoints.yml, so the two cannot drift."""
+import os
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import yaml
 
+PG_ADMIN = os.environ.get("BACKLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 ENDPOINTS = Path(__file__).resolve().parents[1] / "endpoints.yml"
 STORE_KEYS = ("tracker_store", "lock_store")
 
@@ -18,3 +23,32 @@ def store_endpoints(endpoints: Path = ENDPOINTS) -> str:
 
 
 STORES = store_endpoints()
+
+
+class ServiceMissing(RuntimeError):
+    """A service the test needs does not answer: a failure, never a skip."""
+
+
+@contextmanager
+def fresh_pg_database(prefix: str = "backline_test") -> Iterator[str]:
+    """A new, empty PostgreSQL database on BACKLINE_TEST_PG's server; its URL; dropped afterwards."""
+    import psycopg2
+    from sqlalchemy.engine.url import make_url
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = make_url(PG_ADMIN)
+    try:
+        conn = psycopg2.connect(host=admin.host, port=admin.port or 5432, user=admin.username,
+                                password=admin.password, dbname=admin.database, connect_timeout=5)
+    except psycopg2.OperationalError as error:
+        raise ServiceMissing(f"PostgreSQL at {PG_ADMIN} is needed for this test (set BACKLINE_TEST_PG): {error}") \
+            from None
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f'CREATE DATABASE "{name}"')
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.close()

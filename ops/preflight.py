@@ -71,7 +71,8 @@ def check(endpoints: Optional[Path] = None) -> tuple[List[str], List[str], List[
         problems.append(str(error))
 
     for read in (settings.cors, settings.web_origins, settings.rate_limit, settings.rate_limit_loopback,
-                 settings.action_timeout, settings.store_timeout, settings.web_secret):
+                 settings.action_timeout, settings.store_timeout, settings.web_secret, settings.public_url,
+                 settings.link_seconds):
         try:
             read()
         except settings.ConfigError as error:

@@ -370,8 +370,15 @@ def public_url(env: Optional[Mapping[str, str]] = None) -> str:
 
 
 def link_seconds(env: Optional[Mapping[str, str]] = None) -> float:
-    """How long a signed diary link works."""
-    return 60 * _seconds("BACKLINE_LINK_MINUTES", DEFAULT_LINK_MINUTES, env)
+    """How long a signed diary link works (BACKLINE_LINK_MINUTES), in seconds."""
+    text = _get(_env(env), "BACKLINE_LINK_MINUTES")
+    try:
+        minutes = float(text) if text else DEFAULT_LINK_MINUTES
+    except ValueError:
+        raise ConfigError("BACKLINE_LINK_MINUTES", f"'{text}' is not a number of minutes.") from None
+    if not 0 < minutes <= 7 * 24 * 60:
+        raise ConfigError("BACKLINE_LINK_MINUTES", "must be more than 0 and at most a week (10080 minutes).")
+    return 60 * minutes
 
 
 # --- what a `rasa run` command line exposes --------------------------------------------------------

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 import threading
 import uuid
@@ -24,20 +23,16 @@ from harness.servers import free_port
 from ops import diary_store, report_links
 from reports.sample import sample_entries
 from tests.channels.conftest import SLACK_BOT_TOKEN, TELEGRAM_BOT_TOKEN
+from tests.diary_env import isolate
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(autouse=True)
 def diary_env(monkeypatch, tmp_path):
-    for name in list(os.environ):
-        if name.startswith("BACKLINE_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("BACKLINE_WEB_SECRET", "diary-channel-key-" + "5" * 40)
+    isolate(monkeypatch, tmp_path)
     monkeypatch.setenv("BACKLINE_SQLITE_PATH", str(tmp_path / "diary.db"))
     monkeypatch.setenv("BACKLINE_RATE_LIMIT", "off")
-    monkeypatch.setattr(diary_store, "_stores", {})
-    monkeypatch.setattr(diary_store, "REPORTS_DIR", str(tmp_path / "reports"))
 
 
 def keep_diary(conversation: str) -> None:
@@ -88,7 +83,12 @@ def rest_server():
         loop.run_until_complete(server.after_start())
         ready.set()
         loop.run_forever()
+        loop.run_until_complete(server.before_stop())
         loop.run_until_complete(server.close())
+        loop.run_until_complete(server.after_stop())
+        for task in asyncio.all_tasks(loop):  # socket.io's background tasks end with the server
+            task.cancel()
+        loop.run_until_complete(asyncio.sleep(0.1))
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -229,38 +229,55 @@ def test_the_page_may_show_images_from_its_rasa_server():
 
 
 @pytest.mark.e2e  # a real browser, like the other widget tests (no model needed: runs in seconds)
-def test_the_web_widget_shows_the_chart_from_the_rasa_server(rest_server, browser, screenshots_dir, tmp_path,
-                                                              monkeypatch):
+def test_the_web_widget_shows_the_chart_from_the_rasa_server(rest_server, screenshots_dir, tmp_path, monkeypatch):
     """The real page (ops/webpage.py, its CSP) and widget, the real socket.io channel: the chart arrives as
     an image link to the Rasa server's own route, and the browser loads and shows it."""
-    from tests.channels.conftest import serving_page
+    from playwright.sync_api import sync_playwright
+
+    from tests.channels.conftest import CHROMIUM, CHROMIUM_ARGS, serving_page
 
     monkeypatch.setenv("BACKLINE_PUBLIC_URL", rest_server)
-    with serving_page(tmp_path, PAGE_PORT, rest_server) as page_url:
-        context = browser.new_context(viewport={"width": 1100, "height": 1000}, device_scale_factor=1)
-        context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
-        page = context.new_page()
-        refused, console = [], []
-        page.on("console", lambda message: refused.append(message.text)
-                if "img-src" in message.text else console.append(message.text))
-        page.on("requestfailed", lambda request: console.append(f"failed: {request.url} {request.failure}"))
+    # Its own browser, closed before the next test: Playwright's sync API holds an event loop on this thread
+    # while it runs, and the tests after this one call asyncio.run().
+    with serving_page(tmp_path, PAGE_PORT, rest_server) as page_url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
-            page.goto(page_url)
-            try:
-                page.locator(".rw-response", has_text="not a diagnosis").wait_for(timeout=30_000)
-            except Exception:
-                raise AssertionError(f"no greeting; console: {console + refused}") from None
-            box = page.get_by_role("textbox", name="Your message to Backline")
-            box.focus()
-            page.keyboard.type("show the diary")
-            page.keyboard.press("Enter")
-            image = page.locator("img[src*='/webhooks/rest/diary/chart.png']")
-            image.wait_for(timeout=30_000)
-            page.wait_for_timeout(1000)
-            assert image.evaluate("img => img.complete && img.naturalWidth") > 500  # loaded, not a broken icon
-            assert image.get_attribute("src").startswith(rest_server + "/webhooks/rest/diary/chart.png?token=")
-            assert refused == []
-            image.scroll_into_view_if_needed()
-            page.locator(".rw-conversation-container").screenshot(path=str(screenshots_dir / "web-diary-chart.png"))
+            show_the_diary(browser, page_url, rest_server, screenshots_dir)
         finally:
-            context.close()
+            browser.close()
+
+
+def show_the_diary(browser, page_url, rest_server, screenshots_dir):
+    context = browser.new_context(viewport={"width": 1100, "height": 1000}, device_scale_factor=1)
+    context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
+    page = context.new_page()
+    refused, console = [], []
+    page.on("console", lambda message: refused.append(message.text)
+            if "img-src" in message.text else console.append(message.text))
+    page.on("requestfailed", lambda request: console.append(f"failed: {request.url} {request.failure}"))
+    try:
+        page.goto(page_url)
+        try:
+            page.locator(".rw-response", has_text="not a diagnosis").wait_for(timeout=30_000)
+        except Exception:
+            raise AssertionError(f"no greeting; console: {console + refused}") from None
+        box = page.get_by_role("textbox", name="Your message to Backline")
+        box.focus()
+        page.keyboard.type("show the diary")
+        page.keyboard.press("Enter")
+        image = page.locator("img[src*='/webhooks/rest/diary/chart.png']")
+        image.wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)
+        assert image.evaluate("img => img.complete && img.naturalWidth") > 500  # loaded, not a broken icon
+        assert image.get_attribute("src").startswith(rest_server + "/webhooks/rest/diary/chart.png?token=")
+        assert refused == []
+        image.scroll_into_view_if_needed()
+        page.locator(".rw-conversation-container").screenshot(path=str(screenshots_dir / "web-diary-chart.png"))
+    finally:
+        context.close()
+
+
+def test_the_route_is_mounted_by_the_channels_credentials_yml_names():
+    from tests.channels.test_channel_config import channels_from_credentials, routes
+
+    assert "/webhooks/rest/diary/<kind:str>" in routes(channels_from_credentials())

@@ -3,21 +3,18 @@ from __future__ import annotations
 
 import base64
 import logging
-import os
 
 import pytest
 
 from ops import log_privacy, report_links, settings
+from tests.diary_env import isolate
 
 NOW = 1_800_000_000.0
 
 
 @pytest.fixture(autouse=True)
-def key(monkeypatch):
-    for name in list(os.environ):
-        if name.startswith("BACKLINE_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("BACKLINE_WEB_SECRET", "links-test-key-" + "7" * 40)
+def key(monkeypatch, tmp_path):
+    isolate(monkeypatch, tmp_path, key="links-test-key-" + "7" * 40)
 
 
 def token_of(url: str) -> str:
@@ -67,6 +64,9 @@ def test_settings_for_links(monkeypatch):
     monkeypatch.setenv("BACKLINE_PUBLIC_URL", "chat.example.org")
     with pytest.raises(settings.ConfigError, match="BACKLINE_PUBLIC_URL"):
         settings.public_url()
+    for minutes in ("soon", "0", "20000"):
+        with pytest.raises(settings.ConfigError, match="BACKLINE_LINK_MINUTES"):
+            settings.link_seconds({"BACKLINE_LINK_MINUTES": minutes})
     with pytest.raises(ValueError):
         report_links.make_token("rest-a", "../../etc/passwd", now=NOW)
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import stat
 import time
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -16,11 +14,12 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from harness.servers import free_port
+from harness.stores import fresh_pg_database
 from ops import diary_store, retention, settings
 from ops.store_guard import StoreUnavailable
 from ops.stores import BacklineTrackerStore
+from tests.diary_env import isolate
 
-PG_ADMIN = os.environ.get("BACKLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 SECRET_WORDS = "bad night, spasms, about 7 (diary-canary-5d1f)"
 
 
@@ -32,34 +31,13 @@ def entry(when: str, severity=5, **extra):
 
 @pytest.fixture(autouse=True)
 def private_env(monkeypatch, tmp_path):
-    for name in list(os.environ):
-        if name.startswith("BACKLINE_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("BACKLINE_WEB_SECRET", "diary-test-key-" + "9" * 40)
-    monkeypatch.setattr(diary_store, "REPORTS_DIR", str(tmp_path / "reports"))
+    isolate(monkeypatch, tmp_path)
 
 
 @pytest.fixture
 def pg_url():
-    import psycopg2
-    from sqlalchemy.engine.url import make_url
-
-    name = f"backline_diary_test_{uuid.uuid4().hex[:10]}"
-    admin = make_url(PG_ADMIN)
-    try:
-        conn = psycopg2.connect(host=admin.host, port=admin.port or 5432, user=admin.username,
-                                password=admin.password, dbname=admin.database, connect_timeout=5)
-    except psycopg2.OperationalError as error:
-        pytest.fail(f"PostgreSQL at {PG_ADMIN} is needed for this test (set BACKLINE_TEST_PG): {error}")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with conn.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.close()
+    with fresh_pg_database("backline_diary_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -181,6 +159,5 @@ def test_async_callers_keep_the_event_loop_free(store):
 
 def test_one_store_per_database_and_process(tmp_path, monkeypatch):
     monkeypatch.setenv("BACKLINE_SQLITE_PATH", str(tmp_path / "one.db"))
-    monkeypatch.setattr(diary_store, "_stores", {})
     assert diary_store.diary_store() is diary_store.diary_store()
     diary_store.diary_store().close()

@@ -7,8 +7,6 @@ BACKLINE_E2E_MODEL points the servers at another trained model (default: models/
 from __future__ import annotations
 
 import os
-import uuid
-from contextlib import contextmanager
 from typing import Dict, Iterator, List
 
 import pytest
@@ -16,9 +14,8 @@ import pytest
 from harness.conversation import ANSWERS, TOPICS, answer_for, new_sender  # noqa: F401 (used by the tests)
 from harness.servers import ActionServer, RasaServer
 from harness.servers import trained_model_dir as model_dir  # noqa: F401
-from harness.stores import STORES
+from harness.stores import PG_ADMIN, STORES, fresh_pg_database  # noqa: F401 (used by the tests)
 
-PG_ADMIN = os.environ.get("BACKLINE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BACKLINE_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 # A conversation the clinical core reads as MS nerve pain with no red flag: the opening leaves questions
@@ -58,30 +55,6 @@ def rasa_servers(action_server, tmp_path):
     finally:
         for server in started:
             server.stop()
-
-
-@contextmanager
-def fresh_pg_database() -> Iterator[str]:
-    """A new, empty PostgreSQL database; its URL; dropped afterwards."""
-    import psycopg2
-    from sqlalchemy.engine.url import make_url
-
-    name = f"backline_test_{uuid.uuid4().hex[:12]}"
-    admin = make_url(PG_ADMIN)
-    try:
-        conn = psycopg2.connect(host=admin.host, port=admin.port or 5432, user=admin.username,
-                                password=admin.password, dbname=admin.database, connect_timeout=5)
-    except psycopg2.OperationalError as error:
-        pytest.fail(f"PostgreSQL at {PG_ADMIN} is needed for this test (set BACKLINE_TEST_PG): {error}")
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(f'CREATE DATABASE "{name}"')
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with conn.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.close()
 
 
 @pytest.fixture
