@@ -160,7 +160,7 @@ class BacklineTrackerStore(SQLTrackerStore):
             ) from None
         self.table = self.SQLEvent.__table__
         self.new_events_only = settings.speedup("new_events_only")
-        self.cache = TrackerCache(self.engine, self.table) if settings.speedup("tracker_cache") else None
+        self.cache = TrackerCache(self.engine) if settings.speedup("tracker_cache") else None
         if self.database.kind != "sqlite":
             self._create_index()
         self._last_purge = 0.0
@@ -242,11 +242,11 @@ class BacklineTrackerStore(SQLTrackerStore):
             with self.engine.begin() as conn:
                 if rows:
                     conn.execute(self.table.insert(), rows)
-                now = tracker_cache.fingerprint(conn, self.table, tracker.sender_id) if self.cache else None
+                now = tracker_cache.fingerprint(conn, tracker.sender_id) if self.cache else None
         else:  # Rasa's save: counts the stored events of the session and writes those after them
             asyncio.run(SQLTrackerStore.save(self, tracker))
             with self.engine.connect() as conn:
-                now = tracker_cache.fingerprint(conn, self.table, tracker.sender_id) if self.cache else None
+                now = tracker_cache.fingerprint(conn, tracker.sender_id) if self.cache else None
         if self.cache is not None:
             self.cache.saved(tracker, before, now)
         else:

@@ -65,16 +65,20 @@ def mark(tracker: DialogueStateTracker, what: Optional[Stored]) -> None:
     setattr(tracker, _MARK, what)
 
 
-def fingerprint(conn, table: sa.Table, sender_id: Text) -> Fingerprint:
-    query = sa.select(sa.func.count(), sa.func.max(table.c.id)).where(table.c.sender_id == sender_id)
-    count, last_id = conn.execute(query).one()
+# Plain SQL, written once: building these with SQLAlchemy's expression language on every turn cost more
+# than running them. (The table is SQLTrackerStore's `events`.)
+FINGERPRINT = sa.text("SELECT count(*), max(id) FROM events WHERE sender_id = :sender_id")
+ROWS_AFTER = sa.text("SELECT id, type_name, data FROM events WHERE sender_id = :sender_id AND id > :last_id "
+                     "ORDER BY id")
+
+
+def fingerprint(conn, sender_id: Text) -> Fingerprint:
+    count, last_id = conn.execute(FINGERPRINT, {"sender_id": sender_id}).one()
     return Fingerprint(int(count), last_id)
 
 
-def rows_after(conn, table: sa.Table, sender_id: Text, last_id: int) -> list:
-    query = (sa.select(table.c.id, table.c.type_name, table.c.data)
-             .where(table.c.sender_id == sender_id, table.c.id > last_id).order_by(table.c.id))
-    return list(conn.execute(query))
+def rows_after(conn, sender_id: Text, last_id: int) -> list:
+    return list(conn.execute(ROWS_AFTER, {"sender_id": sender_id, "last_id": last_id}))
 
 
 def twin(tracker: DialogueStateTracker) -> DialogueStateTracker:
@@ -95,10 +99,8 @@ class TrackerCache:
     """Trackers by conversation id, least recently used dropped first. Store calls run in several worker
     threads, hence the lock; trackers go in and out as copies, so no two turns share one."""
 
-    def __init__(self, engine, table: sa.Table, size: int = MAX_CONVERSATIONS,
-                 max_idle: float = MAX_IDLE_SECONDS) -> None:
+    def __init__(self, engine, size: int = MAX_CONVERSATIONS, max_idle: float = MAX_IDLE_SECONDS) -> None:
         self.engine = engine
-        self.table = table
         self.size = size
         self.max_idle = max_idle
         # sender id -> (tracker, fingerprint, last used), least recently used first
@@ -109,7 +111,7 @@ class TrackerCache:
         """The conversation's latest session as `load(sender_id)` would build it (returning the tracker and
         the newest row id it read), from the cache when the stored rows allow."""
         with self.engine.connect() as conn:
-            now = fingerprint(conn, self.table, sender_id)
+            now = fingerprint(conn, sender_id)
             if now.count == 0:
                 self.drop(sender_id)
                 return None
@@ -139,7 +141,7 @@ class TrackerCache:
             return twin(cached)
         if now.count <= seen.count or seen.last_id is None:
             return None
-        rows = rows_after(conn, self.table, sender_id, seen.last_id)
+        rows = rows_after(conn, sender_id, seen.last_id)
         complete = bool(rows) and seen.count + len(rows) == now.count and rows[-1].id == now.last_id
         if not complete or any(row.type_name == SessionStarted.type_name for row in rows):
             return None  # rows deleted as well as added, or a new session (read only from its start)
