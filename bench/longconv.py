@@ -51,7 +51,13 @@ INTERLUDE = (
     *KNOWLEDGE[6:],
     "ok thank you",
 )
-OPENING = "my husband has MS and his back hurts"
+# What starts each walk through the symptom form: the first visit, then news on later days.
+OPENINGS = (
+    "my husband has MS and his back hurts",
+    "his back is hurting again today",
+    "the pain in his back is worse this evening",
+    "he says his lower back burns again",
+)
 MAX_FORM_TURNS = 12  # a form walk ends when nothing is asked, or after this many answers
 
 
@@ -67,6 +73,7 @@ class MixedCaregiver:
         self.questions = questions
         self.queue: List[str] = []
         self.answering = 0
+        self.walks = 0
 
     def next(self, last_replies: List[Dict[str, Any]]) -> str:
         topic = asked_topic(last_replies, self.questions)
@@ -79,7 +86,8 @@ class MixedCaregiver:
         if self.queue:
             return self.queue.pop(0)
         self.answering = 1
-        return OPENING
+        self.walks += 1
+        return OPENINGS[(self.walks - 1) % len(OPENINGS)]
 
 
 async def _talk(url: str, sender: str, turns: int, series: str) -> List[Turn]:

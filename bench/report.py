@@ -129,13 +129,15 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
     add("# Backline benchmark")
     add("")
     if r["quick"]:
-        add("**QUICK smoke run** (`make bench QUICK=1`): short loads and a 2-epoch peer; not comparable to a full run.")
+        add("**QUICK smoke run** (`make bench QUICK=1`): short loads, a 2-epoch peer, no accuracy tests; "
+            "not comparable to a full run.")
         add("")
     add(
         f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GiB, {m['os']}, Python {m['python']}, "
         f"Rasa {m['rasa']}. Date: {m['date']}. Commit {m['commit']}. Load average before/after: "
         f"{m['load_before']:.2f} / {m.get('load_after', float('nan')):.2f} (other work on the machine adds noise). "
-        f"The run took {r.get('bench_seconds', 0) / 60:.0f} min. `make bench` regenerates this file; "
+        f"The run took {r.get('bench_seconds', 0) / 60:.0f} min (a full run about 25 min on this 2-core machine, "
+        f"`make bench QUICK=1` about 12; longer when the machine is busy). `make bench` regenerates this file; "
         f"the previous run is in bench/previous/."
     )
     add("")
