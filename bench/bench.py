@@ -372,18 +372,7 @@ def run(settings: Settings) -> Dict[str, Any]:
         # Floor: same server and channel, trivial model, Rasa's default (in-memory) tracker store.
         floor_server = RasaServer(logs, action_url=actions.webhook, model=floor["model"])
         servers.append(floor_server)
-        results["floor"] = {"startup_s": start_timed(floor_server)}
-        results["floor"]["sequential"] = sequential(
-            floor_server,
-            settings.sequential_repeats,
-            run_id,
-            check_outcome=False,
-            replay=results["backline"]["sequential"]["messages"],
-        )
-        log_latency("floor", results["floor"]["sequential"])
-        results["floor"]["long"] = long_series(floor_server, settings, "floor", run_id, ("knowledge",))
-        results["floor"]["levels"] = [load_level(floor_server, 50, settings.duration, THINK, f"{run_id}-f50")]
-        results["floor"]["peak_mb"] = peak_memory_kb(floor_server.proc.pid) / 1024
+        results["floor"] = reference(floor_server, "floor", settings, run_id, results["backline"])
         floor_server.stop()
 
         # Action floor: the same server, every message through one stock custom action on its own action
@@ -396,24 +385,7 @@ def run(settings: Settings) -> Dict[str, Any]:
             endpoints_extra=stock_sqlite_store("action_floor"),
         )
         servers.append(action_floor_server)
-        results["action_floor"] = {"startup_s": start_timed(action_floor_server)}
-        results["action_floor"]["sequential"] = sequential(
-            action_floor_server,
-            settings.sequential_repeats,
-            run_id,
-            check_outcome=False,
-            replay=results["backline"]["sequential"]["messages"],
-        )
-        log_latency("action floor", results["action_floor"]["sequential"])
-        results["action_floor"]["long"] = long_series(action_floor_server, settings, "action_floor", run_id,
-                                                      ("knowledge",))
-        results["action_floor"]["levels"] = [
-            load_level(action_floor_server, 50, settings.duration, THINK, f"{run_id}-a50")
-        ]
-        results["action_floor"]["saturation"] = load_level(
-            action_floor_server, 50, settings.saturation_duration, (0.0, 0.0), f"{run_id}-asat"
-        )
-        results["action_floor"]["peak_mb"] = peak_memory_kb(action_floor_server.proc.pid) / 1024
+        results["action_floor"] = reference(action_floor_server, "action_floor", settings, run_id, results["backline"])
         action_floor_server.stop()
         floor_actions.stop()
 
@@ -444,6 +416,20 @@ def run(settings: Settings) -> Dict[str, Any]:
         }
     results["machine"]["load_after"] = os.getloadavg()[0]
     return results
+
+
+def reference(server: RasaServer, name: str, settings: Settings, run_id: str, backline: Dict[str, Any]) -> Dict:
+    """A floor (no form, it asks nothing): started, given the messages Backline's conversations had, one long
+    conversation, 50 caregivers with think time and with none (saturation), its peak memory."""
+    result: Dict[str, Any] = {"startup_s": start_timed(server)}
+    replay = backline["sequential"]["messages"]
+    result["sequential"] = sequential(server, settings.sequential_repeats, run_id, check_outcome=False, replay=replay)
+    log_latency(name, result["sequential"])
+    result["long"] = long_series(server, settings, name, run_id, ("knowledge",))
+    result["levels"] = [load_level(server, 50, settings.duration, THINK, f"{run_id}-{name}-50")]
+    result["saturation"] = load_level(server, 50, settings.saturation_duration, (0.0, 0.0), f"{run_id}-{name}-sat")
+    result["peak_mb"] = peak_memory_kb(server.proc.pid) / 1024
+    return result
 
 
 def floor_model(name: str) -> Dict[str, Any]:

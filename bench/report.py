@@ -50,8 +50,11 @@ def flat(results: Dict[str, Any]) -> Dict[str, float]:
     out["ratio_to_floor"] = (
         results["backline"]["sequential"]["latency"]["p95"] / results["floor"]["sequential"]["latency"]["p95"]
     )
-    if "action_floor" in results:
-        out["action_floor.saturation.throughput"] = results["action_floor"]["saturation"]["throughput"]
+    for name in ("floor", "action_floor"):
+        if "saturation" in results.get(name, {}):
+            level = results[name]["saturation"]
+            out[f"{name}.saturation.throughput"], out[f"{name}.saturation.p95"] = (
+                level["throughput"], level["latency"]["p95"])
     if "backline_in_memory" in results:
         seq = results["backline_in_memory"]["sequential"]["latency"]
         out["backline_in_memory.p50"], out["backline_in_memory.p95"] = seq["p50"], seq["p95"]
@@ -258,10 +261,12 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
     rows = [("Backline", "backline", level) for level in b["levels"]]
     rows.append(("Backline (fast)", "backline.fast", b["fast"]))
     rows.append(("Backline (saturation)", "backline.saturation", b["saturation"]))
-    rows += [("floor", "floor", level) for level in f["levels"]] + [("peer", "peer", level) for level in p["levels"]]
-    if "action_floor" in r:
-        rows += [("action floor", "action_floor", level) for level in r["action_floor"]["levels"]]
-        rows.append(("action floor (saturation)", "action_floor.saturation", r["action_floor"]["saturation"]))
+    for key, label in (("floor", "floor"), ("action_floor", "action floor")):
+        if key in r:
+            rows += [(label, key, level) for level in r[key]["levels"]]
+            if "saturation" in r[key]:
+                rows.append((f"{label} (saturation)", f"{key}.saturation", r[key]["saturation"]))
+    rows += [("peer", "peer", level) for level in p["levels"]]
     for label, key, level in rows:
         lat = level["latency"]
         wait = "none" if not level["think"][1] else f"{level['think'][0]:g}–{level['think'][1]:g} s"
