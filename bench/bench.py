@@ -397,7 +397,8 @@ def run(settings: Settings) -> Dict[str, Any]:
         results["peer"] = {"startup_s": start_timed(peer_server)}
         results["peer"]["sequential"] = sequential(peer_server, settings.sequential_repeats, run_id)
         log_latency("peer", results["peer"]["sequential"])
-        results["peer"]["long"] = long_series(peer_server, settings, "peer", run_id, ("knowledge",))
+        if not settings.quick:  # the slowest long conversation; the smoke run does without it
+            results["peer"]["long"] = long_series(peer_server, settings, "peer", run_id, ("knowledge",))
         results["peer"]["levels"] = [load_level(peer_server, 50, settings.duration, THINK, f"{run_id}-p50")]
         results["peer"]["peak_mb"] = peak_memory_kb(peer_server.proc.pid) / 1024
         peer_server.stop()

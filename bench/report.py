@@ -139,8 +139,9 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
         f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GiB, {m['os']}, Python {m['python']}, "
         f"Rasa {m['rasa']}. Date: {m['date']}. Commit {m['commit']}. Load average before/after: "
         f"{m['load_before']:.2f} / {m.get('load_after', float('nan')):.2f} (other work on the machine adds noise). "
-        f"The run took {r.get('bench_seconds', 0) / 60:.0f} min (a full run about 25 min on this 2-core machine, "
-        f"`make bench QUICK=1` about 12; longer when the machine is busy). `make bench` regenerates this file; "
+        f"The run took {r.get('bench_seconds', 0) / 60:.0f} min (a full run about 25 min on this 2-core machine "
+        f"when it is otherwise idle, `make bench QUICK=1` about 8; both twice that at a load average of 5). "
+        f"`make bench` regenerates this file; "
         f"the previous run is in bench/previous/."
     )
     add("")
@@ -176,7 +177,8 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
     add("")
     add("## Issue 13: done when")
     add("")
-    add("Measured side by side in this run (`make bench`).")
+    add(f"Measured side by side in this run (`make bench`), at a load average of {m['load_before']:.2f} before and "
+        f"{m.get('load_after', float('nan')):.2f} after (the saturation baseline ran at about 1.2).")
     add("")
     add("| check | measured | result |")
     add("|---|---|---|")
