@@ -83,6 +83,14 @@ def top_functions(slug: str, limit: int = 15) -> Optional[str]:
     return summary
 
 
+def landed(root: Path = ROOT) -> List[str]:
+    """The speed-ups the code in this tree actually reads (`speedup("name")`); a lever nothing reads is only a
+    name, and its row measures the noise."""
+    text = "\n".join(path.read_text(errors="replace") for folder in ("ops", "components", "channels", "actions")
+                     for path in (root / folder).rglob("*.py"))
+    return [name for name in SPEEDUPS if f'speedup("{name}"' in text or f"speedup('{name}'" in text]
+
+
 def measure(label: str, off: str, args, backline: Path, run_id: str) -> Dict[str, Any]:
     slug = label.replace(" ", "-")
     env = {"BACKLINE_SPEEDUPS_OFF": off}
@@ -154,10 +162,13 @@ def markdown(run: Dict[str, Any]) -> str:
         "with a fresh SQLite tracker store; only `BACKLINE_SPEEDUPS_OFF` (ops/settings.py) differs. The machine is "
         "shared with other work: the load average (1 min) before each configuration is in the table, and "
         "differences of a few ms between rows are within the noise.")
+    read = run.get("landed", [])
+    add(f"Speed-ups the code of this tree reads: {', '.join(read) if read else 'none yet'}. A configuration that "
+        "differs from another only in levers nothing reads runs the same code: their difference is the noise.")
     add("")
     add(f"Per configuration: the bench's scripted conversations at 1 caregiver ({run['repeats']} passes of 4 scripts "
         f"after a warm-up pass; the trivial floor on the same messages: p95 {ms(floor)} ms), one conversation of "
-        f"{run['turns']} knowledge questions (growth = p50 of turns 180-200 / p50 of turns 10-30), and saturation "
+        f"{run['long_turns']} knowledge questions (growth = p50 of turns 180-200 / p50 of turns 10-30), and saturation "
         f"(50 caregivers, no think time, {run['saturation']:g} s). Issue 13's targets: "
         f"growth ≤ {ISSUE13['growth']:g}×, p95 ≤ {ISSUE13['p95_x_floor']:g}× the floor, saturation ≥ "
         f"{SATURATION_BASELINE * ISSUE13['saturation_factor']:.1f} turns/s ({ISSUE13['saturation_factor']:g}× "
@@ -235,8 +246,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     run_id = time.strftime("%H%M%S")
     backline = model("backline", ROOT / "config.yml", ROOT / "domain.yml", ROOT / "data")
     wanted = {label.strip() for label in args.only.split(",")} if args.only else None
-    run: Dict[str, Any] = {"machine": machine(), "quick": args.quick, "turns": args.turns, "repeats": args.repeats,
-                           "saturation": args.saturation, "configurations": []}
+    run: Dict[str, Any] = {"machine": machine(), "quick": args.quick, "long_turns": args.turns, "repeats": args.repeats,
+                           "saturation": args.saturation, "configurations": [], "landed": landed()}
     out = OUT if args.quick else BENCH
     for label, off in configurations():
         if wanted is not None and label not in wanted:

@@ -140,7 +140,7 @@ def long_conversation(server, turns: int, series: str, sender: str) -> Dict[str,
     latencies = [t.latency for t in conversation]
     result: Dict[str, Any] = {
         "series": series,
-        "turns": len(conversation),
+        "length": len(conversation),  # not "turns": results.json leaves per-turn records ("turns") out
         "latencies": latencies,
         "windows": windows(latencies),
         "early_p50": p50_ms(latencies, EARLY),
@@ -160,6 +160,6 @@ def long_conversation(server, turns: int, series: str, sender: str) -> Dict[str,
 def summary(name: str, result: Dict[str, Any]) -> str:
     stored = result.get("stored", {})
     last = result["windows"][-1]["p95"] if result["windows"] else float("nan")
-    return (f"{name}, long {result['series']}: {result['turns']} turns, p50 turns 10-30 {result['early_p50']:.1f} ms, "
+    return (f"{name}, long {result['series']}: {result['length']} turns, p50 turns 10-30 {result['early_p50']:.1f} ms, "
             f"180-200 {result['late_p50']:.1f} ms, growth {result['growth']:.2f}x, last window p95 {last:.1f} ms, "
             f"errors {result['errors']}, empty {result['empty']}, stored {stored}")

@@ -417,7 +417,7 @@ def long_section(r: Dict[str, Any], add) -> None:
     for label, long, _, _ in found:
         stored = long.get("stored", {})
         last = long["windows"][-1]["p95"] if long["windows"] else float("nan")
-        add(f"| {label} | {long['turns']} | {ms(long['early_p50'])} | {ms(long['late_p50'])} | "
+        add(f"| {label} | {long['length']} | {ms(long['early_p50'])} | {ms(long['late_p50'])} | "
             f"{long['growth']:.2f}× | {ms(last)} | {long['errors'] + long['empty']} | "
             f"{stored.get('events', '–')} / {stored.get('sessions', '–')} / {stored.get('restarts', '–')} |")
     add("")
