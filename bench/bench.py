@@ -1,10 +1,13 @@
 """`make bench`: Backline's latency, throughput, training, start-up and memory on this machine, against
-a floor (the same Rasa server and REST channel with a trivial model) and a peer (the stock `rasa init`
-pipeline and policies trained on Backline's own data). Writes bench/results.md, bench/results.json and
-two plots; the previous run is moved to bench/previous/ and compared with.
+a floor (the same Rasa server and REST channel with a trivial model), an action floor (the same server
+answering every message through one stock custom action, with Rasa's SQLite tracker store) and a peer (the
+stock `rasa init` pipeline and policies trained on Backline's own data). One long conversation per server
+(bench/longconv.py) shows whether a turn's cost grows with the conversation; issue 13's done-when checks are
+printed as PASS/MISS. Writes bench/results.md, bench/results.json and three plots; the previous run is moved
+to bench/previous/ and compared with.
 
-    .venv/bin/python -m bench.bench            # the full run (about 20 minutes on 2 cores)
-    .venv/bin/python -m bench.bench --quick    # a smoke run (a few minutes): results under bench/work/quick/
+    .venv/bin/python -m bench.bench            # the full run (about 25 minutes on 2 cores)
+    .venv/bin/python -m bench.bench --quick    # a smoke run (a few minutes, no accuracy tests): bench/work/quick/
 
 It is a benchmark, not a test: it prints targets met or missed and exits 0 unless something broke
 (a server that would not start, a training that failed). Loopback only; every load is bounded.
@@ -27,6 +30,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import aiohttp
 
+from bench import longconv
 from bench.caregivers import SCRIPTS, LoadResult, Script, Turn, converse, percentiles, question_topics, run_load
 from harness.servers import RASA, ROOT, ActionServer, RasaServer, peak_memory_kb, server_env, warm_up_actions
 from harness.stores import STORES
@@ -49,6 +53,8 @@ class Settings:
         self.duration = 8.0 if quick else 60.0  # seconds per concurrency level
         self.saturation_duration = 5.0 if quick else 30.0  # 50 caregivers, no think time
         self.peer_epochs = 2 if quick else None  # None: the template's own (100)
+        # One conversation per server; 200 turns is the least that reaches issue 13's turns 180-200.
+        self.long_turns = 200 if quick else 500
         self.out = WORK / "quick" if quick else BENCH
 
 
@@ -251,6 +257,22 @@ def fresh_db(name: str) -> Dict[str, str]:
     return {"BACKLINE_SQLITE_PATH": str(path), "BACKLINE_RETENTION_DAYS": "0"}
 
 
+def stock_sqlite_store(name: str) -> str:
+    """Rasa's own SQL tracker store on a fresh SQLite file, as endpoints YAML (the action floor's store)."""
+    path = WORK / f"{name}.db"
+    path.unlink(missing_ok=True)
+    return f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {path}\n"
+
+
+def long_series(server: RasaServer, settings: Settings, name: str, run_id: str, series=longconv.SERIES) -> Dict:
+    """The long conversation(s) against one server, each under a sender of its own."""
+    out = {}
+    for kind in series:
+        out[kind] = longconv.long_conversation(server, settings.long_turns, kind, f"long-{run_id}-{name}-{kind}")
+        log(longconv.summary(name, out[kind]))
+    return out
+
+
 def machine() -> Dict[str, Any]:
     cpu = next(
         (
@@ -298,13 +320,14 @@ def run(settings: Settings) -> Dict[str, Any]:
     results: Dict[str, Any] = {"machine": machine(), "quick": settings.quick, "think": list(THINK), "fast": list(FAST)}
     run_id = time.strftime("%H%M%S")
 
-    log("training (full, empty cache): Backline, floor, peer")
+    log("training (full, empty cache): Backline, floor, action floor, peer")
     main = train("backline", ROOT / "config.yml", ROOT / "domain.yml", [ROOT / "data"])
-    floor = train("floor", BENCH / "floor" / "config.yml", BENCH / "floor" / "domain.yml", [BENCH / "floor" / "data"])
+    floor = floor_model("floor")
+    action_floor = floor_model("action_floor")
     peer = train("peer", peer_config(settings), ROOT / "domain.yml", [ROOT / "data"])
     results["training"] = {
         k: {"seconds": v["seconds"], "peak_mb": v["peak_mb"]}
-        for k, v in (("backline", main), ("floor", floor), ("peer", peer))
+        for k, v in (("backline", main), ("floor", floor), ("action_floor", action_floor), ("peer", peer))
     }
 
     logs = WORK / "logs"
@@ -326,6 +349,7 @@ def run(settings: Settings) -> Dict[str, Any]:
         log(f"Backline ready in {results['backline']['startup_s']:.1f} s; whole conversations, 1 caregiver")
         results["backline"]["sequential"] = sequential(backline, settings.sequential_repeats, run_id)
         log_latency("Backline", results["backline"]["sequential"])
+        results["backline"]["long"] = long_series(backline, settings, "backline", run_id)
         results["backline"]["levels"] = [
             load_level(backline, n, settings.duration, THINK, f"{run_id}-{n}") for n in settings.levels
         ]
@@ -348,18 +372,22 @@ def run(settings: Settings) -> Dict[str, Any]:
         # Floor: same server and channel, trivial model, Rasa's default (in-memory) tracker store.
         floor_server = RasaServer(logs, action_url=actions.webhook, model=floor["model"])
         servers.append(floor_server)
-        results["floor"] = {"startup_s": start_timed(floor_server)}
-        results["floor"]["sequential"] = sequential(
-            floor_server,
-            settings.sequential_repeats,
-            run_id,
-            check_outcome=False,
-            replay=results["backline"]["sequential"]["messages"],
-        )
-        log_latency("floor", results["floor"]["sequential"])
-        results["floor"]["levels"] = [load_level(floor_server, 50, settings.duration, THINK, f"{run_id}-f50")]
-        results["floor"]["peak_mb"] = peak_memory_kb(floor_server.proc.pid) / 1024
+        results["floor"] = reference(floor_server, "floor", settings, run_id, results["backline"])
         floor_server.stop()
+
+        # Action floor: the same server, every message through one stock custom action on its own action
+        # server, Rasa's SQL tracker store on SQLite: what stock Rasa pays for an action call and a stored tracker.
+        floor_actions = ActionServer(logs, module="bench.action_floor.actions")
+        servers.append(floor_actions)
+        start_timed(floor_actions)
+        action_floor_server = RasaServer(
+            logs, action_url=floor_actions.webhook, model=action_floor["model"],
+            endpoints_extra=stock_sqlite_store("action_floor"),
+        )
+        servers.append(action_floor_server)
+        results["action_floor"] = reference(action_floor_server, "action_floor", settings, run_id, results["backline"])
+        action_floor_server.stop()
+        floor_actions.stop()
 
         # Peer: rasa init's pipeline and policies on Backline's data, same action server and store.
         peer_server = RasaServer(
@@ -369,6 +397,8 @@ def run(settings: Settings) -> Dict[str, Any]:
         results["peer"] = {"startup_s": start_timed(peer_server)}
         results["peer"]["sequential"] = sequential(peer_server, settings.sequential_repeats, run_id)
         log_latency("peer", results["peer"]["sequential"])
+        if not settings.quick:  # the slowest long conversation; the smoke run does without it
+            results["peer"]["long"] = long_series(peer_server, settings, "peer", run_id, ("knowledge",))
         results["peer"]["levels"] = [load_level(peer_server, 50, settings.duration, THINK, f"{run_id}-p50")]
         results["peer"]["peak_mb"] = peak_memory_kb(peer_server.proc.pid) / 1024
         peer_server.stop()
@@ -378,10 +408,35 @@ def run(settings: Settings) -> Dict[str, Any]:
         for server in servers:
             server.stop()
 
-    log("accuracy: held-out NLU and conversation tests, Backline and peer")
-    results["accuracy"] = {"backline": rasa_test("backline", main["model"]), "peer": rasa_test("peer", peer["model"])}
+    if settings.quick:  # minutes of `rasa test` on 2 cores; the full run and `make test` measure accuracy
+        results["accuracy"] = {"backline": {}, "peer": {}}
+    else:
+        log("accuracy: held-out NLU and conversation tests, Backline and peer")
+        results["accuracy"] = {
+            "backline": rasa_test("backline", main["model"]), "peer": rasa_test("peer", peer["model"])
+        }
     results["machine"]["load_after"] = os.getloadavg()[0]
     return results
+
+
+def reference(server: RasaServer, name: str, settings: Settings, run_id: str, backline: Dict[str, Any]) -> Dict:
+    """A floor (no form, it asks nothing): started, given the messages Backline's conversations had, one long
+    conversation, 50 caregivers with think time and with none (saturation), its peak memory."""
+    result: Dict[str, Any] = {"startup_s": start_timed(server)}
+    replay = backline["sequential"]["messages"]
+    result["sequential"] = sequential(server, settings.sequential_repeats, run_id, check_outcome=False, replay=replay)
+    log_latency(name, result["sequential"])
+    result["long"] = long_series(server, settings, name, run_id, ("knowledge",))
+    result["levels"] = [load_level(server, 50, settings.duration, THINK, f"{run_id}-{name}-50")]
+    result["saturation"] = load_level(server, 50, settings.saturation_duration, (0.0, 0.0), f"{run_id}-{name}-sat")
+    result["peak_mb"] = peak_memory_kb(server.proc.pid) / 1024
+    return result
+
+
+def floor_model(name: str) -> Dict[str, Any]:
+    """Train one of the bench's own reference assistants (bench/<name>/: config, domain, data)."""
+    folder = BENCH / name
+    return train(name, folder / "config.yml", folder / "domain.yml", [folder / "data"])
 
 
 def log_latency(name: str, sequential_result: Dict[str, Any]) -> None:

@@ -15,14 +15,24 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-PLOTS = ("latency-distribution.png", "latency-vs-concurrency.png")
+PLOTS = ("latency-distribution.png", "latency-vs-concurrency.png", "long-conversation.png")
 TARGETS = {"ratio_to_floor": 1.5, "p95_at_50_ms": 1000.0, "training_s": 300.0, "startup_s": 60.0}
+# Issue 13's done-when. The saturation baseline is the run in bench/results.md at commit e42be0b
+# (2026-11-21 19:24 UTC, 50 caregivers, no think time), the figure the issue quotes.
+ISSUE13 = {"growth": 1.5, "p95_x_floor": 3.0, "saturation_factor": 2.0}
+SATURATION_BASELINE = 42.7
+SATURATION_BASELINE_SOURCE = "bench/results.md at commit e42be0b, run of 2026-11-21 19:24 UTC (quoted by issue 13)"
 
 
 def flat(results: Dict[str, Any]) -> Dict[str, float]:
     """The headline numbers, by stable key, for the comparison with the previous run."""
     out: Dict[str, float] = {}
-    for name in ("backline", "floor", "peer"):
+    for name in ("backline", "floor", "action_floor", "peer"):
+        if name not in results:
+            continue
+        for series, long in results[name].get("long", {}).items():
+            for key in ("growth", "early_p50", "late_p50"):
+                out[f"{name}.long.{series}.{key}"] = long[key]
         seq = results[name]["sequential"]["latency"]
         out[f"{name}.p50"], out[f"{name}.p95"] = seq["p50"], seq["p95"]
         out[f"{name}.startup_s"] = results[name]["startup_s"]
@@ -40,6 +50,11 @@ def flat(results: Dict[str, Any]) -> Dict[str, float]:
     out["ratio_to_floor"] = (
         results["backline"]["sequential"]["latency"]["p95"] / results["floor"]["sequential"]["latency"]["p95"]
     )
+    for name in ("floor", "action_floor"):
+        if "saturation" in results.get(name, {}):
+            level = results[name]["saturation"]
+            out[f"{name}.saturation.throughput"], out[f"{name}.saturation.p95"] = (
+                level["throughput"], level["latency"]["p95"])
     if "backline_in_memory" in results:
         seq = results["backline_in_memory"]["sequential"]["latency"]
         out["backline_in_memory.p50"], out["backline_in_memory.p95"] = seq["p50"], seq["p95"]
@@ -117,13 +132,16 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
     add("# Backline benchmark")
     add("")
     if r["quick"]:
-        add("**QUICK smoke run** (`make bench QUICK=1`): short loads and a 2-epoch peer; not comparable to a full run.")
+        add("**QUICK smoke run** (`make bench QUICK=1`): short loads, a 2-epoch peer, no accuracy tests; "
+            "not comparable to a full run.")
         add("")
     add(
         f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GiB, {m['os']}, Python {m['python']}, "
         f"Rasa {m['rasa']}. Date: {m['date']}. Commit {m['commit']}. Load average before/after: "
         f"{m['load_before']:.2f} / {m.get('load_after', float('nan')):.2f} (other work on the machine adds noise). "
-        f"The run took {r.get('bench_seconds', 0) / 60:.0f} min. `make bench` regenerates this file; "
+        f"The run took {r.get('bench_seconds', 0) / 60:.0f} min (a full run about 25 min on this 2-core machine "
+        f"when it is otherwise idle, `make bench QUICK=1` about 8; both twice that at a load average of 5). "
+        f"`make bench` regenerates this file; "
         f"the previous run is in bench/previous/."
     )
     add("")
@@ -157,6 +175,16 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
         "`python -m bench.profile` records both servers under load with py-spy."
     )
     add("")
+    add("## Issue 13: done when")
+    add("")
+    add(f"Measured side by side in this run (`make bench`), at a load average of {m['load_before']:.2f} before and "
+        f"{m.get('load_after', float('nan')):.2f} after (the saturation baseline ran at about 1.2).")
+    add("")
+    add("| check | measured | result |")
+    add("|---|---|---|")
+    for check, measured, ok in issue13_checks(r):
+        add(f"| {check} | {measured} | {'**PASS**' if ok else '**MISS**'} |")
+    add("")
     add("## Per-turn latency, 1 caregiver, whole conversations")
     add("")
     add(
@@ -178,6 +206,7 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
         ("backline", "**Backline**"),
         ("backline_in_memory", "Backline with Rasa's in-memory store (diagnostic)"),
         ("floor", "floor (trivial model)"),
+        ("action_floor", "action floor (one stock custom action, Rasa's SQLite store)"),
         ("peer", "peer (`rasa init` config)"),
     )
     for name, label in names:
@@ -185,7 +214,7 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
             continue
         s = r[name]["sequential"]
         lat = s["latency"]
-        outcome = "–" if name == "floor" else f"{s['expected_outcome']}/{s['conversations']}"
+        outcome = "–" if name in ("floor", "action_floor") else f"{s['expected_outcome']}/{s['conversations']}"
         add(
             f"| {label} | {lat['n']} | {ms(lat['p50'])} | {ms(lat['p95'])} | {ms(lat['p99'])} | {ms(lat['max'])} | "
             f"{lat['p95'] / f['sequential']['latency']['p95']:.2f} | {s['errors']} | {outcome} | {c(name + '.p95')} |"
@@ -213,6 +242,7 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
         add(f"| {script.name} | {script.expected_triage} | {outcomes('backline', script.name)} | "
             f"{outcomes('peer', script.name)} |")
     add("")
+    long_section(r, add)
     add("## Concurrent caregivers")
     add("")
     think = r["think"]
@@ -233,7 +263,12 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
     rows = [("Backline", "backline", level) for level in b["levels"]]
     rows.append(("Backline (fast)", "backline.fast", b["fast"]))
     rows.append(("Backline (saturation)", "backline.saturation", b["saturation"]))
-    rows += [("floor", "floor", level) for level in f["levels"]] + [("peer", "peer", level) for level in p["levels"]]
+    for key, label in (("floor", "floor"), ("action_floor", "action floor")):
+        if key in r:
+            rows += [(label, key, level) for level in r[key]["levels"]]
+            if "saturation" in r[key]:
+                rows.append((f"{label} (saturation)", f"{key}.saturation", r[key]["saturation"]))
+    rows += [("peer", "peer", level) for level in p["levels"]]
     for label, key, level in rows:
         lat = level["latency"]
         wait = "none" if not level["think"][1] else f"{level['think'][0]:g}–{level['think'][1]:g} s"
@@ -312,7 +347,92 @@ def markdown(r: Dict[str, Any], now: Dict[str, float], before: Optional[Dict[str
     add("")
     add("![Latency and throughput against concurrent caregivers](latency-vs-concurrency.png)")
     add("")
+    add("![Per-turn latency along one long conversation](long-conversation.png)")
+    add("")
     return "\n".join(lines)
+
+
+def errors_everywhere(b: Dict[str, Any]) -> int:
+    """Backline's failed or empty turns over every measurement of the run."""
+    parts = [b["sequential"], *b.get("long", {}).values(), *b["levels"], b["fast"], b["saturation"]]
+    return sum(part["errors"] + part["empty"] for part in parts)
+
+
+def issue13_checks(r: Dict[str, Any]) -> List[tuple]:
+    """(check, measured, passed) for each of issue 13's done-when lines."""
+    b, f = r["backline"], r["floor"]
+    long = b.get("long", {})
+    growths = {series: result["growth"] for series, result in long.items()}
+    worst = max(growths.values(), default=float("nan"))
+    shown = ", ".join(f"{series} {g:.2f}×" for series, g in growths.items()) or "not measured"
+    ratio = b["sequential"]["latency"]["p95"] / f["sequential"]["latency"]["p95"]
+    sat = b["saturation"]["throughput"]
+    need = SATURATION_BASELINE * ISSUE13["saturation_factor"]
+    errors = errors_everywhere(b)
+    return [
+        (f"one conversation: p50 of turns 180-200 ≤ {ISSUE13['growth']:g} × p50 of turns 10-30", shown,
+         not math.isnan(worst) and worst <= ISSUE13["growth"]),
+        (f"p95 per turn ≤ {ISSUE13['p95_x_floor']:g} × the trivial floor's (bench scripts, 1 caregiver)",
+         f"{ms(b['sequential']['latency']['p95'])} ms vs {ms(f['sequential']['latency']['p95'])} ms = {ratio:.2f}×",
+         ratio <= ISSUE13["p95_x_floor"]),
+        (f"saturation ≥ {ISSUE13['saturation_factor']:g} × {SATURATION_BASELINE} turns/s = {need:.1f} turns/s "
+         f"(baseline: {SATURATION_BASELINE_SOURCE})", f"{sat:.1f} turns/s ({sat / SATURATION_BASELINE:.2f}×)",
+         sat >= need),
+        ("no errors (failed or empty replies, every Backline measurement of this run)", str(errors), errors == 0),
+    ]
+
+
+LONG_LINES = (  # (server, series, label, colour, line width)
+    ("backline", "knowledge", "Backline, knowledge questions", "tab:blue", 2.0),
+    ("backline", "mix", "Backline, realistic mix", "tab:cyan", 2.0),
+    ("action_floor", "knowledge", "action floor (stock action + SQLite store)", "tab:green", 1.2),
+    ("floor", "knowledge", "floor (trivial model, in-memory store)", "tab:gray", 1.2),
+    ("peer", "knowledge", "peer (rasa init config)", "tab:orange", 1.2),
+)
+
+
+def long_results(r: Dict[str, Any]) -> List[tuple]:
+    return [(label, r[name]["long"][series], color, width) for name, series, label, color, width in LONG_LINES
+            if series in r.get(name, {}).get("long", {})]
+
+
+def long_section(r: Dict[str, Any], add) -> None:
+    found = long_results(r)
+    if not found:
+        return
+    add("## One long conversation")
+    add("")
+    add(
+        "One sender over REST, one turn after another (1 caregiver, no think time), never ending or resetting the "
+        "conversation (checked afterwards in the stored tracker: one session, no restart). *Knowledge*: one "
+        "knowledge question after another; *mix*: the symptom form walked to its end, a summary, thanks, knowledge "
+        "questions, again and again. Growth = p50 of turns 180-200 / p50 of turns 10-30 (target ≤ 1.5×). Backline "
+        "and the peer use Backline's tracker store; the action floor Rasa's SQL store on SQLite; the floor Rasa's "
+        "in-memory store."
+    )
+    add("")
+    add("| server, series | turns | p50 turns 10-30, ms | p50 turns 180-200, ms | growth | p95 last window, ms | "
+        "errors | stored events / sessions / restarts |")
+    add("|---|---|---|---|---|---|---|---|")
+    for label, long, _, _ in found:
+        stored = long.get("stored", {})
+        last = long["windows"][-1]["p95"] if long["windows"] else float("nan")
+        add(f"| {label} | {long['length']} | {ms(long['early_p50'])} | {ms(long['late_p50'])} | "
+            f"{long['growth']:.2f}× | {ms(last)} | {long['errors'] + long['empty']} | "
+            f"{stored.get('events', '–')} / {stored.get('sessions', '–')} / {stored.get('restarts', '–')} |")
+    add("")
+    add("p50 / p95 per 20-turn window, ms:")
+    add("")
+    add("| turns | " + " | ".join(label for label, _, _, _ in found) + " |")
+    add("|---|" + "---|" * len(found))
+    longest = max((long["windows"] for _, long, _, _ in found), key=len)
+    for index, span in enumerate(longest):
+        cells = []
+        for _, long, _, _ in found:
+            w = long["windows"][index] if index < len(long["windows"]) else None
+            cells.append(f"{ms(w['p50'])} / {ms(w['p95'])}" if w else "–")
+        add(f"| {span['start']}-{span['end']} | " + " | ".join(cells) + " |")
+    add("")
 
 
 def plots(r: Dict[str, Any], out: Path) -> None:
@@ -380,4 +500,29 @@ def plots(r: Dict[str, Any], out: Path) -> None:
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
     fig.savefig(out / PLOTS[1])
+    plt.close(fig)
+    long_plot(long_results(r), out / PLOTS[2])
+
+
+def long_plot(found: List[tuple], path: Path, title: str = "One long conversation (REST, 1 caregiver)") -> None:
+    """p50 (solid) and p95 (dotted) per 20-turn window along the conversation, one colour per line."""
+    if not found:
+        return
+    fig, ax = plt.subplots(figsize=(9, 5), dpi=110)
+    for label, long, color, width in found:
+        windows = long["windows"]
+        middle = [(w["start"] + w["end"]) / 2 for w in windows]
+        (line,) = ax.plot(middle, [w["p50"] for w in windows], "-", color=color, lw=width, label=f"{label}: p50")
+        ax.plot(middle, [w["p95"] for w in windows], ":", color=line.get_color(), lw=width * 0.8,
+                label=f"{label}: p95")
+    ax.axvspan(10, 30, color="tab:gray", alpha=0.08)
+    ax.axvspan(180, 200, color="tab:gray", alpha=0.08)
+    ax.set_yscale("log")
+    ax.set_xlabel("turn in the conversation (shaded: turns 10-30 and 180-200, the growth ratio's windows)")
+    ax.set_ylabel("per-turn latency per 20-turn window, ms (log scale)")
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="upper left", fontsize=7, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path)
     plt.close(fig)

@@ -81,6 +81,8 @@ class ActionServer:
     port: int = field(default_factory=free_port)
     env: Dict[str, str] = field(default_factory=dict)
     proc: Optional[subprocess.Popen] = None
+    # Backline's actions by default; the benchmark's action floor serves its own one-action module.
+    module: str = "actions"
 
     @property
     def log(self) -> Path:
@@ -93,7 +95,7 @@ class ActionServer:
     def start(self, timeout: float = 90) -> "ActionServer":
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(
-                [str(RASA), "run", "actions", "--actions", "actions", "--port", str(self.port)],
+                [str(RASA), "run", "actions", "--actions", self.module, "--port", str(self.port)],
                 cwd=ROOT, env=server_env(self.env), stdout=out, stderr=subprocess.STDOUT,
             )
         wait_until(f"http://127.0.0.1:{self.port}/health", timeout, self.proc, self.log)
