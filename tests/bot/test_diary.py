@@ -266,3 +266,9 @@ def test_an_empty_diary_summary_says_so():
 def test_a_quiet_diary_says_no_emergency_signs():
     text = "\n".join(diary.summarize([entry(1, 2)], NOW).lines)
     assert "1 entry, Wednesday 25 November." in text and "No emergency signs recorded." in text
+
+
+def test_severity_is_part_of_the_care_team_summary():
+    case = bot.read_message(None, "my husband has ALS, his lower back is stiff and crampy, about 6 out of 10")
+    summary = bot.replies.care_team_summary(case)[0]["text"]
+    assert "Severity (0-10): 6/10 (\u201c6 out of 10\u201d)" in summary
