@@ -124,6 +124,7 @@ class ActionDiary(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         now = clock()
-        turn = bot.take_turn(tracker.get_slot("case"), latest_text(tracker), latest_intent(tracker), None,
-                             reading=bot.reusable_reading(tracker.latest_message, None), now=now)
+        asked = tracker.get_slot("requested_slot")  # set while the form asks: this message interrupts it
+        turn = bot.take_turn(tracker.get_slot("case"), latest_text(tracker), latest_intent(tracker), asked,
+                             reading=bot.reusable_reading(tracker.latest_message, asked), now=now)
         return run_diary(dispatcher, tracker, turn, now)

@@ -43,6 +43,10 @@ _HELPED_WORDS = re.compile(
 _STOP = {"it", "the", "a", "an", "and", "but", "she", "he", "her", "his", "was", "is", "again", "to", "in", "of",
          "on", "at", "my", "me", "please", "put", "this", "that", "today", "just", "yes", "no", "ok", "okay", "keep",
          "thanks", "nothing", "really", "not", "sure", "much", "yeah", "diary", "log", "entry"}
+# Words of a request to keep a diary ("I'd like to start a pain diary for her"): not an entry's content.
+_REQUEST_WORDS = {"i", "i'd", "we", "want", "like", "would", "start", "can", "could", "you", "pain", "track",
+                  "record", "add", "note", "write", "save", "jot", "down", "for", "him", "them", "us", "begin",
+                  "keeping", "a", "an", "of", "our", "new", "do", "let's", "lets", "me", "make"}
 TOP = 3  # triggers and helps named in a summary
 
 
@@ -151,7 +155,7 @@ def entry_from_text(text: str, condition: Optional[str], now: datetime,
     warnings = [w.id for w in reading.warning_signs if w.status == STATUS_PRESENT]
     helped = helped_words(words)
     low = words.lower().replace(when.said, " ") if when.said else words.lower()
-    rest = [w for w in re.findall(r"[a-z']+", low) if w not in _STOP]
+    rest = [w for w in re.findall(r"[a-z']+", low) if w not in _STOP and w not in _REQUEST_WORDS]
     told = present or flags or warnings or helped or (severity and severity.score is not None)
     if not told and len(rest) < int(_policy()["min_free_words"]):
         return None, when

@@ -110,7 +110,9 @@ def only_severity(text: str) -> bool:
     """The message is just a rating ("7", "about a 6", "moderate", "8/10 today"): an answer, nothing else."""
     low = " ".join(str(text or "").lower().split())
     found = read_severity(low, asked=True)
-    if found is None:
+    # "none", "bad", "not too bad" rate the pain only as a reply to the severity question: alone, they
+    # answer whatever else was asked ("none" to the red-flag screen)
+    if found is None or found.said in _words_policy()["answer_words"]:
         return False
     rest = low.replace(found.said.lower(), " ")
     words = re.findall(r"[a-z']+", rest)

@@ -154,10 +154,12 @@ def take_turn(case: Optional[Dict], text: str, intent: Optional[str], asked_topi
 
     context = asked_topic if asked_topic in CONTEXT_TOPICS else None
     reading = reading or read_text(text, context_topic=context)
-    diary_turn = intent in policy["diary_intents"] or (intent in policy["follow_up_answers"] and case["pending"])
-    if diary_turn and not for_form and not asked_topic and not reading.present_flags \
+    diary_turn = intent in policy["diary_intents"] or (
+        intent in policy["follow_up_answers"] and case["pending"] and not asked_topic)
+    if diary_turn and not for_form and not reading.present_flags \
             and not reading.signals.get("crisis"):
-        return _diary_turn(case, text, intent, _diary_request(intent, text), reading, now, degraded)
+        return _diary_turn(case, text, intent, _diary_request(intent, text), reading, now, degraded,
+                           mid_form=bool(asked_topic))
     updated = merge_reading(case, reading, text, asked_topic)
     last = updated["last"]
 
@@ -312,9 +314,10 @@ def _now(now: Optional[datetime]) -> datetime:
 
 
 def _diary_turn(case: Dict, text: str, intent: Optional[str], request: Optional[str], reading: Extraction,
-                now: Optional[datetime], degraded: bool) -> Turn:
+                now: Optional[datetime], degraded: bool, mid_form: bool = False) -> Turn:
     """A diary request, or the reply to the question after the assessment (severity, keep a diary, the
-    summary, the date or the words of an entry)."""
+    summary, the date or the words of an entry). mid_form: the symptom form is asking (the message is an
+    interruption): nothing is asked and no assessment given here, the form goes on with its question."""
     if degraded:
         return Turn(case, replies.trouble(False), {})
     if request in (diary.SHOW, diary.REPORT, diary.EXPORT):
@@ -330,9 +333,10 @@ def _diary_turn(case: Dict, text: str, intent: Optional[str], request: Optional[
     if pending == "diary_offer" and request == diary.ADD and not told:
         return _offer_answer(updated, "yes", {**last, "answer": "yes"}, pending, now)  # "yes, keep it in the diary"
     if request == diary.ADD or pending == "content":
-        return _add_entry(updated, case, text, reading, now, second_try=pending == "content")
+        return _add_entry(updated, case, text, reading, now, second_try=pending == "content" or mid_form,
+                          mid_form=mid_form)
     if pending == "severity" or intent == "rate_severity":
-        return _severity_answer(updated, pending == "severity")
+        return _severity_answer(updated, pending == "severity", mid_form)
     if pending in ("diary_offer", "summary_offer"):
         return _offer_answer(updated, text, last, pending, now)
     if last["new_warning_signs"] or (updated.get("assessed") and last["topics_found"]):
@@ -340,7 +344,7 @@ def _diary_turn(case: Dict, text: str, intent: Optional[str], request: Optional[
     return Turn(updated, replies.chat("anything_else"), _diary_slots(updated))
 
 
-def _severity_answer(updated: Dict, asked: bool) -> Turn:
+def _severity_answer(updated: Dict, asked: bool, mid_form: bool = False) -> Turn:
     """The reply to "how bad is it?": noted (and the assessment revised if it changes), asked once more
     if off the scale, or let go (not sure, no answer) for the diary offer."""
     texts = knowledge().messages["severity"]
@@ -354,7 +358,7 @@ def _severity_answer(updated: Dict, asked: bool) -> Turn:
     said: List[Dict[str, Any]] = []
     if last["severity"] is not None:
         said = replies.messages([texts["noted"].format(score=last["severity"], band=severity_band(last["severity"]))])
-    if updated.get("assessed") and (last["severity"] is not None or last["topics_found"]
+    if updated.get("assessed") and not mid_form and (last["severity"] is not None or last["topics_found"]
                                     or last["new_warning_signs"]):
         revised = conclude(updated)  # an update: what changed, or that it changes nothing; then the next question
         revised.replies = said + revised.replies
@@ -388,7 +392,7 @@ def _offer_answer(updated: Dict, text: str, last: Dict, pending: str, now: Optio
 
 
 def _add_entry(updated: Dict, before: Dict, text: str, reading: Extraction, now: Optional[datetime],
-               second_try: bool) -> Turn:
+               second_try: bool, mid_form: bool = False) -> Turn:
     """A quick entry in the caregiver's words. An explicit request to log is consent. Nothing usable:
     after an assessment the assessment is kept; otherwise asked once, never stored empty. A same-day sign
     in it revises the advice first, as in a conversation; a day that can't be read is asked once."""
@@ -396,7 +400,7 @@ def _add_entry(updated: Dict, before: Dict, text: str, reading: Extraction, now:
     texts = _diary_texts()
     entry, when = diary.entry_from_text(text, case_condition(updated), now, reading)
     if entry is None:
-        if updated.get("assessed") and not second_try and not diary.entry_words(text).strip():
+        if updated.get("assessed") and not second_try and not mid_form:  # "log it": the assessment given
             updated["diary_consent"] = True
             entry = diary.entry_from_case(updated, now)
             return Turn(updated, [], _diary_slots(updated), diary={"add": entry})
@@ -407,11 +411,11 @@ def _add_entry(updated: Dict, before: Dict, text: str, reading: Extraction, now:
     updated["diary_consent"] = True
     said: List[Dict[str, Any]] = []
     slots: Dict[str, Any] = {}
-    if case_warning_signs(updated) != case_warning_signs(before):  # a same-day sign: the advice first
+    if case_warning_signs(updated) != case_warning_signs(before) and not mid_form:  # the advice first
         revised = conclude(updated)
         updated, said, slots = revised.case, revised.replies, revised.slots
         updated["pending"] = None
-    if when.status not in (FOUND, "none"):
+    if when.status not in (FOUND, "none") and not mid_form:
         updated["pending"], updated["pending_entry"] = "when", entry
         return Turn(updated, said + replies.messages([texts["ask_when"]]), {**slots, **_diary_slots(updated)})
     return Turn(updated, said, {**slots, **_diary_slots(updated)}, diary={"add": entry})

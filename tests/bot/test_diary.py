@@ -272,3 +272,33 @@ def test_severity_is_part_of_the_care_team_summary():
     case = bot.read_message(None, "my husband has ALS, his lower back is stiff and crampy, about 6 out of 10")
     summary = bot.replies.care_team_summary(case)[0]["text"]
     assert "Severity (0-10): 6/10 (\u201c6 out of 10\u201d)" in summary
+
+
+@pytest.mark.parametrize("text, rating", [
+    ("7", True), ("about a 6", True), ("moderate", True), ("8/10 today", True), ("she says about 8 right now", True),
+    ("none", False), ("no", False), ("not too bad", False), ("bad", False), ("2 weeks", False),
+    ("burning, about 7", False), ("none of these", False)])
+def test_only_a_message_that_is_just_a_rating_is_routed_as_one(text, rating):
+    assert (bot.route(text, "inform", 0.9).intent == "rate_severity") is rating
+
+
+@pytest.mark.parametrize("text", ["I want to keep a diary", "can you start a pain diary for her", "log it please"])
+def test_a_request_to_keep_a_diary_is_not_an_entry_by_itself(text):
+    entry, _ = diary.entry_from_text(text, "ms", NOW)
+    assert entry is None
+
+
+def test_a_request_to_keep_a_diary_after_an_assessment_keeps_the_assessment():
+    turn = assessed_case()
+    kept = say(turn.case, "I'd like to keep a diary of this", "log_diary")
+    assert kept.diary["add"]["pain_type"] == "neuropathic" and kept.case["diary_consent"] is True
+
+
+def test_mid_form_the_diary_action_stores_the_entry_and_asks_nothing():
+    case = bot.read_message(None, "my mum has MS and her back hurts")
+    asked = bot.next_topic(case)
+    turn = take_turn(case, "log: the other day she had bad cramps", "log_diary", asked, now=NOW)
+    assert turn.diary["add"]["pain_type"] == "spasticity" and turn.case["pending"] is None
+    assert turn.replies == [] and turn.slots["follow_up"] is False
+    empty = take_turn(case, "log it", "log_diary", asked, now=NOW)
+    assert empty.diary is None and "haven't saved anything" in texts(empty) and empty.case["pending"] is None
