@@ -337,10 +337,11 @@ def _diary_turn(case: Dict, text: str, intent: Optional[str], request: Optional[
                           mid_form=mid_form)
     if pending == "severity" or intent == "rate_severity":
         return _severity_answer(updated, pending == "severity", mid_form)
-    if pending in ("diary_offer", "summary_offer"):
+    told_more = last["topics_found"] or last["new_warning_signs"]
+    if pending in ("diary_offer", "summary_offer") and not (told_more and last["answer"] is None):
         return _offer_answer(updated, text, last, pending, now)
-    if last["new_warning_signs"] or (updated.get("assessed") and last["topics_found"]):
-        return conclude(updated)
+    if told_more and updated.get("assessed"):
+        return conclude(updated)  # new details after the assessment: an update, as the form would give
     return Turn(updated, replies.chat("anything_else"), _diary_slots(updated))
 
 

@@ -302,3 +302,10 @@ def test_mid_form_the_diary_action_stores_the_entry_and_asks_nothing():
     assert turn.replies == [] and turn.slots["follow_up"] is False
     empty = take_turn(case, "log it", "log_diary", asked, now=NOW)
     assert empty.diary is None and "haven't saved anything" in texts(empty) and empty.case["pending"] is None
+
+
+def test_a_new_detail_with_the_diary_offer_open_is_an_update():
+    offered = say(assessed_case().case, "moderate", "rate_severity")
+    updated = say(offered.case, "she's also had a new pressure sore on her lower back since yesterday",
+                  "describe_pain")
+    assert updated.slots["triage"] == "contact_care_team_today" and updated.diary is None
