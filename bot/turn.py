@@ -32,7 +32,7 @@ from .explain import answer_question
 from .extract import CONTEXT_TOPICS, Extraction, read_text
 from .knowledge_base import TOPICS, knowledge
 from .questions import count_ask, next_topic
-from .severity import only_severity
+from .severity import only_severity, read_severity
 from .when import FOUND, read_when
 
 READING_KEY = "backline_reading"  # the NLU component's reading, in the message's parse data
@@ -99,6 +99,10 @@ def route(text: str, guessed_intent: Optional[str], confidence: float) -> Route:
         intent = policy["diary_requests"][diary.request_of(text)]
     elif only_severity(text):
         intent = "rate_severity"
+    elif guessed_intent == "rate_severity" and (reading.features or reading.condition):
+        intent = "inform"  # a rating with more in it: the form (or the diary's question) reads all of it
+    elif guessed_intent == "rate_severity" and read_severity(text, asked=True) is None:
+        intent = "out_of_scope"  # the classifier's guess, with no rating in the words
     elif reading.signs_to_read() and guessed_intent not in policy["answers"]:
         intent = "describe_pain"
     elif guessed_intent == "report_red_flag":
@@ -366,6 +370,8 @@ def _severity_answer(updated: Dict, asked: bool, mid_form: bool = False) -> Turn
         return revised
     if asked:
         said = said + _follow_up(updated)
+    elif not said and not mid_form:
+        said = replies.chat("anything_else")
     return Turn(updated, said, case_slots(updated))
 
 
@@ -449,6 +455,9 @@ def diary_said(request: Dict[str, Any], ok: bool, entries: Optional[List[Dict[st
     if "add" in request:
         return replies.messages([diary.saved_text(request["add"])])
     if not entries:
+        if "report" in request and case and as_case(case).get("assessed"):
+            # "a report for the GP" with no diary yet: this conversation's summary, and how to keep a diary
+            return replies.care_team_summary(case) + replies.messages([texts["empty"]])
         return replies.messages([texts["empty"]])
     if "show" in request:
         condition = case_condition(as_case(case)) if case else None

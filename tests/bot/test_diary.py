@@ -309,3 +309,15 @@ def test_a_new_detail_with_the_diary_offer_open_is_an_update():
     updated = say(offered.case, "she's also had a new pressure sore on her lower back since yesterday",
                   "describe_pain")
     assert updated.slots["triage"] == "contact_care_team_today" and updated.diary is None
+
+
+@pytest.mark.parametrize("text, intent", [("how tall is mount everest", "out_of_scope"),
+                                          ("burning in her back, about 7", "inform"), ("bad", "rate_severity")])
+def test_the_classifiers_rating_guess_is_checked_against_the_words(text, intent):
+    assert (bot.route(text, "rate_severity", 0.6).intent or "rate_severity") == intent  # None: the guess stands
+
+
+def test_a_report_asked_for_with_no_diary_yet_gives_this_conversations_summary():
+    turn = assessed_case()
+    said = diary_said({"report": True}, True, [], NOW, turn.case)
+    assert "summary for the care team" in said[0]["text"].lower() and "empty" in said[-1]["text"]
