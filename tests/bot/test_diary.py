@@ -321,3 +321,10 @@ def test_a_report_asked_for_with_no_diary_yet_gives_this_conversations_summary()
     turn = assessed_case()
     said = diary_said({"report": True}, True, [], NOW, turn.case)
     assert "summary for the care team" in said[0]["text"].lower() and "empty" in said[-1]["text"]
+
+
+def test_the_cli_assessment_carries_the_severity_and_severe_pain_needs_the_care_team():
+    result = bot.assess("my wife has MS, she's had the same burning pain in her lower back for years, it's a 9 "
+                        "out of 10 today")
+    assert result["severity"] == 9 and result["triage"] != "self_care"
+    assert any(r["rule"] == "severe_or_uncontrolled" for r in result["triage_reasons"])
