@@ -5,6 +5,7 @@ question, case slot) and the core's Turn is written back as messages and slot ev
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -44,7 +45,8 @@ def turn_of(tracker: Tracker, intent: Optional[Text] = None, for_form: bool = Fa
     """The core's turn for the latest message, reusing the NLU component's reading where it holds."""
     asked = tracker.get_slot("requested_slot")
     return bot.take_turn(tracker.get_slot("case"), latest_text(tracker), intent or latest_intent(tracker), asked,
-                         for_form=for_form, reading=bot.reusable_reading(tracker.latest_message, asked))
+                         for_form=for_form, reading=bot.reusable_reading(tracker.latest_message, asked),
+                         now=datetime.now(timezone.utc))
 
 
 def say(dispatcher: CollectingDispatcher, messages: List[Dict]) -> List[EventType]:
@@ -137,7 +139,13 @@ class ActionEscalate(Action):
         return "action_escalate"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        return apply(dispatcher, turn_of(tracker, "report_red_flag"))
+        from actions.diary import clock, run_diary  # that module builds on this one's adapters
+
+        now = clock()
+        turn = bot.take_turn(tracker.get_slot("case"), latest_text(tracker), "report_red_flag",
+                             tracker.get_slot("requested_slot"), now=now,
+                             reading=bot.reusable_reading(tracker.latest_message, tracker.get_slot("requested_slot")))
+        return run_diary(dispatcher, tracker, turn, now)  # the escalation first; an entry it asked for after
 
 
 class ActionCrisisSupport(Action):

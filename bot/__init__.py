@@ -13,12 +13,15 @@ The rooms, from the top down:
 - ``bot.replies``: replies as chat messages ``{"text", "buttons"}``, all texts from the knowledge base.
 - ``bot.assessment``: a case or one free text -> pain type, triage, reasons, sources (``assess`` is the
   CLI's ``python -m bot assess``).
+- ``bot.diary``: the pain diary's entries and what it says read back; ``bot.severity`` (0-10 from the
+  caregiver's words) and ``bot.when`` (their date words).
 - ``bot.extract`` (reading a message), ``bot.classify`` (pain types), ``bot.triage`` (the four levels),
   ``bot.explain`` (caregiver texts), ``bot.knowledge_base`` (loading and checking the YAML).
 
 Contract values (docs/interface.md) live in bot.knowledge_base: CONDITIONS, RED_FLAGS, WARNING_SIGNS,
 TRIAGE_VALUES, PAIN_TYPES, TOPICS.
 """
+from . import diary
 from .assessment import Assessment, assess, assess_case
 from .case import (
     as_case,
@@ -44,7 +47,7 @@ from .knowledge_base import (
     load_knowledge,
 )
 from .questions import next_topic
-from .turn import READING_KEY, Route, Turn, ask_turn, conclude, reusable_reading, route, take_turn
+from .turn import READING_KEY, Route, Turn, ask_turn, conclude, diary_said, reusable_reading, route, take_turn
 
 
 def warm_up() -> None:
@@ -55,7 +58,8 @@ def warm_up() -> None:
 __all__ = [
     "CONDITIONS", "PAIN_TYPES", "READING_KEY", "RED_FLAGS", "TOPICS", "TRIAGE_VALUES", "WARNING_SIGNS",
     "Assessment", "KnowledgeError", "Route", "Turn", "as_case", "ask_turn", "assess", "assess_case",
-    "case_condition", "case_red_flags", "case_warning_signs", "conclude", "knowledge", "load_knowledge",
+    "case_condition", "case_red_flags", "case_warning_signs", "conclude", "diary", "diary_said", "knowledge",
+    "load_knowledge",
     "needs_escalation", "new_case", "next_topic", "read_message", "read_text", "reusable_reading", "route",
     "take_turn", "topic_summaries", "topics_answered", "warm_up",
 ]

@@ -30,6 +30,7 @@ class Assessment:
     crisis: bool = False            # self-harm / despair words in the latest message: crisis resources first
     dose_question: bool = False     # the latest message asks about a dose: who to ask, never a number
     single_text: bool = False       # one description, no conversation: no screen was asked
+    severity: Optional[int] = None  # 0-10, the latest rating told (bot/severity.py)
 
     def to_dict(self) -> Dict:
         return asdict(self)
@@ -42,6 +43,7 @@ class Assessment:
             "warning_signs": list(self.warning_signs),
             "triage": self.triage,
             "pain_type": self.pain_type,
+            "severity": self.severity,
             "crisis": self.crisis,
             "dose_question": self.dose_question,
             "confidence": self.confidence,
@@ -95,7 +97,8 @@ def assess_case(case: Dict, single_text: bool = False) -> Assessment:
         condition=condition, red_flags=flags, warning_signs=warnings, triage=triage, pain_type=result.pain_type,
         ranked=result.ranked, confidence=result.confidence, confidence_label=result.confidence_label,
         evidence=evidence, type_evidence=type_evidence, triage_reasons=reasons,
-        unclear_reason=result.unclear_reason, sources=kb.cite(source_ids), single_text=single_text)
+        unclear_reason=result.unclear_reason, sources=kb.cite(source_ids), single_text=single_text,
+        severity=(case.get("severity") or {}).get("score"))
     messages = explain.assessment_messages(assessment.to_dict(), case)
     last = case.get("last") or {}
     assessment.crisis, assessment.dose_question = bool(last.get("crisis")), bool(last.get("dose_question"))

@@ -27,8 +27,9 @@ from .extract import (
     read_text,
 )
 from .knowledge_base import FEATURE_TOPICS, RED_FLAGS, TOPICS, WARNING_SIGNS, knowledge
+from .severity import is_severe, read_severity
 
-CASE_VERSION = 2
+CASE_VERSION = 3
 UNKNOWN = "unknown"
 SCREEN_CLEAR, SCREEN_UNSURE, SCREEN_PRESENT, SCREEN_PARTIAL = "clear", "unsure", "present", "partial"
 # An open check's states: asked about (or about to be), answered new / old, or still unsure.
@@ -58,6 +59,12 @@ def new_case() -> Dict:
         "unread": {},              # topic -> the caregiver's words for an answer the core could not read
         "signals": {},             # severity, prescription_review, neuro_change -> [words]
         "assessed": None,          # the last assessment given: {"triage", "pain_type", "red_flags", "warning_signs"}
+        "severity": None,          # {"score": 0..10, "said"}: the latest rating told (bot/severity.py)
+        "pending": None,           # the question after the assessment awaiting a reply: severity | diary_offer |
+                                   # summary_offer | when (of pending_entry) | content (of a diary entry)
+        "pending_entry": None,     # a diary entry waiting for its date
+        "follow_ups": {},          # severity / diary_offer -> how many times it was put to the caregiver
+        "diary_consent": False,    # the caregiver asked for (or agreed to) a diary
         "messages": 0,
         "last": {},                # what the latest message needs reacting to (see merge_reading)
     }
@@ -118,6 +125,11 @@ def merge_reading(case: Optional[Dict], reading: Extraction, text: str = "",
     new_flags = [f for f in case["red_flags"] if f not in before[0]]
     new_warnings = [w for w in case["warning_signs"] if w not in before[1]]
 
+    rating = read_severity(text, asked=case.get("pending") == "severity")
+    if rating and rating.score is not None:
+        case["severity"] = {"score": rating.score, "said": rating.said}
+        if is_severe(rating.score) and rating.said not in case["signals"].get("severity", []):
+            case["signals"].setdefault("severity", []).append(rating.said)  # severe pain: seed 003's reason
     for name in ("severity", "prescription_review"):
         if reading.signals.get(name):
             case["signals"].setdefault(name, []).extend(reading.signals[name])
@@ -165,6 +177,8 @@ def merge_reading(case: Optional[Dict], reading: Extraction, text: str = "",
         "reask": reask,
         "understood": read_anything,
         "check": check_answered,
+        "severity": rating.score if rating else None,
+        "severity_out_of_range": bool(rating and rating.out_of_range),
     }
     return case
 

@@ -268,6 +268,9 @@ def care_team_summary(case: Dict, result: Optional[Dict] = None) -> str:
     lines = [s["title"], ""]
     cond = case.get("condition")
     lines.append(f"{s['condition']}: {kb.conditions[cond]['long_name'] if cond else '-'}")
+    rating = case.get("severity") or {}
+    if rating.get("score") is not None:
+        lines.append(f"{s['severity']}: {rating['score']}/10 (\u201c{rating.get('said', '')}\u201d)")
     findings = []
     for fid, f in (case.get("features") or {}).items():
         if f.get("status") in ("present", "uncertain"):

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Dict, List, Optional
 
-from . import replies
+from . import diary, replies
 from .assessment import assess_case
 from .case import (
     as_case,
@@ -31,8 +32,11 @@ from .explain import answer_question
 from .extract import CONTEXT_TOPICS, Extraction, read_text
 from .knowledge_base import TOPICS, knowledge
 from .questions import count_ask, next_topic
+from .severity import only_severity, read_severity
+from .when import FOUND, read_when
 
 READING_KEY = "backline_reading"  # the NLU component's reading, in the message's parse data
+FOLLOW_UP_SLOT = "follow_up"  # true while a question after the assessment awaits its reply (domain.yml rules)
 SEEK_CARE_NOW = "seek_care_now"
 _WORD = re.compile(r"[a-z']+")
 
@@ -46,6 +50,8 @@ class Turn:
     slots: Dict[str, Any] = field(default_factory=dict)  # slot name -> new value (the case under "case")
     steps_aside: bool = False   # the form lets the rule for this intent answer; the same question stays pending
     ask: Optional[str] = None   # the question topic pending after this turn (the form's requested_slot)
+    # What the diary must do after the replies: {"add": entry} | {"show": True} | {"report": True} | {"export": True}
+    diary: Optional[Dict[str, Any]] = None
 
 
 @dataclass
@@ -89,6 +95,14 @@ def route(text: str, guessed_intent: Optional[str], confidence: float) -> Route:
         intent = "report_red_flag"
     elif reading.signals.get("dose_question"):
         intent = "ask_dose"
+    elif diary.request_of(text):
+        intent = policy["diary_requests"][diary.request_of(text)]
+    elif only_severity(text):
+        intent = "rate_severity"
+    elif guessed_intent == "rate_severity" and (reading.features or reading.condition):
+        intent = "inform"  # a rating with more in it: the form (or the diary's question) reads all of it
+    elif guessed_intent == "rate_severity" and read_severity(text, asked=True) is None:
+        intent = "out_of_scope"  # the classifier's guess, with no rating in the words
     elif reading.signs_to_read() and guessed_intent not in policy["answers"]:
         intent = "describe_pain"
     elif guessed_intent == "report_red_flag":
@@ -125,23 +139,31 @@ def reusable_reading(parse_data: Optional[Dict[str, Any]], asked_topic: Optional
 # ---------------------------------------------------------------- the turn
 
 def take_turn(case: Optional[Dict], text: str, intent: Optional[str], asked_topic: Optional[str] = None, *,
-              for_form: bool = False, degraded: bool = False, reading: Optional[Extraction] = None) -> Turn:
+              for_form: bool = False, degraded: bool = False, reading: Optional[Extraction] = None,
+              now: Optional[datetime] = None) -> Turn:
     """Everything one message means for this conversation.
 
     intent: the NLU intent (already routed by ``route``); asked_topic: the form's pending question, if
     any; for_form: the symptom form asks (an interruption then steps aside at once, unread: its own
     action takes the turn); degraded: the action server failed and the Rasa server answers alone (only
     what keeps the caregiver safe, and the form keeps its place); reading: a reading to reuse
-    (``reusable_reading``).
+    (``reusable_reading``); now: the time (the diary's entries are dated from it; the actions pass the clock).
     """
     case = as_case(case)
     asked_topic = asked_topic if asked_topic in TOPICS else None
     policy = _intents()
-    if intent in policy["interruptions"] and (for_form or intent not in policy["read_first"]):
+    answered_here = policy["read_first"] + policy["diary_intents"]  # outside the form these are read here
+    if intent in policy["interruptions"] and (for_form or intent not in answered_here):
         return _step_aside(case, asked_topic, degraded)
 
     context = asked_topic if asked_topic in CONTEXT_TOPICS else None
     reading = reading or read_text(text, context_topic=context)
+    diary_turn = intent in policy["diary_intents"] or (
+        intent in policy["follow_up_answers"] and case["pending"] and not asked_topic)
+    if diary_turn and not for_form and not reading.present_flags \
+            and not reading.signals.get("crisis"):
+        return _diary_turn(case, text, intent, _diary_request(intent, text), reading, now, degraded,
+                           mid_form=bool(asked_topic))
     updated = merge_reading(case, reading, text, asked_topic)
     last = updated["last"]
 
@@ -149,7 +171,8 @@ def take_turn(case: Optional[Dict], text: str, intent: Optional[str], asked_topi
         said = replies.crisis() + (replies.escalation(updated) if last["new_red_flags"] else [])
         return _finish(updated, said, degraded, escalated=bool(last["new_red_flags"]))
     if intent == "report_red_flag" or last["new_red_flags"]:
-        return _finish(updated, replies.escalation(updated), degraded, escalated=True)
+        return _with_entry(_finish(updated, replies.escalation(updated), degraded, escalated=True), text, reading,
+                           now, degraded)
     if intent in policy["small_talk"] and _small_talk_steps_aside(case, updated, text, asked_topic):
         return _step_aside(case, asked_topic, degraded)
     if degraded:
@@ -184,6 +207,7 @@ def _small_talk_steps_aside(before: Dict, after: Dict, text: str, asked_topic: O
 
 def _finish(case: Dict, said: List[Dict[str, Any]], degraded: bool, escalated: bool) -> Turn:
     """A turn that ends the questions: a crisis or an escalation."""
+    case["pending"] = None  # no question after the assessment stays open over an escalation
     slots = {**case_slots(case), "requested_slot": None}
     if escalated or needs_escalation(case):
         slots["triage"] = SEEK_CARE_NOW
@@ -194,7 +218,7 @@ def _finish(case: Dict, said: List[Dict[str, Any]], degraded: bool, escalated: b
 
 def case_slots(case: Dict) -> Dict[str, Any]:
     """The case as slot values: the record itself, the contract slots and the topic summaries."""
-    slots: Dict[str, Any] = {"case": case, "condition": case_condition(case)}
+    slots: Dict[str, Any] = {"case": case, "condition": case_condition(case), FOLLOW_UP_SLOT: bool(case.get("pending"))}
     if case_red_flags(case):
         slots["red_flags"] = case_red_flags(case)
     if case_warning_signs(case) or case.get("checks"):  # a settled check can take a sign back off the list
@@ -230,6 +254,212 @@ def conclude(case: Optional[Dict]) -> Turn:
     elif previous:
         said = replies.messages([texts["assessment_changed"]]) + said
     case["assessed"] = now
+    said = said + _follow_up(case)
     slots = {**case_slots(case), "triage": result.triage, "pain_type": result.pain_type,
              "red_flags": list(result.red_flags), "warning_signs": case_warning_signs(case)}
     return Turn(case, said, slots)
+
+
+# ---------------------------------------------------------------- after the assessment, and the diary
+
+def _follow_up(case: Dict) -> List[Dict[str, Any]]:
+    """The one question after an assessment (updates `case`): how bad it is (unless told), then whether
+    to keep a diary (unless agreed), then the summary for the care team. Each is put once."""
+    asked = case.setdefault("follow_ups", {})
+    limit = int(knowledge().policy["dialogue"]["max_asks"])
+    if case.get("severity") is None and not asked.get("severity"):
+        asked["severity"] = 1
+        case["pending"] = "severity"
+        return [_question(knowledge().messages["severity"], "question", "buttons")]
+    if not case.get("diary_consent") and not asked.get("diary_offer") and asked.get("severity", 0) <= limit:
+        asked["diary_offer"] = 1
+        case["pending"] = "diary_offer"
+        return [_question(knowledge().messages["diary"], "offer", "offer_buttons")]
+    case["pending"] = "summary_offer"
+    return [_question(knowledge().messages["chat"], "offer_summary", "offer_summary_buttons")]
+
+
+def _question(section: Dict[str, Any], text: str, buttons: str) -> Dict[str, Any]:
+    return {"text": section[text], "buttons": [dict(b) for b in section.get(buttons) or []]}
+
+
+def _diary_request(intent: Optional[str], text: str) -> Optional[str]:
+    """What the message asks of the diary: by its intent, or by its words (an explicit "log: ...")."""
+    by_intent = {v: k for k, v in _intents()["diary_requests"].items()}
+    return by_intent.get(intent) or diary.request_of(text)
+
+
+def _diary_texts() -> Dict[str, Any]:
+    return knowledge().messages["diary"]
+
+
+def _diary_slots(case: Dict) -> Dict[str, Any]:
+    return {"case": case, FOLLOW_UP_SLOT: bool(case.get("pending"))}
+
+
+def _with_entry(turn: Turn, text: str, reading: Extraction, now: Optional[datetime], degraded: bool) -> Turn:
+    """An escalation whose message also asks to be logged: the advice first, then the entry (dated by
+    the caregiver's words, or now: the date is never asked over an escalation)."""
+    if degraded or diary.request_of(text) != diary.ADD:
+        return turn
+    entry, _ = diary.entry_from_text(text, case_condition(turn.case), _now(now), reading)
+    if entry is None:
+        return turn
+    turn.case["diary_consent"] = True
+    turn.slots["case"] = turn.case
+    turn.diary = {"add": entry}
+    return turn
+
+
+def _now(now: Optional[datetime]) -> datetime:
+    if now is None:
+        raise ValueError("the diary needs the time: take_turn(..., now=...)")
+    return now
+
+
+def _diary_turn(case: Dict, text: str, intent: Optional[str], request: Optional[str], reading: Extraction,
+                now: Optional[datetime], degraded: bool, mid_form: bool = False) -> Turn:
+    """A diary request, or the reply to the question after the assessment (severity, keep a diary, the
+    summary, the date or the words of an entry). mid_form: the symptom form is asking (the message is an
+    interruption): nothing is asked and no assessment given here, the form goes on with its question."""
+    if degraded:
+        return Turn(case, replies.trouble(False), {})
+    if request in (diary.SHOW, diary.REPORT, diary.EXPORT):
+        case["pending"] = None
+        return Turn(case, [], _diary_slots(case), diary={request: True})
+    pending = case.get("pending")
+    updated = merge_reading(case, reading, text, None)
+    updated["pending"] = None
+    last = updated["last"]
+    if pending == "when" and request is None:
+        return _dated_entry(updated, text, now)
+    told = last["topics_found"] or last["new_warning_signs"] or last["severity"] is not None
+    if pending == "diary_offer" and request == diary.ADD and not told:
+        return _offer_answer(updated, "yes", {**last, "answer": "yes"}, pending, now)  # "yes, keep it in the diary"
+    if request == diary.ADD or pending == "content":
+        return _add_entry(updated, case, text, reading, now, second_try=pending == "content" or mid_form,
+                          mid_form=mid_form)
+    if pending == "severity" or intent == "rate_severity":
+        return _severity_answer(updated, pending == "severity", mid_form)
+    told_more = last["topics_found"] or last["new_warning_signs"]
+    if pending in ("diary_offer", "summary_offer") and not (told_more and last["answer"] is None):
+        return _offer_answer(updated, text, last, pending, now)
+    if told_more and updated.get("assessed"):
+        return conclude(updated)  # new details after the assessment: an update, as the form would give
+    return Turn(updated, replies.chat("anything_else"), _diary_slots(updated))
+
+
+def _severity_answer(updated: Dict, asked: bool, mid_form: bool = False) -> Turn:
+    """The reply to "how bad is it?": noted (and the assessment revised if it changes), asked once more
+    if off the scale, or let go (not sure, no answer) for the diary offer."""
+    texts = knowledge().messages["severity"]
+    last = updated["last"]
+    limit = int(knowledge().policy["dialogue"]["max_asks"])
+    if last["severity_out_of_range"] and updated["follow_ups"].get("severity", 0) < limit:
+        updated["follow_ups"]["severity"] = updated["follow_ups"].get("severity", 0) + 1
+        updated["pending"] = "severity"
+        return Turn(updated, [{"text": texts["out_of_range"], "buttons": [dict(b) for b in texts["buttons"]]}],
+                    _diary_slots(updated))
+    said: List[Dict[str, Any]] = []
+    if last["severity"] is not None:
+        said = replies.messages([texts["noted"].format(score=last["severity"], band=severity_band(last["severity"]))])
+    if updated.get("assessed") and not mid_form and (last["severity"] is not None or last["topics_found"]
+                                    or last["new_warning_signs"]):
+        revised = conclude(updated)  # an update: what changed, or that it changes nothing; then the next question
+        revised.replies = said + revised.replies
+        return revised
+    if asked:
+        said = said + _follow_up(updated)
+    elif not said and not mid_form:
+        said = replies.chat("anything_else")
+    return Turn(updated, said, case_slots(updated))
+
+
+def severity_band(score: int) -> str:
+    bands = knowledge().messages["severity"]["bands"]
+    if score == 0:
+        return bands["none"]
+    if score >= int(knowledge().policy["severity"]["severe_from"]):
+        return bands["severe"]
+    return bands["moderate"] if score >= int(knowledge().policy["severity"]["moderate_from"]) else bands["mild"]
+
+
+def _offer_answer(updated: Dict, text: str, last: Dict, pending: str, now: Optional[datetime]) -> Turn:
+    """Yes / no to keeping a diary, or to the summary for the care team."""
+    wants_summary = pending == "summary_offer" or re.search(r"\bsummar", (text or "").lower())
+    if last["answer"] == "yes" or (wants_summary and last["answer"] != "no"):
+        if wants_summary:
+            return Turn(updated, replies.care_team_summary(updated), _diary_slots(updated))
+        updated["diary_consent"] = True
+        entry = diary.entry_from_case(updated, _now(now))
+        return Turn(updated, [], _diary_slots(updated), diary={"add": entry})
+    key = "declined" if pending == "diary_offer" else None
+    said = replies.messages([_diary_texts()[key]]) if key else replies.chat("anything_else")
+    return Turn(updated, said, _diary_slots(updated))
+
+
+def _add_entry(updated: Dict, before: Dict, text: str, reading: Extraction, now: Optional[datetime],
+               second_try: bool, mid_form: bool = False) -> Turn:
+    """A quick entry in the caregiver's words. An explicit request to log is consent. Nothing usable:
+    after an assessment the assessment is kept; otherwise asked once, never stored empty. A same-day sign
+    in it revises the advice first, as in a conversation; a day that can't be read is asked once."""
+    now = _now(now)
+    texts = _diary_texts()
+    entry, when = diary.entry_from_text(text, case_condition(updated), now, reading)
+    if entry is None:
+        if updated.get("assessed") and not second_try and not mid_form:  # "log it": the assessment given
+            updated["diary_consent"] = True
+            entry = diary.entry_from_case(updated, now)
+            return Turn(updated, [], _diary_slots(updated), diary={"add": entry})
+        if second_try:
+            return Turn(updated, replies.messages([texts["nothing_saved"]]), _diary_slots(updated))
+        updated["pending"] = "content"
+        return Turn(updated, replies.messages([texts["ask_content"]]), _diary_slots(updated))
+    updated["diary_consent"] = True
+    said: List[Dict[str, Any]] = []
+    slots: Dict[str, Any] = {}
+    if case_warning_signs(updated) != case_warning_signs(before) and not mid_form:  # the advice first
+        revised = conclude(updated)
+        updated, said, slots = revised.case, revised.replies, revised.slots
+        updated["pending"] = None
+    if when.status not in (FOUND, "none") and not mid_form:
+        updated["pending"], updated["pending_entry"] = "when", entry
+        return Turn(updated, said + replies.messages([texts["ask_when"]]), {**slots, **_diary_slots(updated)})
+    return Turn(updated, said, {**slots, **_diary_slots(updated)}, diary={"add": entry})
+
+
+def _dated_entry(updated: Dict, text: str, now: Optional[datetime]) -> Turn:
+    """The reply to "when was this?": the entry is kept with that day, or with today if still unclear."""
+    entry = dict(updated.get("pending_entry") or {})
+    updated["pending_entry"] = None
+    if not entry:
+        return Turn(updated, replies.chat("anything_else"), _diary_slots(updated))
+    when = read_when(text, _now(now))
+    said = []
+    if when.status == FOUND:
+        entry["when"] = when.at.isoformat()
+    else:
+        said = [_diary_texts()["when_still_unclear"]]
+    return Turn(updated, replies.messages(said), _diary_slots(updated), diary={"add": entry})
+
+
+def diary_said(request: Dict[str, Any], ok: bool, entries: Optional[List[Dict[str, Any]]] = None,
+               now: Optional[datetime] = None, case: Optional[Dict] = None, link: str = "",
+               escalated: bool = False) -> List[Dict[str, Any]]:
+    """What to say once the diary did what the turn asked (the actions do the store's part): the entry
+    saved, the diary read back (an empty one says so and how to add to it), the report or the export
+    with its link; or, if the store failed, that plainly (an escalation already said stands)."""
+    texts = _diary_texts()
+    if not ok:
+        return replies.messages([texts["store_failed_escalated" if escalated else "store_failed"]])
+    if "add" in request:
+        return replies.messages([diary.saved_text(request["add"])])
+    if not entries:
+        if "report" in request and case and as_case(case).get("assessed"):
+            # "a report for the GP" with no diary yet: this conversation's summary, and how to keep a diary
+            return replies.care_team_summary(case) + replies.messages([texts["empty"]])
+        return replies.messages([texts["empty"]])
+    if "show" in request:
+        condition = case_condition(as_case(case)) if case else None
+        return replies.messages([diary.read_back_text(entries, _now(now), condition)])
+    return replies.messages([texts["report" if "report" in request else "export"].format(link=link)])

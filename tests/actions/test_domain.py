@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 import bot
-from actions import actions, privacy
+from actions import actions, diary, privacy
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
@@ -64,7 +64,7 @@ def test_the_form_asks_every_contract_topic_and_each_has_its_ask_action():
 
 
 def test_every_custom_action_in_the_domain_is_implemented():
-    implemented = {cls().name() for module in (actions, privacy) for cls in vars(module).values()
+    implemented = {cls().name() for module in (actions, diary, privacy) for cls in vars(module).values()
                    if isinstance(cls, type) and cls.__module__ == module.__name__ and hasattr(cls, "name")
                    and cls is not actions.ActionAskTopic}
     assert set(DOMAIN["actions"]) == implemented
