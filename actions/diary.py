@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Text
@@ -24,7 +23,6 @@ from actions.actions import apply, latest_intent, latest_text, say
 
 logger = logging.getLogger(__name__)
 TERMINAL = "cmdline"  # Rasa's input channel name for `rasa shell`
-REPORTS_DIR = Path(__file__).resolve().parents[1] / "var" / "reports"
 REPORT_NAME = "backline-care-team-report.pdf"
 FILES = {"show": "chart.png", "report": "report.pdf", "export": "diary.csv"}
 
@@ -45,14 +43,12 @@ def link(conversation: Text, kind: Text) -> Text:
     return signed_link(conversation, kind)
 
 
-def _safe_name(conversation: Text) -> Text:
-    return re.sub(r"[^A-Za-z0-9_-]", "_", conversation)[:80] or "conversation"
-
-
 def write_file(conversation: Text, kind: Text, data: Any) -> Path:
-    """A chart, report or export for the terminal, readable by its owner only."""
-    REPORTS_DIR.mkdir(parents=True, exist_ok=True)
-    path = REPORTS_DIR / f"{_safe_name(conversation)}-{FILES[kind]}"
+    """A chart, report or export for the terminal, readable by its owner only, in the conversation's own
+    folder (deleting the conversation deletes it: ops.diary_store.forget)."""
+    from ops.diary_store import rendered_dir
+
+    path = rendered_dir(conversation, create=True) / FILES[kind]
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:

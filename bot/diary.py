@@ -9,7 +9,8 @@ An entry is a plain JSON-able dict:
      "pain_type": "spasticity" | ... | None, "location": "lower back" | None,
      "severity": 0..10 | None, "triggers": ["heat", ...], "helped": ["rest", ...],
      "triage": "self_care" | ... | None, "red_flags": [...], "warning_signs": [...],
-     "words": "the caregiver's own words, at most 500 characters"}
+     "words": "the caregiver's own words, at most 500 characters",
+     "condition": "als" | "ms" | None}     # the conversation's condition when the entry was written
 The store adds "id" when it reads entries back.
 
 Entries come from a caregiver's own words (`entry_from_text`: "log: burning again after the hot bath")
@@ -116,7 +117,7 @@ def helped_words(text: str) -> List[str]:
 
 def _entry(when: datetime, now: datetime, features: Dict[str, str], severity: Optional[int], triage: Optional[str],
            pain_type: Optional[str], red_flags: List[str], warning_signs: List[str], words: str,
-           helped: List[str]) -> Entry:
+           helped: List[str], condition: Optional[str]) -> Entry:
     locations = [_short(label) for label in _labels(features, "pain_location")]
     reliefs = [fid for fid in features if fid in _HELPED]
     helped_all = [_short(knowledge().features[fid]["label"]) for fid in reliefs] + helped
@@ -129,7 +130,8 @@ def _entry(when: datetime, now: datetime, features: Dict[str, str], severity: Op
             "location": ", ".join(locations) or None, "severity": severity, "triggers": triggers,
             "helped": list(dict.fromkeys(helped_all)), "triage": triage,
             "red_flags": [f for f in RED_FLAGS if f in red_flags],
-            "warning_signs": [w for w in WARNING_SIGNS if w in warning_signs], "words": words}
+            "warning_signs": [w for w in WARNING_SIGNS if w in warning_signs], "words": words,
+            "condition": condition}
 
 
 def _present(reading: Extraction) -> Dict[str, str]:
@@ -168,7 +170,8 @@ def entry_from_text(text: str, condition: Optional[str], now: datetime,
     if result is not None:  # a sign said without whether it is new counts as the careful reading does
         warnings = list(result.warning_signs)
     return _entry(at, now, present, score, result.triage if result else None,
-                  result.pain_type if result and present else None, flags, warnings, words, helped), when
+                  result.pain_type if result and present else None, flags, warnings, words, helped,
+                  condition), when
 
 
 def entry_from_case(case: Dict, now: datetime) -> Entry:
@@ -181,7 +184,8 @@ def entry_from_case(case: Dict, now: datetime) -> Entry:
     said = [f["said"] for f in (case.get("features") or {}).values() if f.get("status") == STATUS_PRESENT]
     words = "; ".join(dict.fromkeys(s for s in said if s))[:int(_policy()["max_words"])]
     return _entry(now, now, present, severity, assessed.get("triage"), assessed.get("pain_type"),
-                  list(case.get("red_flags") or []), list(assessed.get("warning_signs") or []), words, [])
+                  list(case.get("red_flags") or []), list(assessed.get("warning_signs") or []), words, [],
+                  case.get("condition"))
 
 
 def describe(entry: Entry) -> str:
@@ -266,6 +270,8 @@ def summarize(entries: List[Entry], now: datetime, condition: Optional[str] = No
                        key=WARNING_SIGNS.index)
         lines.append(texts["warnings"].format(days=_days(warned),
                                               signs=", ".join(kb.warning_signs[w]["plain"] for w in signs)))
+    # The file route has no conversation at hand: the condition the entries were written under.
+    condition = condition or next((e["condition"] for e in reversed(entries) if e.get("condition")), None)
     questions, source_ids = _visit_questions(entries, condition)
     sources = [f"{s['id'].replace('seed_', '')}: {s['title']}" for s in kb.cite(source_ids)]
     return DiarySummary(lines=lines, questions=questions, sources=sources, first=first, last=last)
