@@ -116,14 +116,17 @@ def test_each_conversation_reads_only_its_own_diary(make_tracker, run_action, st
 
 
 def test_in_the_terminal_the_chart_is_a_private_file(make_tracker, run_action, store, monkeypatch, tmp_path):
-    monkeypatch.setattr(diary, "REPORTS_DIR", tmp_path)
+    from ops import diary_store
+
+    monkeypatch.setattr(diary_store, "reports_root", lambda: tmp_path)
     monkeypatch.setattr(diary, "render", lambda kind, entries, now, case: b"\x89PNG fake")
     log(make_tracker, run_action, "log: spasms, about 6")
     tracker = make_tracker("show the diary", intent="show_diary")
     tracker.events.insert(1, {"event": "user", "text": "x", "input_channel": "cmdline", "parse_data": {}})
     tracker.events[2]["input_channel"] = "cmdline"
     messages, _ = run_action(diary.ActionDiary(), tracker)
-    path = tmp_path / "t1-chart.png"
+    path = diary_store.rendered_dir("t1") / "chart.png"
+    assert path.parent.parent == tmp_path
     assert path.read_bytes() == b"\x89PNG fake" and oct(path.stat().st_mode & 0o777) == "0o600"
     assert str(path) in said(messages) and "1 entry" in said(messages)
 
