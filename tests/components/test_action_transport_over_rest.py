@@ -22,6 +22,7 @@ from harness.servers import ROOT, ActionServer, RasaServer, free_port, trained_m
 from harness.stores import STORES
 
 pytestmark = pytest.mark.e2e
+SLOW_MACHINE_TIMEOUT = 60
 
 SCENARIOS = yaml.safe_load((ROOT / "tests" / "e2e" / "scenarios.yml").read_text())["scenarios"]
 STORY_TEXTS = [step["user"].strip() for path in sorted((ROOT / "tests" / "stories").glob("*.yml"))
@@ -99,7 +100,9 @@ def recorded(tmp_path_factory):
             recorders.append(recorder)
             rasa = RasaServer(workdir, action_url=recorder.url, model=trained_model_dir(), endpoints_extra=STORES,
                               env={"BACKLINE_SQLITE_PATH": str(workdir / f"store-{off or 'on'}.db"),
-                                   "BACKLINE_SPEEDUPS_OFF": off})
+                                   "BACKLINE_SPEEDUPS_OFF": off,
+                                   # a busy machine must not turn a slow call into the safety net's answer here
+                                   "BACKLINE_ACTION_TIMEOUT": str(SLOW_MACHINE_TIMEOUT)})
             servers.append(rasa)
             rasa.start()
             talk(rasa)
@@ -126,10 +129,28 @@ def test_the_actions_answer_the_bounded_call_as_the_whole_tracker(recorded):
 
 def test_with_the_speed_up_on_the_rasa_server_sends_the_bounded_call(recorded):
     full_calls, bounded_calls, _ = recorded
-    assert len(bounded_calls) == len(full_calls)  # the same conversations, the same calls
+    assert [c["next_action"] for c in bounded_calls] == [c["next_action"] for c in full_calls]  # the same calls
     for whole, bounded in zip(full_calls, bounded_calls, strict=True):
-        assert bounded["next_action"] == whole["next_action"]
+        assert bounded["next_action"] == whole["next_action"], [c["next_action"] for c in bounded_calls]
         assert [e["event"] for e in bounded["tracker"]["events"]] == \
             [e["event"] for e in cut(whole)["tracker"]["events"]]
         assert bounded["tracker"]["slots"] == whole["tracker"]["slots"]
         assert bounded["domain"] == whole["domain"]
+
+
+def test_the_policies_view_resumed_is_rasas_on_the_recorded_conversations(recorded, monkeypatch):
+    """components/incremental_states.py on real trackers: each conversation's calls in order, resumed."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from components import incremental_states as incremental
+
+    monkeypatch.delenv("BACKLINE_SPEEDUPS_OFF", raising=False)
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    rule_only = {"rule_only_slots": ["requested_slot"], "rule_only_loops": ["symptom_form"]}
+    full_calls, _, _ = recorded
+    for number, call in enumerate(full_calls):
+        tracker = DialogueStateTracker.from_dict(call["sender_id"], call["tracker"]["events"], domain.slots)
+        for setting in ({}, {"ignore_rule_only_turns": True, "rule_only_data": rule_only}):
+            assert incremental.past_states(tracker, domain, **setting) == \
+                incremental._RASA_PAST_STATES(tracker, domain, **setting), (number, call["next_action"])
