@@ -1,5 +1,4 @@
 """Extraction: conditions, features, red flags with negation and chronicity per finding, signals."""
-import time
 
 import pytest
 
@@ -186,15 +185,6 @@ def test_red_flag_buried_in_long_text():
     text = filler + " Then this evening she wet herself and she has MS. " + filler
     assert len(text) > 10000
     assert "bladder_bowel" in flags(text)
-
-
-def test_fast_after_build():
-    read_text("warm up")
-    text = "My wife has MS, burning tingling back pain for no reason, no fever, hasn't fallen, weak bladder for years."
-    start = time.perf_counter()
-    for _ in range(20):
-        read_text(text)
-    assert (time.perf_counter() - start) / 20 < 0.05
 
 
 def test_red_flag_beyond_the_first_chunk():
