@@ -4,15 +4,21 @@ The deletion itself happens in the tracker store (ops/stores.py, BacklineTracker
 the whole tracker at the end of every turn, so rows deleted here would be written back. When the store
 sees that this turn ran `action_delete_conversation`, it deletes every stored event of the conversation
 instead of saving it. The confirmation message (utter_conversation_deleted) is still sent.
+
+The pain diary is deleted twice over: here, by the action server that wrote it (so it goes whatever
+tracker store the Rasa server runs), and by the tracker store's delete hook (ops/diary_store.forget),
+which is also where a failure is recorded and told to the caregiver.
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+logger = logging.getLogger(__name__)
 DELETE_ACTION = "action_delete_conversation"
 
 
@@ -25,6 +31,12 @@ class ActionDeleteConversation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        from ops.diary_store import StoreUnavailable, diary_store
+
+        try:
+            diary_store().delete_conversation(tracker.sender_id)
+        except StoreUnavailable as error:  # the tracker store's hook tries again and reports a failure
+            logger.warning("The diary could not be deleted by the action server: %s", error)
         # Clearing the slots makes the rest of this turn (and any store that cannot delete, such as the
         # in-memory one used by some tests) forget the details too.
         return [AllSlotsReset()]

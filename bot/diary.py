@@ -151,7 +151,7 @@ def entry_from_text(text: str, condition: Optional[str], now: datetime,
     words = entry_words(text)
     reading = reading or read_text(text)
     when = read_when(words, now)
-    severity = read_severity(words)
+    severity = read_severity(words, entry=True)
     present = _present(reading)
     flags = [f.id for f in reading.red_flags if f.status == STATUS_PRESENT]
     warnings = [w.id for w in reading.warning_signs if w.status == STATUS_PRESENT]

@@ -27,6 +27,9 @@ _HEDGED = re.compile(r"\b(?:about|around|roughly|maybe|perhaps|like|approx(?:ima
                      r"feet|foot|ft|metres?|meters?|miles?|people|kids|children|of them|or so days))")
 _BARE = re.compile(r"^\W*(?:(?:about|around|maybe|roughly|probably|i'?d say|like|a|an)\s+)?" + _NUM +
                    r"(?:\s*(?:-|to|or)\s*" + _NUM + r")?\s*(?:/\s*10)?\W*$")
+# A diary entry is shorthand: "bad night, spasms, 7" or "burning after the bath - 5": a number 0-10 that
+# stands alone between commas, dashes or at the end is the rating there (never "at 7", "24 November").
+_ENTRY_SEGMENT = re.compile(r"(?:^|[,;]|\s[\u2013-])\s*(\d{1,2})(?:\s*/\s*10)?\s*(?=[,;.!]|\s[\u2013-]|$)")
 _WORD_NUMBER_HEDGES = ("about", "around", "roughly", "maybe", "perhaps", "probably", "approx", "approximately")
 _NOT_SEVERITY = re.compile(r"\b(?:at|for|since|on|by|until|till|before|after|every|each|per)\s+(?:about\s+)?$")
 
@@ -60,9 +63,10 @@ def _words_policy():
     return knowledge().policy["severity"]
 
 
-def read_severity(text: str, asked: bool = False) -> Optional[Severity]:
+def read_severity(text: str, asked: bool = False, entry: bool = False) -> Optional[Severity]:
     """The severity a message tells, or None. asked: the message answers the severity question, so a
-    bare number ("7", "6-7") or a bare word ("none") counts."""
+    bare number ("7", "6-7") or a bare word ("none") counts. entry: the words of a diary entry, where a
+    number standing alone between commas is the rating ("bad night, spasms, 7")."""
     low = " ".join(str(text or "").lower().replace("\u2019", "'").split())
     if not low:
         return None
@@ -85,6 +89,11 @@ def read_severity(text: str, asked: bool = False) -> Optional[Severity]:
             continue  # "it's one of those days", "a one-off": a word number needs "about" to be a rating
         if value is not None and (asked or value <= SCALE_MAX):
             return _from_number(value, match.group(0))
+    if entry:
+        for match in _ENTRY_SEGMENT.finditer(low):
+            value = _number(match.group(1))
+            if value is not None and value <= SCALE_MAX:
+                return _from_number(value, match.group(0).strip(" ,;:-\u2013"))
     return _from_words(low, asked)
 
 

@@ -176,11 +176,17 @@ class RasaServer:
 @contextmanager
 def running_backline(workdir: Path, **rasa_options) -> Iterator["RasaServer"]:
     """An action server and a Rasa server in front of it, stopped however the caller's block ends. The action
-    server makes the diary's links with the Rasa server's address (BACKLINE_PUBLIC_URL)."""
+    server makes the diary's links with the Rasa server's address (BACKLINE_PUBLIC_URL) and writes the diary
+    to the Rasa server's database."""
     port = rasa_options.pop("port", None) or free_port()
-    public = {"BACKLINE_PUBLIC_URL": f"http://127.0.0.1:{port}", **(rasa_options.get("env") or {})}
-    actions = ActionServer(workdir, env={key: value for key, value in public.items()
-                                         if key == "BACKLINE_PUBLIC_URL"}).start()
+    # The diary lives in the tracker database: the action server writes it, the Rasa server serves and deletes
+    # it, so both get the same Backline settings. Unless the caller names a database, it is a file of this
+    # run's own, never the project's var/backline.db.
+    env = {"BACKLINE_SQLITE_PATH": str(workdir / f"backline-{port}.db"), "BACKLINE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+           **(rasa_options.pop("env", None) or {})}
+    actions = ActionServer(workdir, env={key: value for key, value in env.items()
+                                         if key.startswith("BACKLINE_")}).start()
+    rasa_options["env"] = env
     rasa = RasaServer(workdir, action_url=actions.webhook, port=port, **rasa_options)
     try:
         rasa.start()

@@ -46,6 +46,14 @@ def test_a_reply_to_the_severity_question_may_be_a_bare_number_or_word(text, sco
     assert read_severity(text, asked=True).score == score
 
 
+@pytest.mark.parametrize("text, score", CASES["severity"]["in_entries"].items())
+def test_in_a_diary_entry_a_number_standing_alone_is_the_rating(text, score):
+    found = read_severity(text, entry=True)
+    assert (found.score if found else None) == score
+    if score is not None:
+        assert read_severity(text) is None  # in a conversation the same bare number is not a rating
+
+
 @pytest.mark.parametrize("text", CASES["severity"]["out_of_range"])
 def test_a_rating_off_the_scale_is_out_of_range(text):
     found = read_severity(text, asked=True)
