@@ -18,7 +18,17 @@ from harness.conversation import ANSWERS, UNSURE  # the typical MS nerve-pain an
 
 REQUEST_TIMEOUT = 30.0
 ESCALATION_START = "Seek care now"
-ASSESSMENT_MARK = "Would you like a short summary"  # utter_offer_summary follows every assessment
+
+
+def _assessment_marks() -> Tuple[str, ...]:
+    """Every assessment ends with the severity question, or the diary offer when the severity was told."""
+    from bot.knowledge_base import knowledge
+
+    messages = knowledge().messages
+    return messages["severity"]["question"], messages["diary"]["offer"]
+
+
+ASSESSMENT_MARKS = _assessment_marks()
 
 
 @dataclass(frozen=True)
@@ -107,7 +117,7 @@ class Turn:
         said = [r.get("text") or "" for r in self.replies]
         if any(t.startswith(ESCALATION_START) for t in said):
             return "escalation"
-        if any(t.startswith(ASSESSMENT_MARK) for t in said):
+        if any(t.startswith(ASSESSMENT_MARKS) for t in said):
             return "assessment"
         if self.position < 2:
             return "opening"
