@@ -57,18 +57,29 @@ def episode_row(entry: Dict[str, Any]) -> Tuple[str, ...]:
             _cell("; ".join(f for f in flags if f), 36))
 
 
+LINE = 0.0135     # one line of 8.5-point text, as a fraction of the A4 page's height
+TEXT_FLOOR = 0.085  # the disclaimer and the sources sit below this: text never runs into them
+
+
 def _paragraphs(page: Page, figure: Figure, y: float, heading: str, lines: List[str], width: int = 105) -> float:
+    """Bulleted lines under a heading, from `y` down; a line that would not fit above TEXT_FLOOR is left
+    out whole (one page is the promise) and the page says so."""
     if not lines:
         return y
     figure.text(0.07, y, heading, fontsize=10.5, fontweight="bold")
     page.texts.append(heading)
     y -= 0.02
-    for line in lines:
+    for index, line in enumerate(lines):
         wrapped = textwrap.wrap(line, width=width) or [""]
+        if y - LINE * len(wrapped) < TEXT_FLOOR:
+            more = f"  (and {len(lines) - index} more in the chat)"
+            figure.text(0.08, y, more, fontsize=8.5, fontstyle="italic")
+            page.texts.append(more.strip())
+            return y - LINE - 0.008
         for n, part in enumerate(wrapped):
             text = ("• " if n == 0 else "  ") + part
             figure.text(0.08, y, text, fontsize=8.5)
-            y -= 0.015
+            y -= LINE
         page.texts.append(line)
     return y - 0.008
 
@@ -106,7 +117,7 @@ def report_figure(entries: List[Dict[str, Any]], summary, now: datetime) -> Tupl
                 cell.set_text_props(color="#B03A00", fontweight="bold")
     y = _paragraphs(page, figure, 0.34, "What the diary shows", list(summary.lines))
     y = _paragraphs(page, figure, y, "Questions worth asking at the visit", list(summary.questions))
-    figure.text(0.07, max(y, 0.09), NOT_A_DIAGNOSIS, fontsize=8.5, fontstyle="italic", wrap=True)
+    figure.text(0.07, min(y, TEXT_FLOOR - 0.012), NOT_A_DIAGNOSIS, fontsize=8.5, fontstyle="italic", wrap=True)
     page.texts.append(NOT_A_DIAGNOSIS)
     sources = "Sources: " + ("; ".join(summary.sources) if summary.sources else "the caregiver's own diary entries.")
     figure.text(0.07, 0.035, "\n".join(textwrap.wrap(sources, 140)[:3]), fontsize=7, color="#444444")
