@@ -173,14 +173,19 @@ class RasaServer:
         return response.json()
 
 
+# What the action server must see as the Rasa server does: where the links point, and the database.
+SHARED_WITH_ACTIONS = ("BACKLINE_PUBLIC_URL", "BACKLINE_SQLITE_PATH", "BACKLINE_DB_URL", "BACKLINE_DB_HOST")
+
+
 @contextmanager
 def running_backline(workdir: Path, **rasa_options) -> Iterator["RasaServer"]:
     """An action server and a Rasa server in front of it, stopped however the caller's block ends. The action
-    server makes the diary's links with the Rasa server's address (BACKLINE_PUBLIC_URL)."""
+    server makes the diary's links with the Rasa server's address (BACKLINE_PUBLIC_URL) and keeps the diary
+    in the Rasa server's database (the tracker store deletes it with the conversation)."""
     port = rasa_options.pop("port", None) or free_port()
     public = {"BACKLINE_PUBLIC_URL": f"http://127.0.0.1:{port}", **(rasa_options.get("env") or {})}
     actions = ActionServer(workdir, env={key: value for key, value in public.items()
-                                         if key == "BACKLINE_PUBLIC_URL"}).start()
+                                         if key in SHARED_WITH_ACTIONS}).start()
     rasa = RasaServer(workdir, action_url=actions.webhook, port=port, **rasa_options)
     try:
         rasa.start()

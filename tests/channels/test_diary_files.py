@@ -185,6 +185,25 @@ def test_slack_uploads_the_chart_and_the_report_as_files(slack_api):
     assert not any("localhost" in str(c.params) or "token=" in str(c.params) for c in calls)
 
 
+def report_as_the_action_sends_it(conversation: str) -> dict:
+    """actions/diary.py: the report's words name the link, and the same link comes as a file attachment."""
+    url = report_links.link(conversation, "report.pdf")
+    return {"text": f"Here is the one-page report for the care team (PDF): {url}",
+            "attachment": {"type": "file", "url": url, "name": "backline-care-team-report.pdf"}}
+
+
+def test_slack_uploads_the_report_as_the_action_sends_it_once_without_its_link(slack_api):
+    """Found through the real dialogue: the attachment's link went to Slack as it was."""
+    keep_diary("slack:U0CAR")
+    bot = SlackBotAt(SLACK_BOT_TOKEN, "D0CAR", api_url=slack_api.url + "/api/")
+    before = len(slack_api.calls)
+    asyncio.run(bot.send_response("slack:U0CAR", report_as_the_action_sends_it("slack:U0CAR")))
+    calls = slack_api.calls[before:]
+    uploads = [c for c in calls if c.method == "upload"]
+    assert len(uploads) == 1 and uploads[0].params["data"].startswith(b"%PDF")
+    assert not any("localhost" in str(c.params) or "token=" in str(c.params) for c in calls)
+
+
 def test_slack_never_delivers_another_conversations_diary(slack_api):
     keep_diary("slack:U0BOB")
     bot = SlackBotAt(SLACK_BOT_TOKEN, "D0ANN", api_url=slack_api.url + "/api/")
@@ -216,6 +235,25 @@ def test_telegram_sends_the_chart_as_a_photo_and_the_report_as_a_document(telegr
     assert len(photos) == 1 and photos[0].params["photo"].startswith(PNG) and photos[0].params["chat_id"] == "4242"
     assert len(documents) == 1 and documents[0].params["document"].startswith(b"%PDF")
     assert documents[0].params["document.filename"] == "pain-diary-report.pdf"
+    assert not any("localhost" in str(c.params) or "token=" in str(c.params) for c in calls)
+
+
+def test_telegram_sends_the_report_as_the_action_sends_it_once_without_its_link(telegram_api):
+    keep_diary("telegram:4343")
+    bot = TelegramOutputAt(TELEGRAM_BOT_TOKEN, telegram_api.url)
+
+    async def send():
+        try:
+            await bot.send_response("telegram:4343", report_as_the_action_sends_it("telegram:4343"))
+        finally:
+            if bot._session is not None:
+                await bot._session.close()
+
+    before = len(telegram_api.calls)
+    asyncio.run(send())
+    calls = telegram_api.calls[before:]
+    documents = [c for c in calls if c.method.lower() == "senddocument"]
+    assert len(documents) == 1 and documents[0].params["document"].startswith(b"%PDF")
     assert not any("localhost" in str(c.params) or "token=" in str(c.params) for c in calls)
 
 
