@@ -72,8 +72,25 @@ def assess_and_keep(page) -> None:
     assert "Saved in the diary" in said_since(page, before)
 
 
-def test_a_diary_built_in_the_browser_is_shown_reported_and_deleted(browser, web_page, channel_server,
+@pytest.fixture
+def own_browser():
+    """Chromium for this test only: Playwright's sync API holds an event loop on this thread while it runs,
+    and the channel tests after this module call asyncio.run() (the package's browser is for test_web*)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.channels.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def test_a_diary_built_in_the_browser_is_shown_reported_and_deleted(own_browser, web_page, channel_server,
                                                                      screenshots_dir):
+    browser = own_browser
     context, page, errors = open_chat(browser, web_page, channel_server, DESKTOP)
     try:
         assess_and_keep(page)  # first: once a quick entry has given consent, the assessment offers no diary
