@@ -110,6 +110,14 @@ def web_page(tmp_path_factory, web_port, channel_server):
 @pytest.fixture(scope="package")  # torn down after tests/channels, before other e2e tests run
 def browser():
     """Debian's chromium driven by Playwright: never a browser download."""
+    with chromium_browser() as chromium:
+        yield chromium
+
+
+@contextmanager
+def chromium_browser():
+    """Debian's chromium, launched by Playwright's sync API (which holds an event loop on this thread while
+    it runs: tests that call asyncio.run() must not run inside it)."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make install` (it installs Debian's chromium)")
     try:

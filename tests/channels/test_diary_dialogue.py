@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from bot.when import in_words
+from tests.channels.conftest import chromium_browser
 from tests.channels.test_slack import event_body, signed_headers
 from tests.channels.test_slack import webhook as slack_webhook
 from tests.channels.test_telegram import SECRET, chat, message_update
@@ -74,18 +75,10 @@ def assess_and_keep(page) -> None:
 
 @pytest.fixture
 def own_browser():
-    """Chromium for this test only: Playwright's sync API holds an event loop on this thread while it runs,
-    and the channel tests after this module call asyncio.run() (the package's browser is for test_web*)."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.channels.conftest import CHROMIUM, CHROMIUM_ARGS
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    """Chromium for this test only: the channel tests after this module call asyncio.run(), which cannot run
+    inside Playwright's loop (the package's browser is for test_web*)."""
+    with chromium_browser() as chromium:
+        yield chromium
 
 
 def test_a_diary_built_in_the_browser_is_shown_reported_and_deleted(own_browser, web_page, channel_server,

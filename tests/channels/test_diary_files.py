@@ -214,21 +214,23 @@ def test_slack_never_delivers_another_conversations_diary(slack_api):
     assert [c.method for c in calls] == ["chat.postMessage"] and "no longer available" in calls[0].params["text"]
 
 
+async def closing(bot, *sends):
+    """Awaits the sends, then closes the bot's HTTP session (each asyncio.run has its own loop)."""
+    try:
+        for send in sends:
+            await send
+    finally:
+        if bot._session is not None:
+            await bot._session.close()
+
+
 def test_telegram_sends_the_chart_as_a_photo_and_the_report_as_a_document(telegram_api):
     keep_diary("telegram:4242")
     bot = TelegramOutputAt(TELEGRAM_BOT_TOKEN, telegram_api.url)
-
-    async def send():
-        try:
-            await bot.send_response("telegram:4242", {"text": "Your diary:",
-                                                      "image": report_links.link("telegram:4242", "chart.png")})
-            await bot.send_attachment("telegram:4242", report_links.link("telegram:4242", "report.pdf"))
-        finally:
-            if bot._session is not None:
-                await bot._session.close()
-
     before = len(telegram_api.calls)
-    asyncio.run(send())
+    asyncio.run(closing(bot, bot.send_response("telegram:4242", {"text": "Your diary:", "image": report_links.link(
+        "telegram:4242", "chart.png")}), bot.send_attachment("telegram:4242", report_links.link("telegram:4242",
+                                                                                               "report.pdf"))))
     calls = telegram_api.calls[before:]
     photos = [c for c in calls if c.method.lower() == "sendphoto"]
     documents = [c for c in calls if c.method.lower() == "senddocument"]
@@ -240,17 +242,9 @@ def test_telegram_sends_the_chart_as_a_photo_and_the_report_as_a_document(telegr
 
 def test_telegram_sends_the_report_as_the_action_sends_it_once_without_its_link(telegram_api):
     keep_diary("telegram:4343")
-    bot = TelegramOutputAt(TELEGRAM_BOT_TOKEN, telegram_api.url)
-
-    async def send():
-        try:
-            await bot.send_response("telegram:4343", report_as_the_action_sends_it("telegram:4343"))
-        finally:
-            if bot._session is not None:
-                await bot._session.close()
-
     before = len(telegram_api.calls)
-    asyncio.run(send())
+    bot = TelegramOutputAt(TELEGRAM_BOT_TOKEN, telegram_api.url)
+    asyncio.run(closing(bot, bot.send_response("telegram:4343", report_as_the_action_sends_it("telegram:4343"))))
     calls = telegram_api.calls[before:]
     documents = [c for c in calls if c.method.lower() == "senddocument"]
     assert len(documents) == 1 and documents[0].params["document"].startswith(b"%PDF")
@@ -267,9 +261,10 @@ def test_the_page_may_show_images_from_its_rasa_server():
 
 
 @pytest.mark.e2e  # a real browser, like the other widget tests (no model needed: runs in seconds)
-def test_the_web_widget_shows_the_chart_from_the_rasa_server(rest_server, screenshots_dir, tmp_path, monkeypatch):
+def test_the_web_widget_shows_the_chart_from_the_rasa_server(rest_server, tmp_path, monkeypatch):
     """The real page (ops/webpage.py, its CSP) and widget, the real socket.io channel: the chart arrives as
-    an image link to the Rasa server's own route, and the browser loads and shows it."""
+    an image link to the Rasa server's own route, and the browser loads and shows it. (The README's picture
+    comes from the real dialogue: test_diary_dialogue.py.)"""
     from playwright.sync_api import sync_playwright
 
     from tests.channels.conftest import CHROMIUM, CHROMIUM_ARGS, serving_page
@@ -280,12 +275,12 @@ def test_the_web_widget_shows_the_chart_from_the_rasa_server(rest_server, screen
     with serving_page(tmp_path, PAGE_PORT, rest_server) as page_url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
-            show_the_diary(browser, page_url, rest_server, screenshots_dir)
+            show_the_diary(browser, page_url, rest_server)
         finally:
             browser.close()
 
 
-def show_the_diary(browser, page_url, rest_server, screenshots_dir):
+def show_the_diary(browser, page_url, rest_server):
     context = browser.new_context(viewport={"width": 1100, "height": 1000}, device_scale_factor=1)
     context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
     page = context.new_page()
@@ -309,8 +304,6 @@ def show_the_diary(browser, page_url, rest_server, screenshots_dir):
         assert image.evaluate("img => img.complete && img.naturalWidth") > 500  # loaded, not a broken icon
         assert image.get_attribute("src").startswith(rest_server + "/webhooks/rest/diary/chart.png?token=")
         assert refused == []
-        image.scroll_into_view_if_needed()
-        page.locator(".rw-conversation-container").screenshot(path=str(screenshots_dir / "web-diary-chart.png"))
     finally:
         context.close()
 
