@@ -416,6 +416,11 @@ def _add_entry(updated: Dict, before: Dict, text: str, reading: Extraction, now:
         updated["pending"] = "content"
         return Turn(updated, replies.messages([texts["ask_content"]]), _diary_slots(updated))
     updated["diary_consent"] = True
+    if when.status == FOUND and when.at.date() < now.date():
+        # An episode of an earlier day goes into the diary only: the pain being talked about now (its
+        # features, how bad it is right now) stays as described. Its signs still count, as told.
+        for key in ("features", "severity", "signals"):
+            updated[key] = as_case(before)[key]
     said: List[Dict[str, Any]] = []
     slots: Dict[str, Any] = {}
     if case_warning_signs(updated) != case_warning_signs(before) and not mid_form:  # the advice first

@@ -12,7 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, List, Optional, Set, Tuple
 
 from ops import report_links
 from ops.diary_store import diary_store
@@ -73,11 +73,18 @@ def links_in(text: object) -> Tuple[str, List[str]]:
 
 
 async def deliver(url: object, conversation: Optional[str], upload: Callable[[DiaryFile], Awaitable[Any]],
-                  say: Callable[[str], Awaitable[Any]]) -> bool:
+                  say: Callable[[str], Awaitable[Any]], delivered: Optional[Set[str]] = None) -> bool:
     """Uploads the file behind a diary link with `upload`; False when `url` is not a diary link (the
-    channel sends it as usual). A link that cannot be resolved is never passed on: `say` explains."""
+    channel sends it as usual). A link that cannot be resolved is never passed on: `say` explains.
+    `url` may be the actions' attachment ({"type": "file", "url": ...}); a link already in `delivered`
+    (the report's text names the link it also attaches) was sent once and is not sent again."""
+    url = url.get("url") if isinstance(url, dict) else url
     if report_links.token_in(url) is None:
         return False
+    if delivered is not None:
+        if url in delivered:
+            return True
+        delivered.add(url)
     try:
         found = await linked_file(url, conversation)
     except StoreUnavailable:

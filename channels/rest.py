@@ -192,7 +192,8 @@ async def diary_route(request: Request, kind: Text) -> response.HTTPResponse:
                              status=403, headers=NO_STORE)
     try:
         found = await diary_file(conversation, kind)
-    except StoreUnavailable:
+    except StoreUnavailable as error:  # its message names the store and the error's type, never the data
+        logger.warning(f"A diary file could not be read: {error}.")
         return response.json({"error": "the diary cannot be read just now; please try again"}, status=503,
                              headers=NO_STORE)
     except Exception as error:  # noqa: BLE001 - a drawing bug must not become a 500 with a traceback

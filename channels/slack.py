@@ -20,7 +20,7 @@ import json
 import logging
 import time
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Set, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot, SlackInput
@@ -64,6 +64,7 @@ class SlackBotAt(SlackBot):
     def __init__(self, token: Text, slack_channel: Optional[Text] = None, thread_id: Optional[Text] = None,
                  proxy: Optional[Text] = None, api_url: Optional[Text] = None) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
+        self.delivered: Set[Text] = set()  # this reply's diary links already uploaded
         if api_url:
             self.client = AsyncWebClient(token, proxy=proxy, base_url=api_url.rstrip("/") + "/")
 
@@ -77,7 +78,7 @@ class SlackBotAt(SlackBot):
                                               title=found.filename)
 
         return await deliver(url, owner, upload, lambda text: super(SlackBotAt, self).send_text_message(
-            recipient_id, text))
+            recipient_id, text), self.delivered)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         text, links = links_in(text)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import hmac
 import io
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Set, Text
 
 from aiogram.bot.api import TELEGRAM_PRODUCTION, TelegramAPIServer
 from aiogram.types import InputFile
@@ -52,6 +52,7 @@ class TelegramOutputAt(TelegramOutput):
         super(TelegramOutput, self).__init__(
             access_token, server=TelegramAPIServer.from_base(api_url) if api_url else TELEGRAM_PRODUCTION
         )
+        self.delivered: Set[Text] = set()  # this reply's diary links already sent
 
     # Rasa addresses replies to the conversation id (telegram:<chat>); the Bot API wants the chat id.
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
@@ -77,7 +78,7 @@ class TelegramOutputAt(TelegramOutput):
                 await self.send_document(chat, document)
 
         return await deliver(url, owner, upload,
-                             lambda text: super(TelegramOutputAt, self).send_text_message(chat, text))
+                             lambda text: super(TelegramOutputAt, self).send_text_message(chat, text), self.delivered)
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
         if not await self._deliver(recipient_id, image):

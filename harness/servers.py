@@ -173,6 +173,7 @@ class RasaServer:
         return response.json()
 
 
+# What the action server must see as the Rasa server does: where the links point, and the database.
 @contextmanager
 def running_backline(workdir: Path, **rasa_options) -> Iterator["RasaServer"]:
     """An action server and a Rasa server in front of it, stopped however the caller's block ends. The action

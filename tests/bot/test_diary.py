@@ -159,6 +159,18 @@ def test_a_quick_entry_is_consent_and_is_stored_with_its_date():
     assert "Saved in the diary for Wednesday 25 November" in diary_said(turn.diary, True)[0]["text"]
 
 
+def test_an_earlier_days_entry_is_kept_in_the_diary_only_not_in_the_pain_talked_about_now():
+    """Found by the browser test: "log: on 17 November, burning after a hot shower, 5/10" gave the pain
+    described next a severity of 5 "right now" and burning, heat and a new onset it never had."""
+    logged = say(None, "log: on 17 November, burning after a hot shower, 5/10", "log_diary")
+    assert logged.diary["add"]["severity"] == 5 and logged.diary["add"]["pain_type"] == "neuropathic"
+    assert logged.case["severity"] is None and logged.case["features"] == {}
+    today = say(None, "log: spasms this morning, about 6", "log_diary")  # today's entry is the pain now
+    assert today.case["severity"]["score"] == 6 and today.case["features"]
+    flagged = say(None, "log: 3 days ago she got a new pressure sore on her lower back, about 5", "log_diary")
+    assert "pressure_ulcer" in flagged.case["warning_signs"]  # its signs count, as told
+
+
 def test_an_empty_entry_is_asked_about_once_and_never_stored_empty():
     asked = say(None, "log it", "log_diary")
     assert asked.diary is None and asked.case["pending"] == "content" and asked.slots["follow_up"] is True

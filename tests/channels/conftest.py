@@ -16,6 +16,7 @@ from typing import Iterator
 import pytest
 
 from harness.servers import ROOT, free_port, running_backline, server_env, stop_process, trained_model_dir, wait_until
+from harness.stores import STORES, fresh_pg_database
 from tests.channels.fakes import fake_slack, fake_telegram
 
 SLACK_SIGNING_SECRET = "test-signing-secret-8f2c1d"
@@ -55,8 +56,17 @@ def web_port() -> int:
 @pytest.fixture(scope="package")  # torn down after tests/channels, before other e2e tests run
 def channel_server(tmp_path_factory, slack_api, telegram_api, web_port):
     """Action server + Rasa server (credentials.yml as committed) with every channel on: REST, socket.io,
-    Slack and Telegram, whose outgoing APIs are the local fakes."""
+    Slack and Telegram, whose outgoing APIs are the local fakes; the stores of `make run` (endpoints.yml)
+    on a PostgreSQL database of their own, so "delete my conversation" deletes the diary as it does in use.
+    (Not SQLite: there the diary route's read of the report failed with OperationalError, 503, in one run.)"""
+    with fresh_pg_database("backline_channels") as database_url:
+        yield from _channel_server(tmp_path_factory, slack_api, telegram_api, web_port, database_url)
+
+
+def _channel_server(tmp_path_factory, slack_api, telegram_api, web_port, database_url):
+    workdir = tmp_path_factory.mktemp("channel-servers")
     env = {
+        "BACKLINE_DB_URL": database_url,
         "SLACK_BOT_TOKEN": SLACK_BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
         "SLACK_API_URL": slack_api.url + "/api/",
@@ -67,7 +77,7 @@ def channel_server(tmp_path_factory, slack_api, telegram_api, web_port):
         "TELEGRAM_API_URL": telegram_api.url,
     }
     # As `make run`: the page's origin may use the socket.io channel across ports (CORS).
-    with running_backline(tmp_path_factory.mktemp("channel-servers"), model=trained_model_dir(), env=env,
+    with running_backline(workdir, model=trained_model_dir(), env=env, endpoints_extra=STORES,
                           args=["--cors", f"http://127.0.0.1:{web_port}"]) as rasa:
         yield rasa
 
@@ -100,6 +110,14 @@ def web_page(tmp_path_factory, web_port, channel_server):
 @pytest.fixture(scope="package")  # torn down after tests/channels, before other e2e tests run
 def browser():
     """Debian's chromium driven by Playwright: never a browser download."""
+    with chromium_browser() as chromium:
+        yield chromium
+
+
+@contextmanager
+def chromium_browser():
+    """Debian's chromium, launched by Playwright's sync API (which holds an event loop on this thread while
+    it runs: tests that call asyncio.run() must not run inside it)."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make install` (it installs Debian's chromium)")
     try:

@@ -185,6 +185,25 @@ def test_slack_uploads_the_chart_and_the_report_as_files(slack_api):
     assert not any("localhost" in str(c.params) or "token=" in str(c.params) for c in calls)
 
 
+def report_as_the_action_sends_it(conversation: str) -> dict:
+    """actions/diary.py: the report's words name the link, and the same link comes as a file attachment."""
+    url = report_links.link(conversation, "report.pdf")
+    return {"text": f"Here is the one-page report for the care team (PDF): {url}",
+            "attachment": {"type": "file", "url": url, "name": "backline-care-team-report.pdf"}}
+
+
+def test_slack_uploads_the_report_as_the_action_sends_it_once_without_its_link(slack_api):
+    """Found through the real dialogue: the attachment's link went to Slack as it was."""
+    keep_diary("slack:U0CAR")
+    bot = SlackBotAt(SLACK_BOT_TOKEN, "D0CAR", api_url=slack_api.url + "/api/")
+    before = len(slack_api.calls)
+    asyncio.run(bot.send_response("slack:U0CAR", report_as_the_action_sends_it("slack:U0CAR")))
+    calls = slack_api.calls[before:]
+    uploads = [c for c in calls if c.method == "upload"]
+    assert len(uploads) == 1 and uploads[0].params["data"].startswith(b"%PDF")
+    assert not any("localhost" in str(c.params) or "token=" in str(c.params) for c in calls)
+
+
 def test_slack_never_delivers_another_conversations_diary(slack_api):
     keep_diary("slack:U0BOB")
     bot = SlackBotAt(SLACK_BOT_TOKEN, "D0ANN", api_url=slack_api.url + "/api/")
@@ -195,27 +214,40 @@ def test_slack_never_delivers_another_conversations_diary(slack_api):
     assert [c.method for c in calls] == ["chat.postMessage"] and "no longer available" in calls[0].params["text"]
 
 
+async def closing(bot, *sends):
+    """Awaits the sends, then closes the bot's HTTP session (each asyncio.run has its own loop)."""
+    try:
+        for send in sends:
+            await send
+    finally:
+        if bot._session is not None:
+            await bot._session.close()
+
+
 def test_telegram_sends_the_chart_as_a_photo_and_the_report_as_a_document(telegram_api):
     keep_diary("telegram:4242")
     bot = TelegramOutputAt(TELEGRAM_BOT_TOKEN, telegram_api.url)
-
-    async def send():
-        try:
-            await bot.send_response("telegram:4242", {"text": "Your diary:",
-                                                      "image": report_links.link("telegram:4242", "chart.png")})
-            await bot.send_attachment("telegram:4242", report_links.link("telegram:4242", "report.pdf"))
-        finally:
-            if bot._session is not None:
-                await bot._session.close()
-
     before = len(telegram_api.calls)
-    asyncio.run(send())
+    asyncio.run(closing(bot, bot.send_response("telegram:4242", {"text": "Your diary:", "image": report_links.link(
+        "telegram:4242", "chart.png")}), bot.send_attachment("telegram:4242", report_links.link("telegram:4242",
+                                                                                               "report.pdf"))))
     calls = telegram_api.calls[before:]
     photos = [c for c in calls if c.method.lower() == "sendphoto"]
     documents = [c for c in calls if c.method.lower() == "senddocument"]
     assert len(photos) == 1 and photos[0].params["photo"].startswith(PNG) and photos[0].params["chat_id"] == "4242"
     assert len(documents) == 1 and documents[0].params["document"].startswith(b"%PDF")
     assert documents[0].params["document.filename"] == "pain-diary-report.pdf"
+    assert not any("localhost" in str(c.params) or "token=" in str(c.params) for c in calls)
+
+
+def test_telegram_sends_the_report_as_the_action_sends_it_once_without_its_link(telegram_api):
+    keep_diary("telegram:4343")
+    before = len(telegram_api.calls)
+    bot = TelegramOutputAt(TELEGRAM_BOT_TOKEN, telegram_api.url)
+    asyncio.run(closing(bot, bot.send_response("telegram:4343", report_as_the_action_sends_it("telegram:4343"))))
+    calls = telegram_api.calls[before:]
+    documents = [c for c in calls if c.method.lower() == "senddocument"]
+    assert len(documents) == 1 and documents[0].params["document"].startswith(b"%PDF")
     assert not any("localhost" in str(c.params) or "token=" in str(c.params) for c in calls)
 
 
@@ -229,9 +261,10 @@ def test_the_page_may_show_images_from_its_rasa_server():
 
 
 @pytest.mark.e2e  # a real browser, like the other widget tests (no model needed: runs in seconds)
-def test_the_web_widget_shows_the_chart_from_the_rasa_server(rest_server, screenshots_dir, tmp_path, monkeypatch):
+def test_the_web_widget_shows_the_chart_from_the_rasa_server(rest_server, tmp_path, monkeypatch):
     """The real page (ops/webpage.py, its CSP) and widget, the real socket.io channel: the chart arrives as
-    an image link to the Rasa server's own route, and the browser loads and shows it."""
+    an image link to the Rasa server's own route, and the browser loads and shows it. (The README's picture
+    comes from the real dialogue: test_diary_dialogue.py.)"""
     from playwright.sync_api import sync_playwright
 
     from tests.channels.conftest import CHROMIUM, CHROMIUM_ARGS, serving_page
@@ -242,12 +275,12 @@ def test_the_web_widget_shows_the_chart_from_the_rasa_server(rest_server, screen
     with serving_page(tmp_path, PAGE_PORT, rest_server) as page_url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
-            show_the_diary(browser, page_url, rest_server, screenshots_dir)
+            show_the_diary(browser, page_url, rest_server)
         finally:
             browser.close()
 
 
-def show_the_diary(browser, page_url, rest_server, screenshots_dir):
+def show_the_diary(browser, page_url, rest_server):
     context = browser.new_context(viewport={"width": 1100, "height": 1000}, device_scale_factor=1)
     context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
     page = context.new_page()
@@ -271,8 +304,6 @@ def show_the_diary(browser, page_url, rest_server, screenshots_dir):
         assert image.evaluate("img => img.complete && img.naturalWidth") > 500  # loaded, not a broken icon
         assert image.get_attribute("src").startswith(rest_server + "/webhooks/rest/diary/chart.png?token=")
         assert refused == []
-        image.scroll_into_view_if_needed()
-        page.locator(".rw-conversation-container").screenshot(path=str(screenshots_dir / "web-diary-chart.png"))
     finally:
         context.close()
 

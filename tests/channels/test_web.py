@@ -13,6 +13,7 @@ TURN = 45_000  # ms to wait for the bot's answer to one message
 
 DESKTOP = {"width": 1100, "height": 1000}
 PHONE = {"width": 390, "height": 844}
+SUMMARY = "Summary for the care team"  # the diary offer's button (messages.yml diary.offer_buttons)
 
 
 def open_chat(browser, web_page, channel_server, viewport):
@@ -96,14 +97,19 @@ def test_description_quick_replies_and_assessment(browser, web_page, channel_ser
         assert not page.locator(".bl-escalation").count()
         page.locator("#chat").screenshot(path=str(screenshots_dir / "web-assessment.png"))
 
+        # After the assessment: how bad it is now (issue 14), then the diary offer, which has the summary.
+        before = bot_messages(page).count()
+        page.get_by_role("button", name="Not sure", exact=True).click()
+        wait_for_reply(page, before)
+
         # Keyboard only: from the message box, Shift+Tab reaches the answer buttons; Enter chooses one.
         page.get_by_role("textbox", name="Your message to Backline").focus()
         for _ in range(4):
             page.keyboard.press("Shift+Tab")
-            if page.evaluate("document.activeElement.textContent.trim()") == "Yes, a summary":
+            if page.evaluate("document.activeElement.textContent.trim()") == SUMMARY:
                 break
         assert page.evaluate("document.activeElement.getAttribute('role')") == "button"
-        assert page.evaluate("document.activeElement.textContent.trim()") == "Yes, a summary"
+        assert page.evaluate("document.activeElement.textContent.trim()") == SUMMARY
         before = bot_messages(page).count()
         page.keyboard.press("Enter")
         wait_for_reply(page, before)
