@@ -484,7 +484,11 @@ def make_private(path: Path) -> None:
     """Creates the SQLite file readable and writable by its owner only (0600), or makes an existing one so.
     SQLite gives its journal and WAL files the database file's mode."""
     try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        # Never open an existing database file here: closing any descriptor of a file drops every POSIX lock
+        # this process holds on it, including SQLite's own, and a WAL database then fails with "disk I/O
+        # error" (the diary store made this at start while the tracker store was using the file).
+        if not path.exists():
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         os.chmod(path, 0o600)
     except OSError:
         pass  # not ours to change (or not creatable): the connection check below names the problem

@@ -12,6 +12,8 @@ import pytest
 import requests
 
 from harness.conversation import TOPICS, answer_for, new_sender, texts
+from harness.servers import running_backline, trained_model_dir
+from harness.stores import STORES
 
 pytestmark = pytest.mark.e2e
 
@@ -56,6 +58,15 @@ def assess(backline, sender, opening):
 
 def day_words(day: datetime) -> str:
     return f"{day.day} {day.strftime('%B')}"
+
+
+@pytest.fixture(scope="module")
+def backline(tmp_path_factory):
+    """As `make run` stores it: the conversations and the diary in one SQLite file (WAL), shared by the Rasa
+    server (tracker store, file route) and the action server (diary entries)."""
+    with running_backline(tmp_path_factory.mktemp("diary-servers"), model=trained_model_dir(),
+                          endpoints_extra=STORES) as rasa:
+        yield rasa
 
 
 @pytest.fixture

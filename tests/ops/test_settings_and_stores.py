@@ -282,3 +282,28 @@ def test_preflight_prints_the_rasa_flags_the_shell_scripts_use(tmp_path):
     assert flags({"BACKLINE_API_TOKEN": token, "BACKLINE_ENABLE_API": "FALSE"})[:2] == (0, ["-i", "0.0.0.0"])
     code, printed, said = flags({"BACKLINE_API_TOKEN": "change-me"})
     assert code == 1 and printed == [] and "BACKLINE_API_TOKEN: 'change-me' is a placeholder" in said
+
+
+def test_making_a_database_private_never_opens_a_file_in_use(tmp_path, monkeypatch):
+    """Closing any descriptor of a file drops this process's POSIX locks on it, SQLite's included: a WAL
+    database in use then fails with "disk I/O error" (the diary store used to do this to the tracker's file)."""
+    import os
+    import sqlite3
+
+    path = tmp_path / "backline.db"
+    settings.make_private(path)  # a new file is created 0600
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    in_use = sqlite3.connect(path)
+    in_use.execute("PRAGMA journal_mode=WAL")
+    in_use.execute("CREATE TABLE t (x)")
+    in_use.commit()
+    path.chmod(0o644)
+    opened = []
+    real_open = os.open
+    monkeypatch.setattr(os, "open", lambda name, *args, **kwargs: opened.append(str(name)) or real_open(name, *args,
+                                                                                                        **kwargs))
+    settings.make_private(path)
+    assert opened == [] and oct(path.stat().st_mode & 0o777) == "0o600"
+    in_use.execute("INSERT INTO t VALUES (1)")
+    in_use.commit()
+    assert in_use.execute("SELECT count(*) FROM t").fetchone() == (1,)
