@@ -9,6 +9,7 @@ sent to the action server again as it is and cut to the events since the latest 
 from __future__ import annotations
 
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -113,6 +114,14 @@ def recorded(tmp_path_factory):
             server.stop()
 
 
+def timeless(answer) -> str:
+    """An action's answer without what the clock writes into it: the diary's signed links (their expiry)
+    and the moment an entry was written down. Two calls a moment apart differ there and only there."""
+    text = json.dumps(answer, sort_keys=True)
+    text = re.sub(r"token=[A-Za-z0-9_-]+", "token=…", text)
+    return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00", "…", text)
+
+
 def test_the_actions_answer_the_bounded_call_as_the_whole_tracker(recorded):
     full_calls, _, webhook = recorded
     names = {call["next_action"] for call in full_calls}
@@ -122,7 +131,7 @@ def test_the_actions_answer_the_bounded_call_as_the_whole_tracker(recorded):
     for call in full_calls:
         whole = requests.post(webhook, json=call, timeout=60)
         bounded = requests.post(webhook, json=cut(call), timeout=60)
-        if (whole.status_code, whole.json()) != (bounded.status_code, bounded.json()):
+        if (whole.status_code, timeless(whole.json())) != (bounded.status_code, timeless(bounded.json())):
             differences.append((call["next_action"], len(call["tracker"]["events"])))
     assert differences == []
 
