@@ -71,7 +71,8 @@ SCRIPTS: Tuple[Script, ...] = (
             "pain_trigger": "sudden movements set it off", "pain_relief": "resting doesn't really help",
             "pain_timing": "it's been like this for weeks", "mobility": "he uses a wheelchair",
             "red_flag_screen": "not sure"},
-           ("no thanks",), "contact_care_team", interrupt_after=1, interruption="what is spasticity?"),
+           # "not sure" to the screen: a red flag the caregiver is unsure about is a same-day answer (issue 11)
+           ("no thanks",), "contact_care_team_today", interrupt_after=1, interruption="what is spasticity?"),
     Script("escalation at the opening: MS, fall",
            ("my wife has MS and she fell down the stairs last night, now her back really hurts",),
            {}, ("thank you",), "seek_care_now"),
