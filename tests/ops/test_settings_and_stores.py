@@ -217,15 +217,23 @@ def test_in_memory_lock_store_serialises_one_server():
     assert order == ["a in", "a out", "b in", "b out"] and store.get_lock("c") is None
 
 
-def test_the_delete_action_resets_slots_and_the_form_steps_aside():
+def test_the_delete_action_deletes_the_diary_resets_slots_and_the_form_steps_aside(tmp_path, monkeypatch):
+    from rasa_sdk import Tracker
     from rasa_sdk.events import AllSlotsReset
     from rasa_sdk.executor import CollectingDispatcher
 
     import bot
     from actions.privacy import ActionDeleteConversation
+    from ops.diary_store import diary_store
 
-    events = asyncio.run(ActionDeleteConversation().run(CollectingDispatcher(), None, {}))
+    monkeypatch.setenv("BACKLINE_SQLITE_PATH", str(tmp_path / "backline.db"))
+    store = diary_store()
+    for conversation in ("rest-leaving", "rest-staying"):
+        store.add(conversation, {"when": "2026-11-30T21:00:00+00:00", "severity": 7, "words": "bad night"})
+    tracker = Tracker("rest-leaving", {}, {}, [], False, None, {}, "action_listen")
+    events = asyncio.run(ActionDeleteConversation().run(CollectingDispatcher(), tracker, {}))
     assert events == [AllSlotsReset()]
+    assert store.entries("rest-leaving") == [] and len(store.entries("rest-staying")) == 1
     assert "delete_conversation" in bot.knowledge().policy["intents"]["interruptions"]
 
 
