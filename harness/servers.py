@@ -180,6 +180,10 @@ def running_backline(workdir: Path, **rasa_options) -> Iterator["RasaServer"]:
     server makes the diary's links with the Rasa server's address (BACKLINE_PUBLIC_URL) and writes the diary
     to the Rasa server's database."""
     port = rasa_options.pop("port", None) or free_port()
+    # As `make run` does: the key that signs the diary links exists before two servers could each make one.
+    from ops.settings import web_secret
+
+    web_secret(create=True)
     # The diary lives in the tracker database: the action server writes it, the Rasa server serves and deletes
     # it, so both get the same Backline settings. Unless the caller names a database, it is a file of this
     # run's own, never the project's var/backline.db.
