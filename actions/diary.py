@@ -12,7 +12,7 @@ import logging
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Text
+from typing import Any, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import bot
 from actions.actions import apply, latest_intent, latest_text, say
+from reports import render  # the same drawing as the Rasa server's file route (matplotlib loads on use)
 
 logger = logging.getLogger(__name__)
 TERMINAL = "cmdline"  # Rasa's input channel name for `rasa shell`
@@ -57,22 +58,6 @@ def write_file(conversation: Text, kind: Text, data: Any) -> Path:
     return path
 
 
-def render(kind: Text, entries: List[Dict], now: datetime, case: Any) -> Any:
-    """The file for `kind` (reports/, built on the Rasa server's side of the house)."""
-    if kind == "show":
-        from reports.chart import render_chart
-
-        return render_chart(entries, now)
-    if kind == "report":
-        from reports.report import render_report
-
-        condition = bot.case_condition(bot.as_case(case))
-        return render_report(entries, bot.diary.summarize(entries, now, condition), now)
-    from reports.export import to_csv
-
-    return to_csv(entries)
-
-
 def run_diary(dispatcher: CollectingDispatcher, tracker: Tracker, turn: bot.Turn, now: datetime) -> List[EventType]:
     """Say the turn, then do what it asks of the diary and say how that went."""
     events = apply(dispatcher, turn)
@@ -95,7 +80,8 @@ def run_diary(dispatcher: CollectingDispatcher, tracker: Tracker, turn: bot.Turn
     if terminal or not entries:
         said = bot.diary_said(request, True, entries, now, case, link="")
         if entries:
-            path = write_file(sender, kind, render(kind, entries, now, case))
+            data = render(FILES[kind], entries, now, bot.case_condition(bot.as_case(case)))
+            path = write_file(sender, kind, data)
             said = said[:1] if kind == "show" else []
             said += bot.replies.messages([bot.knowledge().messages["diary"]["saved_file"].format(path=path)])
         return events + say(dispatcher, said)

@@ -119,7 +119,7 @@ def test_in_the_terminal_the_chart_is_a_private_file(make_tracker, run_action, s
     from ops import diary_store
 
     monkeypatch.setattr(diary_store, "reports_root", lambda: tmp_path)
-    monkeypatch.setattr(diary, "render", lambda kind, entries, now, case: b"\x89PNG fake")
+    monkeypatch.setattr(diary, "render", lambda kind, entries, now, condition: b"\x89PNG fake")
     log(make_tracker, run_action, "log: spasms, about 6")
     tracker = make_tracker("show the diary", intent="show_diary")
     tracker.events.insert(1, {"event": "user", "text": "x", "input_channel": "cmdline", "parse_data": {}})
