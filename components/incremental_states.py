@@ -7,32 +7,35 @@ replayed do not change when events are appended, with three exceptions Rasa's `a
 a restart or a new session (everything before is dropped), a rewind or an undone action (the tail is
 dropped), and a form running again on its happy path (the events since its previous run are dropped).
 
-So each conversation keeps its replay: the states so far, a fingerprint of the applied events they came
-from (class and timestamp of each: events are appended, never edited), and a few checkpoints (the replay's
-tracker and counters just before each of the latest user messages). A call resumes from the latest
-checkpoint whose events are still the same, so an appended event costs one step, a form's dropped turn a
-replay of that turn, and a restart, a new session or another model a replay from the start, exactly as
-Rasa would. What stays proportional to the conversation is Rasa's own `applied_events` and the fingerprint
-(microseconds per event), not the states. The replay step is Rasa's (Domain.states_for_tracker_history,
-the same calls in the same order); tests/components/test_incremental_states.py compares it with Rasa's on
-every prefix of real and edited conversations.
+So each conversation keeps its replay: the states so far, the applied events they came from, and a few
+checkpoints (the replay's tracker and counters just before each of the latest user messages). A call resumes
+from the latest checkpoint whose events are still the same: the same objects (a cached tracker and its copies
+share them; events are appended, never edited), or else events of the same class at the same time (a tracker
+read again from the store). So an appended event costs one step, a form's dropped turn a replay of that turn,
+and a restart, a new session or another model a replay from the start, exactly as Rasa would. What stays
+proportional to the conversation is one comparison of object identities in C (well under a microsecond per
+event), not the states; Rasa's `applied_events` is extended the same way (components/incremental_tracker.py).
+The replay step is Rasa's (Domain.states_for_tracker_history, the same calls in the same order);
+tests/components/test_incremental_states.py compares it with Rasa's on every prefix of real and edited
+conversations.
 
 `install()` replaces `DialogueStateTracker.past_states` (components/action_safety_net.py calls it when a
 model is loaded); with the speed-up off every call is Rasa's own.
 """
 from __future__ import annotations
 
-import copy
 import json
+import operator
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from rasa.shared.core.constants import PREVIOUS_ACTION
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from ops import tracker_cache
 from ops.settings import speedup
 
 CHECKPOINTS = 4  # a form's dropped turn goes back one user message; a rewind one or two
@@ -54,10 +57,10 @@ class Checkpoint:
 @dataclass
 class Replay:
     domain: Domain
-    fingerprint: Tuple = ()
+    applied: Tuple = ()  # the applied events the states were built from
     states: List[Dict] = field(default_factory=list)
     checkpoints: List[Checkpoint] = field(default_factory=list)  # the start, then before the latest user messages
-    end: Optional[Checkpoint] = None  # after every event of `fingerprint`; advanced in place
+    end: Optional[Checkpoint] = None  # after every event of `applied`; advanced in place
 
 
 _REPLAYS: "OrderedDict[Tuple, Replay]" = OrderedDict()
@@ -88,7 +91,7 @@ def _step(domain: Domain, tr: DialogueStateTracker, hide_rule_turn: bool, states
 
 
 def _copy(point: Checkpoint, states: int) -> Checkpoint:
-    return Checkpoint(point.position, copy.deepcopy(point.tracker), states, point.last_ml_action,
+    return Checkpoint(point.position, tracker_cache.twin(point.tracker), states, point.last_ml_action,
                       point.turn_was_hidden)
 
 
@@ -98,8 +101,16 @@ def _start(tracker: DialogueStateTracker) -> Checkpoint:
     return Checkpoint(0, tr, 0)
 
 
-def _same(old: Tuple, new: Tuple, position: int) -> bool:
-    return position <= len(new) and old[:position] == new[:position]
+def _same(old: Sequence, new: Sequence, position: int) -> bool:
+    """Whether the first `position` applied events of `old` and `new` are the same: the same objects, or from
+    the first object that differs on, events of the same class at the same time."""
+    if position > len(new):
+        return False
+    identical = list(map(operator.is_, old[:position], new[:position]))
+    if all(identical):
+        return True
+    differs = identical.index(False)
+    return fingerprint(old[differs:position]) == fingerprint(new[differs:position])
 
 
 def _replay_for(key: Tuple, tracker: DialogueStateTracker, domain: Domain, new: Tuple) -> Tuple[Replay, Checkpoint]:
@@ -112,10 +123,10 @@ def _replay_for(key: Tuple, tracker: DialogueStateTracker, domain: Domain, new: 
     _REPLAYS.move_to_end(key)
     while len(_REPLAYS) > CONVERSATIONS:
         _REPLAYS.popitem(last=False)
-    if replay.end is not None and _same(replay.fingerprint, new, replay.end.position):
+    if replay.end is not None and _same(replay.applied, new, replay.end.position):
         return replay, replay.end
     for point in reversed(replay.checkpoints):
-        if _same(replay.fingerprint, new, point.position):
+        if _same(replay.applied, new, point.position):
             replay.checkpoints = [c for c in replay.checkpoints if c.position <= point.position]
             replay.states = replay.states[:point.states]
             return replay, _copy(point, point.states)
@@ -129,8 +140,7 @@ def past_states(self: DialogueStateTracker, domain: Domain, omit_unset_slots: bo
         return _RASA_PAST_STATES(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
     key = (self.sender_id, omit_unset_slots, ignore_rule_only_turns, json.dumps(rule_only_data, sort_keys=True))
     applied = self.applied_events()
-    new = fingerprint(applied)
-    replay, running = _replay_for(key, self, domain, new)
+    replay, running = _replay_for(key, self, domain, applied)
     options = (omit_unset_slots, ignore_rule_only_turns, rule_only_data)
     states = replay.states
     for event in applied[running.position:]:
@@ -140,7 +150,7 @@ def past_states(self: DialogueStateTracker, domain: Domain, omit_unset_slots: bo
             _step(domain, running.tracker, event.hide_rule_turn, states, running, *options)
         running.tracker.update(event)
         running.position += 1
-    replay.fingerprint, replay.end = new, running
+    replay.applied, replay.end = tuple(applied), running
     replay.checkpoints = replay.checkpoints[:1] + replay.checkpoints[1:][-CHECKPOINTS:]
     # The state of the tracker as it is now is not kept: the next call may have appended to it.
     result = list(states)
@@ -150,7 +160,7 @@ def past_states(self: DialogueStateTracker, domain: Domain, omit_unset_slots: bo
 
 
 def forget(sender_id: str) -> None:
-    """Drops a conversation's replays (tests; a deleted conversation's fingerprint no longer matches anyway)."""
+    """Drops a conversation's replays (tests; a deleted conversation's events no longer match anyway)."""
     for key in [key for key in _REPLAYS if key[0] == sender_id]:
         del _REPLAYS[key]
 
