@@ -50,7 +50,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 import bot
 from bot import replies
-from components import action_transport, incremental_states
+from components import action_transport, incremental_states, incremental_tracker, rule_lookup
 from ops.settings import action_timeout
 
 logger = logging.getLogger(__name__)
@@ -71,6 +71,8 @@ def install() -> None:
     action_transport.install()
     # Not the safety net's business, but the same moment: a model is loaded, before the first prediction.
     incremental_states.install()
+    incremental_tracker.install()
+    rule_lookup.install()
     original = RemoteAction.run
 
     @functools.wraps(original)

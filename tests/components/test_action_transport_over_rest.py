@@ -163,3 +163,47 @@ def test_the_policies_view_resumed_is_rasas_on_the_recorded_conversations(record
         for setting in ({}, {"ignore_rule_only_turns": True, "rule_only_data": rule_only}):
             assert incremental.past_states(tracker, domain, **setting) == \
                 incremental._RASA_PAST_STATES(tracker, domain, **setting), (number, call["next_action"])
+
+
+def test_the_trackers_applied_events_copies_and_rules_are_rasas_on_the_recorded_conversations(recorded, monkeypatch):
+    """components/incremental_tracker.py and rule_lookup.py on real trackers: each conversation kept as one tracker
+    that grows call by call, as in the server, and the trained model's own rules."""
+    import tarfile
+
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import Event
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from components import incremental_tracker, rule_lookup
+    from tests.components.conversations import state_of
+
+    monkeypatch.delenv("BACKLINE_SPEEDUPS_OFF", raising=False)
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    model = trained_model_dir()
+    with tarfile.open(model if model.is_file() else sorted(model.glob("*.tar.gz"))[-1]) as archive:
+        member = next(m for m in archive.getmembers() if m.name.endswith("rule_policy.json"))
+        rules = json.load(archive.extractfile(member))["lookup"]["rules"]
+    policy = RulePolicy.__new__(RulePolicy)
+    full_calls, _, _ = recorded
+    live, grown = {}, 0
+    for number, call in enumerate(full_calls):
+        events = call["tracker"]["events"]
+        # Events by what they are: a call's copy of the tracker stamps the predicted events anew
+        kinds = [(event["event"], event.get("name"), event.get("text"), event.get("value")) for event in events]
+        tracker, seen = live.get(call["sender_id"], (None, []))
+        if tracker is not None and kinds[:len(seen)] == seen:
+            for event in events[len(seen):]:
+                tracker.update(Event.from_parameters(event))
+            grown += 1
+        else:
+            tracker = DialogueStateTracker.from_dict(call["sender_id"], events, domain.slots)
+        live[call["sender_id"]] = (tracker, kinds)
+        where = (number, call["next_action"])
+        assert incremental_tracker.applied_events(tracker) == incremental_tracker._RASA_APPLIED_EVENTS(tracker), where
+        assert state_of(incremental_tracker.copy_tracker(tracker)) == state_of(incremental_tracker._RASA_COPY(tracker))
+        states = tracker.past_states(domain)
+        assert rule_lookup.possible_keys(policy, rules, states) == \
+            rule_lookup._RASA_POSSIBLE_KEYS(policy, rules, states), where
+    # Many calls go on from the conversation's previous one (a form's validation call carries events the turn drops)
+    assert grown > len(full_calls) / 3
