@@ -50,7 +50,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 import bot
 from bot import replies
-from components import action_transport, incremental_states, incremental_tracker, rule_lookup
+from components import action_transport, incremental_states, incremental_tracker, local_questions, rule_lookup
 from ops.settings import action_timeout
 
 logger = logging.getLogger(__name__)
@@ -67,8 +67,10 @@ def install() -> None:
     """Wraps RemoteAction.run once per process (idempotent)."""
     if getattr(RemoteAction.run, "_backline_safety_net", False):
         return
-    # The transport replaces Rasa's call first, so the time limit and the fallback below bound it too.
+    # The transport replaces Rasa's call first and the form's questions are put locally, so the time limit and
+    # the fallback below bound both too.
     action_transport.install()
+    local_questions.install()
     # Not the safety net's business, but the same moment: a model is loaded, before the first prediction.
     incremental_states.install()
     incremental_tracker.install()

@@ -1,10 +1,13 @@
-"""The actions need no more than the bounded call (components/action_transport.py, speed-up "action_payload").
+"""The actions need no more than the bounded call (components/action_transport.py, speed-up "action_payload"), and
+with every speed-up on (ops.settings.SPEEDUPS) the caregiver gets what Rasa's own path gives.
 
 Real servers: every test story's user texts (one long conversation, so earlier turns pile up behind the
-window) and every scenario of tests/e2e/scenarios.yml go over REST to a Rasa server with the speed-up off,
-through a recorder in front of the action server. Each recorded call (Rasa's own: the whole tracker) is then
-sent to the action server again as it is and cut to the events since the latest user message: the answers
-(messages and events) must be the same. With the speed-up on, the Rasa server sends the bounded call.
+window) and every scenario of tests/e2e/scenarios.yml go over REST to a Rasa server with every speed-up off,
+then to one with all on, each through a recorder in front of the action server. Each recorded call of the
+first (Rasa's own: the whole tracker) is then sent to the action server again as it is and cut to the events
+since the latest user message: the answers (messages and events) must be the same. With the speed-ups on, the
+Rasa server sends the bounded call, puts the form's questions itself, and every reply is the same. The
+recorded trackers also check the speed-ups that change Rasa's own walks through a conversation.
 """
 from __future__ import annotations
 
@@ -65,21 +68,24 @@ class Recorder:
         self.server.server_close()
 
 
-def talk(rasa: RasaServer) -> None:
+def talk(rasa: RasaServer) -> list:
+    """Every story text in one conversation, then each scenario in its own; the replies, in order."""
+    replies = []
     long_one = new_sender("transport-stories")
     for text in STORY_TEXTS:
-        rasa.say(long_one, text, timeout=60)
+        replies.append(rasa.say(long_one, text, timeout=60))
     for scenario in SCENARIOS:
         sender = new_sender("transport-scenario")
-        rasa.say(sender, scenario["opening"], timeout=60)
+        replies.append(rasa.say(sender, scenario["opening"], timeout=60))
         for _ in range(14):
             topic = rasa.tracker(sender)["slots"]["requested_slot"]
             if topic is None:
                 break
             answer = scenario["answers"].get(topic, "not sure")
-            rasa.say(sender, answer[-1] if isinstance(answer, list) else answer, timeout=60)
+            replies.append(rasa.say(sender, answer[-1] if isinstance(answer, list) else answer, timeout=60))
         for step in scenario.get("then", []):
-            rasa.say(sender, step["say"], timeout=60)
+            replies.append(rasa.say(sender, step["say"], timeout=60))
+    return replies
 
 
 def cut(call: dict) -> dict:
@@ -90,13 +96,14 @@ def cut(call: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory):
-    """(calls recorded with the speed-up off, calls recorded with it on, the action server's webhook)."""
+    """(calls recorded with every speed-up off, calls recorded with all on, the action server's webhook, and the
+    replies of each)."""
     workdir: Path = tmp_path_factory.mktemp("transport")
     actions = ActionServer(workdir).start()
-    recorders, servers = [], []
+    recorders, servers, replies = [], [], []
     try:
         warm_up_actions(actions)
-        for off in ("action_payload", ""):
+        for off in ("all", ""):
             recorder = Recorder(actions.webhook)
             recorders.append(recorder)
             rasa = RasaServer(workdir, action_url=recorder.url, model=trained_model_dir(), endpoints_extra=STORES,
@@ -106,9 +113,9 @@ def recorded(tmp_path_factory):
                                    "BACKLINE_ACTION_TIMEOUT": str(SLOW_MACHINE_TIMEOUT)})
             servers.append(rasa)
             rasa.start()
-            talk(rasa)
+            replies.append(talk(rasa))
             rasa.stop()
-        yield recorders[0].bodies, recorders[1].bodies, actions.webhook
+        yield recorders[0].bodies, recorders[1].bodies, actions.webhook, replies
     finally:
         for server in servers + recorders + [actions]:
             server.stop()
@@ -123,7 +130,7 @@ def timeless(answer) -> str:
 
 
 def test_the_actions_answer_the_bounded_call_as_the_whole_tracker(recorded):
-    full_calls, _, webhook = recorded
+    full_calls, _, webhook, _ = recorded
     names = {call["next_action"] for call in full_calls}
     assert {"validate_symptom_form", "action_assess", "action_escalate", "action_answer_question"} <= names, names
     assert max(len(call["tracker"]["events"]) for call in full_calls) > 300  # the long conversation
@@ -136,8 +143,13 @@ def test_the_actions_answer_the_bounded_call_as_the_whole_tracker(recorded):
     assert differences == []
 
 
-def test_with_the_speed_up_on_the_rasa_server_sends_the_bounded_call(recorded):
-    full_calls, bounded_calls, _ = recorded
+def test_with_the_speed_ups_on_the_rasa_server_sends_the_bounded_call_and_puts_the_questions_itself(recorded):
+    from components.local_questions import topic_of
+
+    full_calls, bounded_calls, _, _ = recorded
+    assert any(topic_of(c["next_action"]) for c in full_calls)
+    assert not any(topic_of(c["next_action"]) for c in bounded_calls)
+    full_calls = [c for c in full_calls if not topic_of(c["next_action"])]
     assert [c["next_action"] for c in bounded_calls] == [c["next_action"] for c in full_calls]  # the same calls
     for whole, bounded in zip(full_calls, bounded_calls, strict=True):
         assert bounded["next_action"] == whole["next_action"], [c["next_action"] for c in bounded_calls]
@@ -145,6 +157,17 @@ def test_with_the_speed_up_on_the_rasa_server_sends_the_bounded_call(recorded):
             [e["event"] for e in cut(whole)["tracker"]["events"]]
         assert bounded["tracker"]["slots"] == whole["tracker"]["slots"]
         assert bounded["domain"] == whole["domain"]
+
+
+def test_with_every_speed_up_on_the_caregiver_gets_the_same_replies(recorded):
+    _, _, _, (rasas, ours) = recorded
+
+    def said(replies):  # each server's conversations have ids of their own
+        return [timeless([{k: v for k, v in message.items() if k != "recipient_id"} for message in reply])
+                for reply in replies]
+
+    assert len(rasas) == len(ours) > 100
+    assert said(ours) == said(rasas)
 
 
 def test_the_policies_view_resumed_is_rasas_on_the_recorded_conversations(recorded, monkeypatch):
@@ -157,7 +180,7 @@ def test_the_policies_view_resumed_is_rasas_on_the_recorded_conversations(record
     monkeypatch.delenv("BACKLINE_SPEEDUPS_OFF", raising=False)
     domain = Domain.load(str(ROOT / "domain.yml"))
     rule_only = {"rule_only_slots": ["requested_slot"], "rule_only_loops": ["symptom_form"]}
-    full_calls, _, _ = recorded
+    full_calls, _, _, _ = recorded
     for number, call in enumerate(full_calls):
         tracker = DialogueStateTracker.from_dict(call["sender_id"], call["tracker"]["events"], domain.slots)
         for setting in ({}, {"ignore_rule_only_turns": True, "rule_only_data": rule_only}):
@@ -185,7 +208,7 @@ def test_the_trackers_applied_events_copies_and_rules_are_rasas_on_the_recorded_
         member = next(m for m in archive.getmembers() if m.name.endswith("rule_policy.json"))
         rules = json.load(archive.extractfile(member))["lookup"]["rules"]
     policy = RulePolicy.__new__(RulePolicy)
-    full_calls, _, _ = recorded
+    full_calls, _, _, _ = recorded
     live, grown = {}, 0
     for number, call in enumerate(full_calls):
         events = call["tracker"]["events"]
