@@ -96,8 +96,11 @@ def guarded_engine_kwargs(database: settings.Database, sqlite_wal: bool = False)
                                **create_engine_kwargs(database.url)}
     if database.kind == "sqlite" and sqlite_wal:
         # SQLAlchemy 1.4 opens a new SQLite connection for every query (NullPool); keep two. The pool
-        # hands a connection to one thread at a time, so sqlite3's same-thread check is not needed.
-        kwargs.update(poolclass=sa.pool.QueuePool, pool_size=2, connect_args={"check_same_thread": False})
+        # hands a connection to one thread at a time, so sqlite3's same-thread check is not needed. A kept
+        # connection to a local file cannot go stale as a server's can, so it is not pinged before each use
+        # (a query per checkout, two or three per turn).
+        kwargs.update(poolclass=sa.pool.QueuePool, pool_size=2, connect_args={"check_same_thread": False},
+                      pool_pre_ping=False)
     if database.kind == "postgresql":
         timeout = settings.store_timeout()
         connect_args = dict(kwargs.get("connect_args") or {})
