@@ -188,8 +188,7 @@ class Pipeline:
     """spaCy tokenizer + the three matchers compiled from the knowledge base."""
 
     def __init__(self, kb: KnowledgeBase):
-        import spacy  # imported here: only needed once the pipeline is built
-        from spacy.matcher import Matcher
+        spacy, Matcher = _import_spacy()  # imported here: only needed once the pipeline is built
 
         self.kb = kb
         self.nlp = spacy.blank("en")
@@ -333,6 +332,29 @@ class Pipeline:
                 token.norm_ = _TEMPERATURE.match(norm).group(1)
         self.correct_typos(doc)
         return doc
+
+
+def _import_spacy():
+    """spaCy and its Matcher, without thinc's TensorFlow bridge.
+
+    thinc (spaCy's machine-learning layer) imports TensorFlow whenever it is installed, and Rasa installs
+    it, only to offer wrappers that a blank English tokenizer and its matchers never use. In the action
+    server, which loads no TensorFlow of its own, that import was about 370 MB of its 500 MB and a third of
+    its start-up, and tripled the objects in its heap. So TensorFlow is hidden from that one import (thinc
+    then takes it as not installed) and shown again at once; a process that has already loaded it (the Rasa
+    server) imports spaCy as it is. Nothing read changes: the same tokenizer, norms and matches."""
+    import sys
+
+    hide = "tensorflow" not in sys.modules and "spacy" not in sys.modules
+    if hide:
+        sys.modules["tensorflow"] = None  # type: ignore[assignment] - `import tensorflow` now fails as if absent
+    try:
+        import spacy
+        from spacy.matcher import Matcher
+    finally:
+        if hide and sys.modules.get("tensorflow", False) is None:
+            del sys.modules["tensorflow"]
+    return spacy, Matcher
 
 
 def _edit_distance(a: str, b: str, limit: int) -> int:
