@@ -80,3 +80,20 @@ def test_copied_is_a_deep_copy_of_json_data_and_hands_anything_else_to_deepcopy(
     odd = {"when": NOW, "pair": (1, [2]), "nested": [{"a": [1, 2]}]}
     twin = copied(odd)
     assert twin == odd and twin["pair"][1] is not odd["pair"][1] and twin["nested"][0]["a"] is not odd["nested"][0]["a"]
+
+
+def test_an_assessment_as_a_dict_is_what_asdict_gives_and_shares_nothing(cases):
+    from dataclasses import asdict
+
+    from bot.assessment import assess_case
+    from bot.case import read_message
+
+    assessments = [assess_case(case) for case in cases] + [
+        assess_case(read_message(None, v["text"]), single_text=True) for v in VIGNETTES[::5]]
+    for assessment in assessments:
+        mine, theirs = assessment.to_dict(), asdict(assessment)
+        assert mine == theirs
+        assert json.dumps(mine, sort_keys=True, default=repr) == json.dumps(theirs, sort_keys=True, default=repr)
+        for key, value in mine.items():
+            if isinstance(value, (dict, list)) and value:
+                assert value is not getattr(assessment, key)
