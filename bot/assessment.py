@@ -1,11 +1,11 @@
 """Put it together: a case (or one free text) -> an Assessment with reasons and sources."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Dict, List, Optional
 
 from . import explain
-from .case import case_warning_signs, present_features, read_message, unsettled_signs
+from .case import case_warning_signs, copied, present_features, read_message, unsettled_signs
 from .classify import classify
 from .knowledge_base import knowledge
 from .triage import case_facts, decide
@@ -33,7 +33,10 @@ class Assessment:
     severity: Optional[int] = None  # 0-10, the latest rating told (bot/severity.py)
 
     def to_dict(self) -> Dict:
-        return asdict(self)
+        """What dataclasses.asdict gives (every field, deep-copied), made with the case's JSON-data copy:
+        asdict copies leaf by leaf with copy.deepcopy, a tenth of an action call (every assessment, and
+        every next question, builds one)."""
+        return {item.name: copied(getattr(self, item.name)) for item in fields(self)}
 
     def to_contract(self) -> Dict:
         """The CLI / contract JSON: contract keys first, then evidence, explanation, sources."""

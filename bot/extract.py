@@ -118,6 +118,10 @@ class Extraction:
     answer: Optional[str] = None        # a bare "yes" / "no" / "uncertain" at the start
     is_question: bool = False
     neuro_change: List[str] = field(default_factory=list)  # worsening weakness, not sudden
+    # No red-flag or warning-sign phrase of any kind (screen-only ones included) in the text: the only
+    # words a question's context changes the reading of (CONTEXT_TOPICS), so this reading holds in every
+    # context. "none of these", "not sure" to the red-flag screen are then not read a second time.
+    context_free: bool = field(default=False, compare=False)
 
     @property
     def present_flags(self) -> Dict[str, str]:
@@ -184,8 +188,7 @@ class Pipeline:
     """spaCy tokenizer + the three matchers compiled from the knowledge base."""
 
     def __init__(self, kb: KnowledgeBase):
-        import spacy  # imported here: only needed once the pipeline is built
-        from spacy.matcher import Matcher
+        spacy, Matcher = _import_spacy()  # imported here: only needed once the pipeline is built
 
         self.kb = kb
         self.nlp = spacy.blank("en")
@@ -329,6 +332,29 @@ class Pipeline:
                 token.norm_ = _TEMPERATURE.match(norm).group(1)
         self.correct_typos(doc)
         return doc
+
+
+def _import_spacy():
+    """spaCy and its Matcher, without thinc's TensorFlow bridge.
+
+    thinc (spaCy's machine-learning layer) imports TensorFlow whenever it is installed, and Rasa installs
+    it, only to offer wrappers that a blank English tokenizer and its matchers never use. In the action
+    server, which loads no TensorFlow of its own, that import was about 370 MB of its 500 MB and a third of
+    its start-up, and tripled the objects in its heap. So TensorFlow is hidden from that one import (thinc
+    then takes it as not installed) and shown again at once; a process that has already loaded it (the Rasa
+    server) imports spaCy as it is. Nothing read changes: the same tokenizer, norms and matches."""
+    import sys
+
+    hide = "tensorflow" not in sys.modules and "spacy" not in sys.modules
+    if hide:
+        sys.modules["tensorflow"] = None  # type: ignore[assignment] - `import tensorflow` now fails as if absent
+    try:
+        import spacy
+        from spacy.matcher import Matcher
+    finally:
+        if hide and sys.modules.get("tensorflow", False) is None:
+            del sys.modules["tensorflow"]
+    return spacy, Matcher
 
 
 def _edit_distance(a: str, b: str, limit: int) -> int:
@@ -550,7 +576,7 @@ def read_text(text: object, context_topic: Optional[str] = None) -> Extraction:
             text = "" if text is None else str(text)
         if len(text) <= MAX_CHARS:
             return _read_text(text, context_topic)
-        merged = Extraction()
+        merged = Extraction(context_free=True)
         for i, chunk in enumerate(_chunks(text)):
             part = _read_text(chunk, context_topic)
             merged.features.extend(part.features)
@@ -564,6 +590,7 @@ def read_text(text: object, context_topic: Optional[str] = None) -> Extraction:
             if i == 0:
                 merged.answer = part.answer
             merged.is_question = merged.is_question or part.is_question
+            merged.context_free = merged.context_free and part.context_free
         return merged
     except Exception:  # pragma: no cover - last-resort guard: a message must never crash the bot
         import logging
@@ -577,6 +604,7 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     clean = normalize_text(text)
     result = Extraction()
     if not clean.strip():
+        result.context_free = True
         return result
     doc = pipe.make_doc(clean)
     lang = kb.language
@@ -585,6 +613,9 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
 
     in_screen = context_topic == "red_flag_screen"
     found = _spans(pipe.findings, doc, pipe.nlp)
+    beside_found = _spans(pipe.beside, doc, pipe.nlp)
+    # the context (in_screen) is read only for these spans: without any, every context reads the text alike
+    result.context_free = not any(s.kind.startswith(("flag", "warn")) for s in found + beside_found)
     # a screen-only phrase ("the bladder one") names a flag only in an answer to the red-flag screen
     found = [f for f in found if not f.kind.endswith("_screen") or in_screen]
     findings = _longest_first(found, PRIORITY)
@@ -593,7 +624,7 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     # (the blockers found above also stop these: one matcher pass over them is enough)
     taken = {i for f in findings if f.kind.startswith(("flag", "block")) for i in range(f.start, f.end)}
     blocked = {i for f in findings if f.kind == "block" for i in range(f.start, f.end)}
-    beside = [a for a in _longest_first([b for b in _spans(pipe.beside, doc, pipe.nlp)
+    beside = [a for a in _longest_first([b for b in beside_found
                                          if not b.kind.endswith("_screen") or in_screen], PRIORITY)
               if not any(i in (taken if a.kind == "flag_ask" else blocked) for i in range(a.start, a.end))]
     # A blocker stops a misreading as a red flag ("temperature changes" is not a fever), but a

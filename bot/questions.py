@@ -17,7 +17,15 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Dict, List, Optional
 
-from .case import SCREEN_PARTIAL, as_case, needs_escalation, open_check, present_features, topics_answered
+from .case import (
+    SCREEN_PARTIAL,
+    as_case,
+    case_view,
+    needs_escalation,
+    open_check,
+    present_features,
+    topics_answered,
+)
 from .classify import candidate_types, score_types
 from .knowledge_base import RED_FLAGS, knowledge
 
@@ -65,7 +73,7 @@ def _closed(case: Dict) -> set:
 
 def next_topic(case: Optional[Dict]) -> Optional[str]:
     """The question topic to ask next, or None (ready to assess, or escalation needed)."""
-    case = as_case(case)
+    case = case_view(case)
     if needs_escalation(case):
         return None
     policy = knowledge().policy["dialogue"]
@@ -123,7 +131,7 @@ def ask(topic: str, case: Optional[Dict] = None) -> Message:
     screen naming only the signs not yet denied."""
     kb = knowledge()
     questions = kb.messages["questions"]
-    case = as_case(case)
+    case = case_view(case)
     if topic == "red_flag_screen":
         sign = open_check(case)
         if sign:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from . import explain
-from .case import as_case, present_features
+from .case import case_view, present_features
 from .knowledge_base import knowledge
 from .questions import why_ask
 
@@ -64,7 +64,7 @@ def care_team_summary(case: Optional[Dict]) -> List[Message]:
     """The care-team summary, with the assessment when there is enough to assess."""
     from .assessment import assess_case
 
-    case = as_case(case)
+    case = case_view(case)
     if not present_features(case) and not case["condition"] and not case["red_flags"] \
             and not case["warning_signs"]:
         return chat("nothing_to_summarise")

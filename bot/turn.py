@@ -125,10 +125,11 @@ def _terse_opening(text: str, policy: Dict[str, Any]) -> bool:
 
 
 def reusable_reading(parse_data: Optional[Dict[str, Any]], asked_topic: Optional[str]) -> Optional[Extraction]:
-    """The NLU component's reading of the latest message, if it reads the same in this context."""
+    """The NLU component's reading of the latest message, if it reads the same in this context: it was
+    read for this context, or its text holds none of the words a context changes (``context_free``)."""
     data = (parse_data or {}).get(READING_KEY)
     context = asked_topic if asked_topic in CONTEXT_TOPICS else None
-    if not isinstance(data, dict) or data.get("context") != context:
+    if not isinstance(data, dict) or (data.get("context") != context and data.get("context_free") is not True):
         return None
     try:
         return Extraction.from_dict(data)

@@ -197,3 +197,16 @@ def test_moving_around_as_an_activity_is_not_a_location():
     features = {f.id for f in read_text("a burning pain, and moving around doesn't change it").features}
     assert "widespread" not in features and "position_no_difference" in features
     assert "widespread" in {f.id for f in read_text("the pain keeps moving around her back").features}
+
+
+def test_building_the_matchers_does_not_load_tensorflow_and_leaves_it_importable():
+    """thinc would import TensorFlow (hundreds of MB in the action server) for wrappers the matchers never use."""
+    import subprocess
+    import sys
+
+    code = ("import sys, importlib.util, bot; bot.warm_up(); "
+            "assert 'tensorflow' not in sys.modules, 'tensorflow loaded'; "
+            "assert importlib.util.find_spec('tensorflow') is not None; "
+            "assert bot.read_text('my dad has ALS and he fell').present_flags")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
