@@ -210,3 +210,45 @@ def test_building_the_matchers_does_not_load_tensorflow_and_leaves_it_importable
             "assert bot.read_text('my dad has ALS and he fell').present_flags")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_the_findings_matched_by_index_are_those_one_matcher_finds():
+    """bot.extract._IndexedMatcher runs only the patterns a message has the words for: on every vignette, and on
+    every phrase the knowledge base matches (each the likeliest text to match), it finds what one spaCy Matcher
+    with all the findings' patterns finds."""
+    import yaml
+    from spacy.matcher import Matcher
+
+    from bot.extract import pipeline
+    from bot.knowledge_base import knowledge
+    from harness.servers import ROOT
+
+    pipe = pipeline()
+    single = Matcher(pipe.nlp.vocab, validate=False)
+    for matcher in pipe.findings._by_words.values():
+        for key, patterns in matcher._patterns.items():
+            single.add(pipe.nlp.vocab.strings[key], patterns)
+    assert len(pipe.findings._by_words) > 100 and len(single) == len(pipe.findings)
+    kb = knowledge()
+    phrases = [alias for condition in kb.conditions.values() for alias in condition["aliases"]]
+    phrases += [phrase for feature in kb.features.values() for phrase in feature["phrases"]]
+    vignettes = [case["text"] for case in yaml.safe_load((ROOT / "tests" / "vignettes.yml").read_text())["cases"]]
+    matched = 0
+    for text in vignettes + [phrase.replace("(", "").replace(")", "").replace("|", " ") for phrase in phrases]:
+        doc = pipe.make_doc(text)
+        expected = set(single(doc))
+        assert set(pipe.findings(doc)) == expected, text
+        matched += bool(expected)
+    assert matched > len(vignettes)
+
+
+@pytest.mark.parametrize("pattern, words", [
+    ([{"NORM": "back"}, {"NORM": "pain"}], {"back"}),
+    ([{"NORM": {"IN": ["his", "her"]}, "OP": "?"}, {"NORM": {"IN": ["back", "spine"]}}], {"back", "spine"}),
+    ([{"IS_PUNCT": False, "NORM": {"NOT_IN": ["not"]}, "OP": "?"}, {"NORM": "numb"}], {"numb"}),
+    ([{"NORM": {"IN": ["a", "b"]}, "OP": "?"}], None),
+])
+def test_a_pattern_is_tried_only_on_messages_with_the_words_its_first_required_token_needs(pattern, words):
+    from bot.extract import _IndexedMatcher
+
+    assert _IndexedMatcher.required_words(pattern) == (frozenset(words) if words else None)
