@@ -8,8 +8,11 @@ fingerprint again:
 
 - unchanged: a copy of the cached tracker;
 - only more rows (another server answered in between): just those rows are read and applied;
-- anything else (deleted, purged by retention, rows missing, a new session started): dropped and read
-  again in full.
+- anything else (deleted, purged by retention, rows missing, a new session started elsewhere): dropped and
+  read again in full.
+
+After a save the cache keeps the tracker as the store now holds it, a new conversation or a new session
+included (kept as a full read would build it: the latest session's events only).
 
 The check is against the database, not against what this server wrote, so several servers sharing one
 database stay correct; the lock store keeps two turns of one conversation from overlapping.
@@ -28,7 +31,7 @@ from typing import Callable, Optional, Text, Tuple
 
 import sqlalchemy as sa
 from rasa.shared.core.events import SessionStarted, deserialise_events
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import AnySlotDict, DialogueStateTracker
 
 # Enough for the conversations one server answers in an hour; a tracker of a few hundred turns is a
 # few megabytes, and an evicted conversation is only read again in full.
@@ -90,6 +93,15 @@ def twin(tracker: DialogueStateTracker) -> DialogueStateTracker:
     other.active_loop = copy.copy(tracker.active_loop)
     other.latest_action = copy.copy(tracker.latest_action)
     return other
+
+
+def as_read(tracker: DialogueStateTracker) -> DialogueStateTracker:
+    """The tracker a full read of its stored rows builds (SQLTrackerStore's query): the events from the time of
+    the latest session start on, replayed from their stored form."""
+    start = max((event.timestamp for event in tracker.events if isinstance(event, SessionStarted)), default=None)
+    events = [event.as_dict() for event in tracker.events if start is None or event.timestamp >= start]
+    slots = None if isinstance(tracker.slots, AnySlotDict) else tracker.slots.values()
+    return DialogueStateTracker.from_dict(tracker.sender_id, events, slots)
 
 
 Loader = Callable[[Text], Tuple[Optional[DialogueStateTracker], Optional[int]]]
@@ -155,15 +167,19 @@ class TrackerCache:
         return tracker
 
     def saved(self, tracker: DialogueStateTracker, before: Optional[Stored], now: Fingerprint) -> None:
-        """After a save: caches the tracker when `now` is exactly the rows known `before` plus the new
-        events (no other server wrote meanwhile), else drops the conversation."""
+        """After a save: caches the tracker when `now` is exactly the rows known `before` (none, for a tracker
+        the store did not hand out: a new conversation) plus the new events, so no other server wrote
+        meanwhile; else drops the conversation."""
         new = list(islice(tracker.events, before.events if before else 0, None))
-        known = before is not None and before.fingerprint is not None
-        if not known or now.count != before.fingerprint.count + len(new) or \
-                any(isinstance(event, SessionStarted) for event in new):
-            # A new session is read again from its start, so the cache does not keep the old ones.
+        rows_before = 0 if before is None else before.fingerprint.count if before.fingerprint else None
+        if rows_before is None or now.count != rows_before + len(new):
             mark(tracker, Stored(len(tracker.events), None))
             self.drop(tracker.sender_id)
+            return
+        if any(isinstance(event, SessionStarted) for event in new):
+            # A full read holds the latest session only: this tracker object holds more than is cached.
+            mark(tracker, Stored(len(tracker.events), None))
+            self._put(tracker.sender_id, as_read(tracker), now)
             return
         mark(tracker, Stored(len(tracker.events), now))
         self._put(tracker.sender_id, twin(tracker), now)

@@ -86,7 +86,7 @@ def test_a_cached_conversation_equals_rasa_read_and_is_read_in_full_once(monkeyp
     tracker = retrieve(store)
     same(tracker, rasa_read(store))
     assert tracker.get_slot("condition") == "ms"
-    assert store.full_reads == 1, "only the first turn read the conversation"
+    assert store.full_reads == 0, "a new conversation is cached as saved: nothing is read in full"
 
 
 def test_each_retrieve_is_a_copy_the_turn_may_change(monkeypatch):
@@ -171,13 +171,32 @@ def test_a_new_session_elsewhere_is_read_from_its_start(monkeypatch):
                   ActionExecuted("action_listen")):
         tracker.update(event)
     save(a, tracker)
-    assert SENDER not in a.cache, "a new session is read again from its start"
+    here = retrieve(a)
+    same(here, rasa_read(a))  # the server that started the session keeps it as a full read builds it
+    assert not [e for e in here.events if isinstance(e, UserUttered)] and a.full_reads == 0
     reads = b.full_reads
     fresh = retrieve(b)
     assert b.full_reads == reads + 1
     same(fresh, rasa_read(b))
     assert not [e for e in fresh.events if isinstance(e, UserUttered)], "only the new session"
     assert fresh.get_slot("condition") == "ms"
+
+
+def test_a_new_conversation_is_kept_from_its_first_save_as_a_full_read_builds_it(monkeypatch):
+    store = server(monkeypatch)
+    tracker = store.init_tracker(SENDER)
+    for event in (ActionExecuted("action_session_start"), SessionStarted(), SlotSet("condition", "als"),
+                  ActionExecuted("action_listen"), UserUttered("his back hurts"), ActionExecuted("utter_ask"),
+                  BotUttered("where?"), ActionExecuted("action_listen")):
+        tracker.update(event)
+    save(store, tracker)
+    cached = retrieve(store)
+    same(cached, rasa_read(store))
+    assert store.full_reads == 0 and cached.get_slot("condition") == "als"
+    assert len(cached.events) == len(tracker.events) - 1  # a full read starts at the session's start
+    turn(store, "lower back")
+    same(retrieve(store), rasa_read(store))
+    assert store.full_reads == 0
 
 
 def test_a_save_over_another_servers_turn_is_not_trusted(monkeypatch):
@@ -235,7 +254,7 @@ def test_an_idle_conversation_leaves_the_servers_memory(monkeypatch):
     store = server(monkeypatch)
     turn(store, "hello")
     turn(store, "again")
-    assert store.full_reads == 1 and SENDER in store.cache
+    assert store.full_reads == 0 and SENDER in store.cache
     store.cache.max_idle = 0.0
     turn(store, "much later")
-    assert store.full_reads == 2, "read again from the database"
+    assert store.full_reads == 1, "read again from the database"
