@@ -15,12 +15,7 @@ from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
 
 from components import action_transport as transport
-from harness.servers import ROOT, free_port
-
-
-@pytest.fixture(scope="module")
-def domain():
-    return Domain.load(str(ROOT / "domain.yml"))
+from harness.servers import free_port
 
 
 def said(text, intent="ask_knowledge"):

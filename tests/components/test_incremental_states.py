@@ -10,16 +10,10 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from components import incremental_states as incremental
-from harness.servers import ROOT
 from tests.components.conversations import conversation, said
 
 RULE_ONLY = {"rule_only_slots": ["requested_slot"], "rule_only_loops": ["symptom_form"]}
 SETTINGS = [dict(), dict(ignore_rule_only_turns=True, rule_only_data=RULE_ONLY), dict(omit_unset_slots=True)]
-
-
-@pytest.fixture(scope="module")
-def domain():
-    return Domain.load(str(ROOT / "domain.yml"))
 
 
 @pytest.mark.parametrize("step", [1, 3, 7, 12])  # one call per event, or several events between calls

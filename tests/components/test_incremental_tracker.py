@@ -4,23 +4,13 @@ rewinds, undos, restarts and a new session, however the events arrive."""
 from collections import deque
 
 import pytest
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from components import incremental_tracker as incremental
-from harness.servers import ROOT
 from tests.components.conversations import conversation, form_turn, said, state_of
 
-
-@pytest.fixture(scope="module")
-def domain():
-    return Domain.load(str(ROOT / "domain.yml"))
-
-
-@pytest.fixture(autouse=True)
-def speedups_on(monkeypatch):
-    monkeypatch.delenv("BACKLINE_SPEEDUPS_OFF", raising=False)
+pytestmark = pytest.mark.usefixtures("speedups_on")
 
 
 def rasas_applied(tracker):

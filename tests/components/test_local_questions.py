@@ -8,7 +8,6 @@ import pytest
 from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
@@ -18,15 +17,9 @@ from rasa_sdk.executor import CollectingDispatcher
 import bot
 from actions import actions
 from components import local_questions
-from harness.servers import ROOT
 
 OPENINGS = ["my mum has MS and her lower back burns at night", "my husband has ALS, his back is stiff and tight",
             "her back hurts", "he has motor neurone disease and his neck aches after sitting"]
-
-
-@pytest.fixture(scope="module")
-def domain():
-    return Domain.load(str(ROOT / "domain.yml"))
 
 
 def cases():

@@ -6,22 +6,12 @@ import logging
 import pytest
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from components import rule_lookup
-from harness.servers import ROOT
 from tests.components.conversations import conversation
 
-
-@pytest.fixture(scope="module")
-def domain():
-    return Domain.load(str(ROOT / "domain.yml"))
-
-
-@pytest.fixture(autouse=True)
-def speedups_on(monkeypatch):
-    monkeypatch.delenv("BACKLINE_SPEEDUPS_OFF", raising=False)
+pytestmark = pytest.mark.usefixtures("speedups_on")
 
 
 @pytest.fixture(scope="module")
