@@ -1,25 +1,23 @@
-"""Custom actions: adapters of a few lines between Rasa's tracker and the clinical core's turn.
+"""Custom actions: adapters of a few lines between Rasa's tracker and the clinical core.
 
-What a message means is decided in bot/turn.py; here the tracker is read (latest message, pending
-question, case slot) and the core's Turn is written back as messages and slot events.
+What a message means is decided in bot/turn.py, and what each action does with it in bot/action_turns.py
+(which the Rasa server also runs itself, speed-up "local_actions"); here the tracker is read (latest message,
+pending question, case slot) and the core's Turn is written back as messages and slot events.
 """
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import bot
-from bot import replies
+from bot import action_turns
 
 # Build the clinical core's matchers when the action server starts, not on the first caregiver's message.
 bot.warm_up()
-
-# Actions that may run between a caregiver's message and the form reading it.
-FORM_MACHINERY = {"action_listen", "symptom_form", "action_extract_slots", "validate_symptom_form"}
 
 
 def latest_text(tracker: Tracker) -> Text:
@@ -30,23 +28,12 @@ def latest_intent(tracker: Tracker) -> Optional[Text]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def answered_elsewhere(tracker: Tracker) -> bool:
-    """True when another action already replied to the latest message (the form is resuming after an
-    interruption), so that message is not an answer to read again."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "action" and event.get("name") not in FORM_MACHINERY:
-            return True
-    return False
-
-
-def turn_of(tracker: Tracker, intent: Optional[Text] = None, for_form: bool = False) -> bot.Turn:
-    """The core's turn for the latest message, reusing the NLU component's reading where it holds."""
-    asked = tracker.get_slot("requested_slot")
-    return bot.take_turn(tracker.get_slot("case"), latest_text(tracker), intent or latest_intent(tracker), asked,
-                         for_form=for_form, reading=bot.reusable_reading(tracker.latest_message, asked),
-                         now=datetime.now(timezone.utc))
+def seen(tracker: Tracker) -> action_turns.Seen:
+    """What an action sees of the conversation (bot/action_turns.py), from the action server's tracker."""
+    latest_first = ((event.get("event"), event.get("name")) for event in reversed(tracker.events))
+    return action_turns.Seen(tracker.get_slot("case"), latest_text(tracker), latest_intent(tracker),
+                             tracker.get_slot("requested_slot"), tracker.latest_message or {},
+                             action_turns.answered_elsewhere(latest_first))
 
 
 def say(dispatcher: CollectingDispatcher, messages: List[Dict]) -> List[EventType]:
@@ -61,32 +48,31 @@ def apply(dispatcher: CollectingDispatcher, turn: bot.Turn) -> List[EventType]:
     return [SlotSet(name, value) for name, value in turn.slots.items()]
 
 
-class ValidateSymptomForm(FormValidationAction):
-    """Reads each answer with the core; the core says what to ask next, or steps aside for an interruption."""
+class CoreAction(Action):
+    """An action whose whole effect the core decides from what it sees (bot/action_turns.py)."""
+
+    action_name: Text = ""
 
     def name(self) -> Text:
-        return "validate_symptom_form"
+        return self.action_name
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict) -> List[EventType]:
-        if answered_elsewhere(tracker):
-            return [SlotSet("requested_slot", bot.next_topic(tracker.get_slot("case")))]
-        turn = turn_of(tracker, for_form=True)
-        if turn.steps_aside:
-            # No filled slot: the form rejects this turn, so the rule for the interruption answers.
-            return [SlotSet("requested_slot", turn.ask)]
-        return apply(dispatcher, turn)
+        return apply(dispatcher, action_turns.action_turn(self.name(), seen(tracker), datetime.now(timezone.utc)))
 
 
-class ActionAskTopic(Action):
+class ValidateSymptomForm(CoreAction):
+    """Reads each answer with the core; the core says what to ask next, or steps aside for an interruption."""
+
+    action_name = action_turns.FORM_VALIDATION
+
+
+class ActionAskTopic(CoreAction):
     """Asks one question topic of the symptom form, worded for this case by the core."""
 
     topic: Text = ""
 
     def name(self) -> Text:
         return f"action_ask_{self.topic}"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        return apply(dispatcher, bot.ask_turn(tracker.get_slot("case"), self.topic))
 
 
 # One ask action per contract topic (Rasa looks for `action_ask_<slot>`).
@@ -122,14 +108,10 @@ class ActionAskRedFlagScreen(ActionAskTopic):
     topic = "red_flag_screen"
 
 
-class ActionAssess(Action):
+class ActionAssess(CoreAction):
     """The assessment once the form has what it needs (an update, if one was given before)."""
 
-    def name(self) -> Text:
-        return "action_assess"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        return apply(dispatcher, bot.conclude(tracker.get_slot("case")))
+    action_name = "action_assess"
 
 
 class ActionEscalate(Action):
@@ -148,54 +130,34 @@ class ActionEscalate(Action):
         return run_diary(dispatcher, tracker, turn, now)  # the escalation first; an entry it asked for after
 
 
-class ActionCrisisSupport(Action):
+class ActionCrisisSupport(CoreAction):
     """Crisis resources at once and a gentle check-in; a red flag in the same message is escalated too."""
 
-    def name(self) -> Text:
-        return "action_crisis_support"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        return apply(dispatcher, turn_of(tracker, "crisis"))
+    action_name = "action_crisis_support"
 
 
-class ActionAnswerQuestion(Action):
+class ActionAnswerQuestion(CoreAction):
     """A question about ALS, MS or back pain, answered from the articles with their titles."""
 
-    def name(self) -> Text:
-        return "action_answer_question"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        return say(dispatcher, replies.knowledge_answer(latest_text(tracker)))
+    action_name = "action_answer_question"
 
 
-class ActionAnswerDose(Action):
+class ActionAnswerDose(CoreAction):
     """A dose question never gets a number: who to ask instead."""
 
-    def name(self) -> Text:
-        return "action_answer_dose"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        return say(dispatcher, replies.dose())
+    action_name = "action_answer_dose"
 
 
-class ActionExplainQuestion(Action):
+class ActionExplainQuestion(CoreAction):
     """"Why do you ask?": what the pending question tells apart."""
 
-    def name(self) -> Text:
-        return "action_explain_question"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        return say(dispatcher, replies.why_we_ask(tracker.get_slot("requested_slot")))
+    action_name = "action_explain_question"
 
 
-class ActionCareTeamSummary(Action):
+class ActionCareTeamSummary(CoreAction):
     """A plain-text summary the caregiver can pass to the care team."""
 
-    def name(self) -> Text:
-        return "action_care_team_summary"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        return say(dispatcher, replies.care_team_summary(tracker.get_slot("case")))
+    action_name = "action_care_team_summary"
 
 
 class ActionStartOver(Action):

@@ -50,7 +50,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 import bot
 from bot import replies
-from components import action_transport, incremental_states, incremental_tracker, local_questions, rule_lookup
+from components import action_transport, incremental_states, incremental_tracker, local_actions, rule_lookup
 from ops.settings import action_timeout
 
 logger = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def install() -> None:
     # The transport replaces Rasa's call first and the form's questions are put locally, so the time limit and
     # the fallback below bound both too.
     action_transport.install()
-    local_questions.install()
+    local_actions.install()
     # Not the safety net's business, but the same moment: a model is loaded, before the first prediction.
     incremental_states.install()
     incremental_tracker.install()

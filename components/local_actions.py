@@ -1,0 +1,72 @@
+"""The actions the clinical core alone decides, run by the Rasa server itself (speed-up "local_actions", issue 13).
+
+Why. py-spy on the Rasa server under load (bench/profile.py) put its CPU, the whole server's bottleneck, at about
+13 ms a turn, and a good part of it in calling the action server: the tracker serialised, the HTTP round trip,
+the answer parsed and checked against Rasa's JSON schema; then the action server does the same in reverse. Yet
+most turns only run actions whose whole effect is messages and slots that one pure function of the core decides
+from the case, the pending question and the latest message (bot/action_turns.py): the form's validation and its
+questions, the assessment, crisis support, the knowledge answers. The Rasa server already runs the core (the
+clinical reader, the safety net), so here it runs these itself and hands their messages to Rasa's own handling of
+an action server's answer (RemoteAction._utter_responses): the caregiver gets the same messages and the tracker
+the same events, without the round trip. The diary's, the escalation's and privacy's actions touch storage and
+still go to the action server, as does every action with this speed-up off; actions/actions.py runs the same
+core function, and tests/components/test_local_actions.py compares the two on real conversations.
+
+`install()` wraps RemoteAction.run inside the safety net (components/action_safety_net.py calls it before
+wrapping), so a failure here gets the same answer as a failed call.
+"""
+from __future__ import annotations
+
+import functools
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Text
+
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+import bot
+from bot import action_turns
+from ops.settings import speedup
+
+
+def seen(tracker: DialogueStateTracker) -> action_turns.Seen:
+    """What an action sees of the conversation, from the Rasa server's tracker (as the action server reads the
+    tracker it is sent: actions/actions.py `seen`)."""
+    latest = tracker.latest_message
+    latest_first = (("user", None) if isinstance(event, UserUttered)
+                    else ("action", event.action_name) if isinstance(event, ActionExecuted) else (None, None)
+                    for event in reversed(tracker.events))
+    # As Rasa sends `latest_message` to the action server: the parse data with the message's entities.
+    parse_data = {**(latest.parse_data or {}), "entities": latest.entities} if latest else {}
+    return action_turns.Seen(tracker.get_slot("case"), (latest.text if latest else None) or "",
+                             ((latest.intent or {}).get("name") if latest else None),
+                             tracker.get_slot("requested_slot"), parse_data,
+                             action_turns.answered_elsewhere(latest_first))
+
+
+def responses(turn: bot.Turn) -> List[Dict[Text, Any]]:
+    """The turn's messages as the action server sends them (actions/actions.py `say`)."""
+    return [{"text": message["text"], "buttons": list(message.get("buttons") or [])} for message in turn.replies]
+
+
+async def run_here(action: RemoteAction, output_channel, nlg, tracker) -> List[Event]:
+    turn = action_turns.action_turn(action.name(), seen(tracker), datetime.now(timezone.utc))
+    said = await action._utter_responses(responses(turn), output_channel, nlg, tracker)
+    return [*said, *(SlotSet(name, value) for name, value in turn.slots.items())]
+
+
+def install() -> None:
+    """Wraps RemoteAction.run once per process (idempotent)."""
+    if getattr(RemoteAction.run, "_backline_local_actions", False):
+        return
+    remote = RemoteAction.run
+
+    @functools.wraps(remote)
+    async def run(self: RemoteAction, output_channel, nlg, tracker, domain) -> List[Event]:
+        if self.name() not in action_turns.ACTIONS or not speedup("local_actions"):
+            return await remote(self, output_channel, nlg, tracker, domain)
+        return await run_here(self, output_channel, nlg, tracker)
+
+    run._backline_local_actions = True  # type: ignore[attr-defined]
+    RemoteAction.run = run  # type: ignore[method-assign]
