@@ -30,6 +30,19 @@ _RASA_FORMAT_STATES = Policy.format_tracker_states
 _POLICY_LOG = logging.getLogger("rasa.core.policies")
 
 
+_RULE_LENGTHS: Dict[Text, int] = {}
+
+
+def rule_length(policy: RulePolicy, key: Text) -> int:
+    """How many states the rule `key` has (Rasa parses the key's JSON, from an LRU cache, on each ask)."""
+    length = _RULE_LENGTHS.get(key)
+    if length is None:
+        if len(_RULE_LENGTHS) > 100_000:  # a long-lived process training many models
+            _RULE_LENGTHS.clear()
+        length = _RULE_LENGTHS[key] = len(policy._rule_key_to_state(key))
+    return length
+
+
 def possible_keys(self: RulePolicy, lookup: Dict[Text, Text], states: List[dict]) -> Set[Text]:
     """RulePolicy._get_possible_keys, each rule checked only as far back as it has states."""
     if not speedup("rule_lookup"):
@@ -37,7 +50,7 @@ def possible_keys(self: RulePolicy, lookup: Dict[Text, Text], states: List[dict]
     possible = set(lookup.keys())
     unsettled = set(possible)
     for turn_index, state in enumerate(reversed(states)):
-        unsettled = {key for key in unsettled if turn_index < len(self._rule_key_to_state(key))}
+        unsettled = {key for key in unsettled if turn_index < rule_length(self, key)}
         if not unsettled:
             break
         failed = {key for key in unsettled if not self._is_rule_applicable(key, turn_index, state)}

@@ -54,7 +54,7 @@ from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from ops import diary_store, retention, settings, tracker_cache
-from ops.store_guard import DELETE_FAILED, SAVE_FAILED, StoreCalls, StoreUnavailable, record_failure
+from ops.store_guard import DELETE_FAILED, SAVE_FAILED, StoreCalls, StoreUnavailable, record_failure, run_in_worker
 from ops.tracker_cache import Stored, TrackerCache
 
 logger = logging.getLogger(__name__)
@@ -250,7 +250,7 @@ class BacklineTrackerStore(SQLTrackerStore):
                     conn.execute(self.insert_events, rows)
                 now = tracker_cache.fingerprint(conn, tracker.sender_id) if self.cache else None
         else:  # Rasa's save: counts the stored events of the session and writes those after them
-            asyncio.run(SQLTrackerStore.save(self, tracker))
+            run_in_worker(SQLTrackerStore.save(self, tracker))
             with self.engine.connect() as conn:
                 now = tracker_cache.fingerprint(conn, tracker.sender_id) if self.cache else None
         if self.cache is not None:

@@ -258,3 +258,26 @@ def test_an_idle_conversation_leaves_the_servers_memory(monkeypatch):
     store.cache.max_idle = 0.0
     turn(store, "much later")
     assert store.full_reads == 1, "read again from the database"
+
+
+def test_a_slots_copy_is_copy_copys_for_every_slot_type_rasa_has():
+    """ops.tracker_cache.copy_slot takes a slot's state from its __dict__ alone: true of every slot type."""
+    import copy
+
+    from rasa.shared.core import slots
+
+    from ops.tracker_cache import copy_slot
+
+    kinds = [slots.TextSlot("t", [], initial_value="a"), slots.BooleanSlot("b", []), slots.FloatSlot("f", []),
+             slots.ListSlot("l", []), slots.AnySlot("a", []), slots.CategoricalSlot("c", [], values=["x", "y"])]
+    kinds += list(Domain.load(str(ROOT / "domain.yml")).slots)
+    assert {type(slot) for slot in kinds} >= {cls for cls in vars(slots).values()
+                                               if isinstance(cls, type) and issubclass(cls, slots.Slot)
+                                               and not getattr(cls, "__abstractmethods__", None)}
+    for slot in kinds:
+        slot.value = {"case": [1]} if isinstance(slot, slots.AnySlot) else slot.value
+        ours, theirs = copy_slot(slot), copy.copy(slot)
+        assert type(ours) is type(theirs) and vars(ours) == vars(theirs) and ours is not slot
+        assert ours.value is slot.value  # shallow, as copy.copy: values are shared, never changed in place
+        before, ours.value = slot.value, "changed"
+        assert slot.value is before
