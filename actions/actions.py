@@ -114,19 +114,16 @@ class ActionAssess(CoreAction):
     action_name = "action_assess"
 
 
-class ActionEscalate(Action):
+class ActionEscalate(CoreAction):
     """A red flag: "seek care now", in the same turn, whatever was going on."""
 
-    def name(self) -> Text:
-        return "action_escalate"
+    action_name = "action_escalate"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         from actions.diary import clock, run_diary  # that module builds on this one's adapters
 
         now = clock()
-        turn = bot.take_turn(tracker.get_slot("case"), latest_text(tracker), "report_red_flag",
-                             tracker.get_slot("requested_slot"), now=now,
-                             reading=bot.reusable_reading(tracker.latest_message, tracker.get_slot("requested_slot")))
+        turn = action_turns.action_turn(self.name(), seen(tracker), now)
         return run_diary(dispatcher, tracker, turn, now)  # the escalation first; an entry it asked for after
 
 

@@ -3,9 +3,10 @@
 Both servers run these actions: the action server (actions/actions.py) and, with the speed-up "local_actions",
 the Rasa server itself (components/local_actions.py, issue 13: no round trip for a turn the core alone decides).
 Each side builds a `Seen` from its own kind of tracker and writes the returned Turn as its own events, so what
-an action does is written once, here, and the two cannot drift. Only actions whose whole effect is messages and
-slots are here: the diary's, the escalation's (it may add a diary entry) and privacy's actions touch storage and
-stay in the action server.
+an action does is written once, here, and the two cannot drift. Only actions whose effect is messages and slots
+are here: the diary's and privacy's actions touch storage and stay in the action server. The escalation is here
+because a red flag's advice must not wait on, or depend on, anything it need not: only when the same message
+also asks for a diary entry (`needs_storage`) does its turn go to the action server, which keeps the diary.
 """
 from __future__ import annotations
 
@@ -64,6 +65,11 @@ def _validate_form(seen: Seen, now: datetime) -> Turn:
     return turn
 
 
+def _escalate(seen: Seen, now: datetime) -> Turn:
+    """A red flag: "seek care now", in the same turn, whatever was going on (then the entry, if one was asked)."""
+    return take_turn(seen.case, seen.text, "report_red_flag", seen.asked, reading=_reading(seen), now=now)
+
+
 def _crisis_support(seen: Seen, now: datetime) -> Turn:
     """Crisis resources at once and a gentle check-in; a red flag in the same message is escalated too."""
     return take_turn(seen.case, seen.text, "crisis", seen.asked, reading=_reading(seen), now=now)
@@ -81,12 +87,18 @@ ACTIONS: Dict[str, Callable[[Seen, datetime], Turn]] = {
     FORM_VALIDATION: _validate_form,
     **{f"action_ask_{topic}": _asked(topic) for topic in TOPICS},  # Rasa looks for `action_ask_<slot>`
     "action_assess": lambda seen, now: conclude(seen.case),
+    "action_escalate": _escalate,
     "action_crisis_support": _crisis_support,
     "action_answer_question": _said(lambda seen: replies.knowledge_answer(seen.text)),
     "action_answer_dose": _said(lambda seen: replies.dose()),
     "action_explain_question": _said(lambda seen: replies.why_we_ask(seen.asked)),
     "action_care_team_summary": _said(lambda seen: replies.care_team_summary(seen.case)),
 }
+
+
+def needs_storage(turn: Turn) -> bool:
+    """Whether the turn asks the diary for something, which only the action server can do."""
+    return turn.diary is not None
 
 
 def action_turn(name: str, seen: Seen, now: datetime) -> Turn:

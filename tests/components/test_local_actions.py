@@ -111,7 +111,7 @@ def here(domain, name, tracker):
 def test_every_core_action_is_a_custom_action_of_the_domain_answered_by_one_class(domain):
     assert set(ACTIONS) <= set(domain.user_actions)
     assert {sdk_action(name).name() for name in ACTIONS} == set(ACTIONS)
-    assert not {"action_escalate", "action_diary", "action_delete_conversation"} & set(ACTIONS)  # they touch storage
+    assert not {"action_diary", "action_delete_conversation"} & set(ACTIONS)  # they touch storage
 
 
 @pytest.mark.parametrize("name", sorted(ACTIONS))
@@ -148,8 +148,17 @@ def run(action_name, domain):
 def test_the_cores_actions_stay_here_and_the_others_go_to_the_action_server(domain, installed, speedups_on):
     assert run("action_ask_pain_feel", domain)[0].text
     assert run("action_answer_question", domain)[0].text
-    assert run("action_escalate", domain) == [] and run("action_diary", domain) == []
-    assert installed == ["action_escalate", "action_diary"]
+    assert run("action_escalate", domain)[0].text  # the advice, with no diary entry asked for
+    assert run("action_diary", domain) == [] and run("action_delete_conversation", domain) == []
+    assert installed == ["action_diary", "action_delete_conversation"]
+
+
+def test_an_escalation_that_also_asks_for_a_diary_entry_goes_to_the_action_server(domain, installed, speedups_on):
+    tracker = conversation(domain, None, None, "log: she fell and can't feel her legs, pain about 8",
+                           "report_red_flag", answered_elsewhere=False)
+    assert asyncio.run(RemoteAction("action_escalate", ENDPOINT).run(
+        CollectingOutputChannel(), nlg(domain), tracker, domain)) == []
+    assert installed == ["action_escalate"]
 
 
 def test_switched_off_every_action_goes_to_the_action_server(domain, installed, monkeypatch):
