@@ -118,10 +118,9 @@ class Stack:
 
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory) -> Iterator[Stack]:
+def start_stack(tmp_path_factory, name: str, env: dict) -> Iterator[Stack]:
     """Action server <- proxy <- Rasa server (SQLite store in a temporary folder)."""
-    workdir = tmp_path_factory.mktemp("faults")
+    workdir = tmp_path_factory.mktemp(name)
     started: List = []
     stack = None
     try:
@@ -132,7 +131,7 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         started.append(proxy)
         rasa = RasaServer(workdir, action_url=proxy.url, model=model_dir(), endpoints_extra=STORES,
                           env={"BACKLINE_SQLITE_PATH": str(workdir / "conversations.db"),
-                               "BACKLINE_ACTION_TIMEOUT": str(ACTION_TIMEOUT)})
+                               "BACKLINE_ACTION_TIMEOUT": str(ACTION_TIMEOUT), **env})
         started.append(rasa)
         rasa.start()
         stack = Stack(actions, proxy, rasa)
@@ -144,8 +143,20 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
             stack.actions.stop()  # a restarted action server is a new process
 
 
-@pytest.fixture
-def healthy(stack) -> Iterator[Stack]:
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Iterator[Stack]:
+    """The servers as `make run` starts them: every speed-up on, so the core's own actions run in the Rasa
+    server (components/local_actions.py) and only the diary's and privacy's reach the action server."""
+    yield from start_stack(tmp_path_factory, "faults", {})
+
+
+@pytest.fixture(scope="session")
+def remote_stack(tmp_path_factory) -> Iterator[Stack]:
+    """The same with the speed-up local_actions off: every custom action goes through the faults."""
+    yield from start_stack(tmp_path_factory, "faults-remote", {"BACKLINE_SPEEDUPS_OFF": "local_actions"})
+
+
+def ready(stack: Stack) -> Iterator[Stack]:
     """The stack with the action server reachable and fast, before and after the test."""
     stack.proxy.delay = 0.0
     if stack.proxy.server is None:
@@ -154,3 +165,8 @@ def healthy(stack) -> Iterator[Stack]:
         stack.restart_actions()
     yield stack
     stack.proxy.delay = 0.0
+
+
+@pytest.fixture
+def healthy(stack) -> Iterator[Stack]:
+    yield from ready(stack)

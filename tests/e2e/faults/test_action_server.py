@@ -1,11 +1,27 @@
 """The action server down, failing or slow: the caregiver still gets an answer with the red-flag advice,
 a red-flag message still gets "Seek care now" and the contract slots, and the conversation continues
-where it was once the action server is back (components/action_safety_net.py)."""
+where it was once the action server is back (components/action_safety_net.py).
+
+Most tests run with the speed-up local_actions off, so every custom action goes through the faults (the
+safety net's whole reach); the last ones run as `make run` does, where the core's own actions are run by the
+Rasa server and only the diary's and privacy's need the action server."""
 from __future__ import annotations
 
 import time
 
-from .conftest import ACTION_TIMEOUT, RED_FLAG_ADVICE, TOPICS, TROUBLE, answer_for, new_sender, texts
+import pytest
+
+from .conftest import ACTION_TIMEOUT, RED_FLAG_ADVICE, TOPICS, TROUBLE, answer_for, new_sender, ready, texts
+
+
+@pytest.fixture
+def healthy(remote_stack):
+    yield from ready(remote_stack)
+
+
+@pytest.fixture
+def as_run(stack):
+    yield from ready(stack)
 
 
 def _start_form(stack, sender):
@@ -129,3 +145,28 @@ def test_start_over_while_down_really_clears(healthy):
     stack.say(sender, "let's start over")
     state = stack.slots(sender)
     assert state["condition"] is None and state["case"] is None
+
+
+def test_as_run_a_whole_assessment_a_red_flag_and_a_crisis_need_no_action_server(as_run):
+    stack, sender = as_run, new_sender("down-local")
+    stack.proxy.refuse()
+    replies = stack.say(sender, "my wife has MS and her lower back burns at night")
+    for _ in range(12):
+        asked = stack.slots(sender)["requested_slot"]
+        if asked is None:
+            break
+        replies += stack.say(sender, answer_for(asked))
+    assert TROUBLE not in texts(replies).lower()
+    assert stack.slots(sender)["triage"] in {"self_care", "contact_care_team"}
+    flagged = texts(stack.say(sender, "since this morning she can't feel her legs")).lower()
+    assert "seek care now" in flagged and TROUBLE not in flagged
+    assert stack.slots(sender)["triage"] == "seek_care_now"
+    crisis = texts(stack.say(new_sender("down-local-crisis"), "I can't do this anymore, I want to end my life"))
+    assert ("988" in crisis or "samaritans" in crisis.lower()) and TROUBLE not in crisis.lower()
+
+
+def test_as_run_a_diary_request_while_down_gets_trouble_and_advice(as_run):
+    stack, sender = as_run, new_sender("down-local-diary")
+    stack.say(sender, "my dad has ALS and his back is stiff")
+    stack.proxy.refuse()
+    _assert_trouble_with_advice(stack.say(sender, "show me the diary"))
