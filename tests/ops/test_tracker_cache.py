@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from harness.servers import ROOT
 from ops import retention
@@ -281,3 +282,22 @@ def test_a_slots_copy_is_copy_copys_for_every_slot_type_rasa_has():
         assert ours.value is slot.value  # shallow, as copy.copy: values are shared, never changed in place
         before, ours.value = slot.value, "changed"
         assert slot.value is before
+
+
+@pytest.mark.parametrize("off", ["", "all"])
+def test_a_tracker_the_store_did_not_hand_out_is_saved_as_rasa_saves_it(monkeypatch, off):
+    """A new conversation's first save appends every event; a tracker built elsewhere for a conversation that
+    has rows (the HTTP API replacing events, say) is counted against them, as Rasa's own save does."""
+    store, rasa = server(monkeypatch, off=off), server(monkeypatch, off="all")
+    for each, sender in ((store, "ours"), (rasa, "rasa")):
+        fresh = each.init_tracker(sender)
+        fresh.update(ActionExecuted("action_listen"))
+        save(each, fresh)
+        turn(each, "first", sender=sender)
+        rebuilt = DialogueStateTracker.from_dict(sender, [e.as_dict() for e in retrieve(each, sender).events],
+                                                 DOMAIN.slots)
+        rebuilt.update(UserUttered("again", intent={"name": "inform", "confidence": 1.0}))
+        save(each, rebuilt)
+    kinds = [row[:3] for row in stored_rows(rasa, "rasa")]
+    assert [row[:3] for row in stored_rows(store, "ours")] == kinds
+    assert [kind for kind, _, _ in kinds] == ["action", "user", "action", "bot", "action", "user"]
