@@ -26,7 +26,9 @@ validation and questions included) goes through, and:
 
 It also replaces `RemoteAction._validate_action_result` with the same check using a validator built
 once (see that function: Rasa rebuilds and re-checks the JSON schema on every action call, which was the
-largest single cost of a Backline turn in the Rasa server).
+largest single cost of a Backline turn in the Rasa server). And it installs the Rasa server's other speed-ups
+(issue 13; each its own module and its own switch in ops.settings.SPEEDUPS), among them the model graph run
+without dask's scheduler (components/graph_runner.py).
 
 The class is a no-op NLU component so that the wrapping is explicit in config.yml and happens whenever
 a model is loaded by a Rasa server (`rasa run`, `rasa shell`), before the first message. `bot` is the
@@ -50,7 +52,14 @@ from rasa.shared.nlu.training_data.message import Message
 
 import bot
 from bot import replies
-from components import action_transport, incremental_states, incremental_tracker, local_questions, rule_lookup
+from components import (
+    action_transport,
+    graph_runner,
+    incremental_states,
+    incremental_tracker,
+    local_questions,
+    rule_lookup,
+)
 from ops.settings import action_timeout
 
 logger = logging.getLogger(__name__)
@@ -75,6 +84,7 @@ def install() -> None:
     incremental_states.install()
     incremental_tracker.install()
     rule_lookup.install()
+    graph_runner.install()
     original = RemoteAction.run
 
     @functools.wraps(original)
