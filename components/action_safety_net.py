@@ -24,9 +24,11 @@ validation and questions included) goes through, and:
 - after one failure in a turn, the other custom actions of the same turn are not called again (one
   timeout per turn at most, one trouble message).
 
-It also replaces `RemoteAction._validate_action_result` with the same check using a validator built
-once (see that function: Rasa rebuilds and re-checks the JSON schema on every action call, which was the
-largest single cost of a Backline turn in the Rasa server).
+When a model is loaded it also installs the Rasa server's speed-ups (issue 13; each its own module and its
+own switch in ops.settings.SPEEDUPS), among them the check of the action server's response with validators
+built once (components/action_result_check.py: Rasa rebuilt and re-checked the JSON schema on every action
+call, which was the largest single cost of a Backline turn in the Rasa server) and the model graph run
+without dask's scheduler (components/graph_runner.py).
 
 The class is a no-op NLU component so that the wrapping is explicit in config.yml and happens whenever
 a model is loaded by a Rasa server (`rasa run`, `rasa shell`), before the first message. `bot` is the
@@ -50,7 +52,15 @@ from rasa.shared.nlu.training_data.message import Message
 
 import bot
 from bot import replies
-from components import action_transport, incremental_states, incremental_tracker, local_actions, rule_lookup
+from components import (
+    action_result_check,
+    action_transport,
+    graph_runner,
+    incremental_states,
+    incremental_tracker,
+    local_actions,
+    rule_lookup,
+)
 from ops.settings import action_timeout
 
 logger = logging.getLogger(__name__)
@@ -75,6 +85,8 @@ def install() -> None:
     incremental_states.install()
     incremental_tracker.install()
     rule_lookup.install()
+    graph_runner.install()
+    action_result_check.install()
     original = RemoteAction.run
 
     @functools.wraps(original)
@@ -92,38 +104,6 @@ def install() -> None:
 
     run._backline_safety_net = True  # type: ignore[attr-defined]
     RemoteAction.run = run  # type: ignore[method-assign]
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
-
-
-_RESPONSE_VALIDATOR = None
-
-
-def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
-    """Rasa's check of the action server's response, with the validator built once.
-
-    Rasa 3.6 calls `jsonschema.validate(result, schema)` on every custom action call, which checks the
-    schema itself against the JSON-Schema meta-schema each time: about 12 ms of the Rasa server's CPU per
-    call, 2-3 calls per turn (measured with py-spy by `make bench`; bench/results.md). Same schema, same
-    errors, same message; only the meta-schema check is done once.
-    """
-    global _RESPONSE_VALIDATOR
-    from jsonschema import ValidationError
-    from jsonschema.validators import validator_for
-
-    if _RESPONSE_VALIDATOR is None:
-        schema = RemoteAction.action_response_format_spec()
-        cls = validator_for(schema)
-        cls.check_schema(schema)
-        _RESPONSE_VALIDATOR = cls(schema)
-    try:
-        _RESPONSE_VALIDATOR.validate(result)
-        return True
-    except ValidationError as error:
-        error.message += (
-            ". Failed to validate Action server response from API, make sure your response from the Action "
-            "endpoint is valid. For more information about the format visit https://rasa.com/docs/rasa/custom-actions"
-        )
-        raise error
 
 
 def failed_this_turn(tracker) -> bool:
