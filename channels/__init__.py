@@ -101,9 +101,11 @@ def guarded(on_new_message: OnNewMessage, prefix: Optional[Text] = None) -> OnNe
     """Rasa's message handler with the conversation id in the channel's namespace (when `prefix` is
     given), and the caregiver told when the store could not save the turn or delete the conversation
     (ops/store_guard.py): a "Done" that did not happen is taken back."""
+    from ops.gc_freeze import freeze_once
     from ops.store_guard import DELETE_FAILED, take_failure
 
     async def handle(message: UserMessage) -> Any:
+        freeze_once()  # the server has loaded everything by its first message (ops/gc_freeze.py)
         if prefix is not None:
             conversation_id = namespaced(prefix, message.sender_id)
             if conversation_id is None:
