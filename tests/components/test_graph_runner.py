@@ -13,7 +13,7 @@ from components import graph_runner
 from harness.servers import trained_model_dir
 from tests.components.conversations import conversation
 
-pytestmark = pytest.mark.usefixtures("speedups_on")
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("speedups_on")]  # e2e: needs the trained model
 
 MESSAGES = ["my mum has MS and her back hurts", "he suddenly can't move his legs and wet himself", "lower back",
             "burning, like an electric shock when she bends her neck", "I don't know", "hello", "/greet",
