@@ -41,6 +41,7 @@ Variable: meaning (default).
 from __future__ import annotations
 
 import argparse
+import functools
 import ipaddress
 import os
 import re
@@ -224,7 +225,11 @@ SPEEDUPS = ("tracker_cache", "new_events_only", "sqlite_wal", "action_payload", 
 
 def speedups_off(env: Optional[Mapping[str, str]] = None) -> frozenset:
     """The speed-ups switched off by BACKLINE_SPEEDUPS_OFF."""
-    text = _get(_env(env), "BACKLINE_SPEEDUPS_OFF").lower()
+    return _speedups_off(_get(_env(env), "BACKLINE_SPEEDUPS_OFF").lower())
+
+
+@functools.lru_cache(maxsize=16)  # asked dozens of times a turn; the variable is read each time, parsed once
+def _speedups_off(text: str) -> frozenset:
     if text == "all":
         return frozenset(SPEEDUPS)
     names = {name.strip() for name in text.split(",") if name.strip()}
@@ -235,9 +240,12 @@ def speedups_off(env: Optional[Mapping[str, str]] = None) -> frozenset:
     return frozenset(names)
 
 
+_SPEEDUP_NAMES = frozenset(SPEEDUPS)
+
+
 def speedup(name: str, env: Optional[Mapping[str, str]] = None) -> bool:
     """Whether the speed-up `name` (one of SPEEDUPS) is on."""
-    if name not in SPEEDUPS:
+    if name not in _SPEEDUP_NAMES:
         raise ValueError(f"unknown speed-up {name!r}")
     return name not in speedups_off(env)
 
