@@ -242,19 +242,20 @@ class BacklineTrackerStore(SQLTrackerStore):
     def _save_turn(self, tracker: DialogueStateTracker) -> None:
         before = tracker_cache.stored(tracker)
         events = tracker.events
-        appended = self.new_events_only and self.event_broker is None and events.maxlen is None \
-            and (before is None or before.events <= len(events))
-        if appended:
+        saved = False
+        if self.new_events_only and self.event_broker is None and events.maxlen is None \
+                and (before is None or before.events <= len(events)):
             with self.engine.begin() as conn:
                 # A tracker the store did not hand out is a new conversation (Rasa's get_or_create_tracker saves it
                 # at once): every event is new when the conversation has no rows; else Rasa's count decides.
-                appended = before is not None or tracker_cache.fingerprint(conn, tracker.sender_id).count == 0
-                rows = [event_row(tracker.sender_id, event)
-                        for event in islice(events, before.events if before else 0, None)] if appended else []
-                if rows:
-                    conn.execute(self.insert_events, rows)
-                now = tracker_cache.fingerprint(conn, tracker.sender_id) if self.cache and appended else None
-        if not appended:  # Rasa's save: counts the stored events of the session and writes those after them
+                if before is not None or tracker_cache.fingerprint(conn, tracker.sender_id).count == 0:
+                    rows = [event_row(tracker.sender_id, event)
+                            for event in islice(events, before.events if before else 0, None)]
+                    if rows:
+                        conn.execute(self.insert_events, rows)
+                    now = tracker_cache.fingerprint(conn, tracker.sender_id) if self.cache else None
+                    saved = True
+        if not saved:  # Rasa's save: counts the stored events of the session and writes those after them
             run_in_worker(SQLTrackerStore.save(self, tracker))
             with self.engine.connect() as conn:
                 now = tracker_cache.fingerprint(conn, tracker.sender_id) if self.cache else None
