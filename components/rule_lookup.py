@@ -10,6 +10,15 @@ own walks were gone (components/incremental_tracker.py) the growth left was in R
   steps as the longest rule has states.
 - "lazy_state_log": on each prediction `RulePolicy` formats every past state as text for a debug line, whether
   or not debug logging is on. Here the text is made only when the policies' logger would write it.
+- "rule_window": past turn 300 of one conversation (py-spy of the Rasa server at turns 500-650) a quarter of its
+  CPU was two more walks over every past state, twice per prediction: the featurizer deleting the user's text
+  from each state, and, when no rule applies, a JSON text of all the states (`_create_feature_key`), made only to
+  ask whether it is one of the rules not in stories (`hide_rule_turn`). A loaded RulePolicy's answer depends on
+  the latest states only: a rule is matched over as many states as it has, and a feature key of more states than
+  the longest rule cannot be any rule's key. So it is given the latest `longest rule + 1` states, prepared by
+  the featurizer's own steps: the same rules match, and a key of that many states still matches no rule. While
+  the policy trains (no "rules not in stories" yet), for any other featurizer, and when the policies' debug lines
+  (which list every state) are written, Rasa's own path runs.
 
 Both also hold at training, where Rasa runs the same lookup. tests/components/test_rule_lookup.py compares each
 with Rasa's own on the trained model's rules and on long conversations. `install()` is called with the other
@@ -17,16 +26,21 @@ speed-ups when a model is loaded (components/action_safety_net.py); each can be 
 """
 from __future__ import annotations
 
+import json
 import logging
-from typing import Dict, List, Set, Text
+from typing import Any, Dict, List, Optional, Set, Text
 
-from rasa.core.policies.policy import Policy
-from rasa.core.policies.rule_policy import RulePolicy
+from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
+from rasa.core.policies.policy import Policy, SupportedData
+from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RULES_NOT_IN_STORIES, RulePolicy
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from ops.settings import speedup
 
 _RASA_POSSIBLE_KEYS = RulePolicy._get_possible_keys
 _RASA_FORMAT_STATES = Policy.format_tracker_states
+_RASA_PREDICTION_STATES = RulePolicy._prediction_states
 _POLICY_LOG = logging.getLogger("rasa.core.policies")
 
 
@@ -66,7 +80,40 @@ def format_tracker_states(states: List[dict]) -> Text:
     return f" ({len(states)} states, written with debug logging)"
 
 
+def rule_window(policy: RulePolicy) -> Optional[int]:
+    """How many of the latest states a loaded RulePolicy's prediction depends on: one more than its longest rule
+    (kept on the policy: a loaded policy's lookup does not change). None while it trains."""
+    window = policy.__dict__.get("_backline_rule_window")
+    if window is None and RULES_NOT_IN_STORIES in policy.lookup:
+        keys = [*policy.lookup.get(RULES, {}), *policy.lookup.get(RULES_FOR_LOOP_UNHAPPY_PATH, {})]
+        # Besides rule keys, "rules not in stories" names loop and default-action sources, which are not JSON.
+        hidden = [key for key in policy.lookup[RULES_NOT_IN_STORIES] if key.startswith("[")]
+        longest = max([rule_length(policy, key) for key in keys] + [len(json.loads(key)) for key in hidden] + [0])
+        window = policy.__dict__["_backline_rule_window"] = longest + 1
+    return window
+
+
+def prediction_states(self: RulePolicy, tracker: DialogueStateTracker, domain: Domain,
+                      use_text_for_last_user_input: bool = False,
+                      rule_only_data: Optional[Dict[Text, Any]] = None) -> List[dict]:
+    """RulePolicy._prediction_states, the latest `rule_window` states only."""
+    featurizer = self.featurizer
+    window = rule_window(self) if speedup("rule_window") else None
+    if (window is None or type(featurizer) is not MaxHistoryTrackerFeaturizer
+            or self.supported_data() == SupportedData.ML_DATA
+            or _POLICY_LOG.isEnabledFor(logging.DEBUG)):  # the debug line shows every state, as Rasa's does
+        return _RASA_PREDICTION_STATES(self, tracker, domain, use_text_for_last_user_input, rule_only_data)
+    # MaxHistoryTrackerFeaturizer.prediction_states' steps for one tracker, as Policy._prediction_states asks for
+    # a policy that learns from rules (no rule-only turns or unlikely intents left out), the per-state one on the
+    # window only.
+    states = featurizer._create_states(tracker, domain, ignore_rule_only_turns=False, rule_only_data=rule_only_data)
+    latest = featurizer.slice_state_history(states, featurizer.max_history)[-window:]
+    featurizer._choose_last_user_input([latest], use_text_for_last_user_input)
+    return latest
+
+
 def install() -> None:
-    """Replaces the two once per process (idempotent)."""
+    """Replaces the three once per process (idempotent)."""
     RulePolicy._get_possible_keys = possible_keys  # type: ignore[method-assign]
+    RulePolicy._prediction_states = prediction_states  # type: ignore[method-assign]
     Policy.format_tracker_states = staticmethod(format_tracker_states)  # type: ignore[method-assign]

@@ -1,15 +1,28 @@
-"""RulePolicy's lookup checked only as far back as each rule reaches, and its state text made only for a debug
-line that is written (components/rule_lookup.py), find what Rasa's own find."""
+"""RulePolicy's lookup checked only as far back as each rule reaches, its state text made only for a debug line
+that is written, and its predictions made from the latest states only (components/rule_lookup.py), find what
+Rasa's own find."""
+import collections
 import json
 import logging
 
 import pytest
-from rasa.core.policies.rule_policy import RulePolicy
+from rasa.core.agent import Agent
+from rasa.core.policies.rule_policy import (
+    DO_NOT_PREDICT_LOOP_ACTION,
+    LOOP_WAS_INTERRUPTED,
+    RULES,
+    RULES_FOR_LOOP_UNHAPPY_PATH,
+    RULES_NOT_IN_STORIES,
+    RulePolicy,
+)
+from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
+from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, BotUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from components import rule_lookup
-from tests.components.conversations import conversation
+from harness.servers import trained_model_dir
+from tests.components.conversations import conversation, said
 
 pytestmark = pytest.mark.usefixtures("speedups_on")
 
@@ -79,3 +92,118 @@ def test_the_states_are_written_out_only_for_a_debug_line_that_is_written(states
         full = rule_lookup.format_tracker_states(states)
     assert full == rule_lookup._RASA_FORMAT_STATES(states) and "user intent: describe_pain" in full
     assert str(len(states)) in short and "describe_pain" not in short
+
+
+def long_conversation():
+    """The conversation of tests/components/conversations.py, then forty knowledge questions in the form."""
+    events = conversation()
+    for turn in range(40):
+        events += [ActionExecuted("action_listen"), said(f"question {turn}", "ask_knowledge"),
+                   ActionExecutionRejected("symptom_form"), ActionExecuted("action_answer_question"),
+                   BotUttered("an answer"), ActionExecuted("symptom_form")]
+    return events
+
+
+def loaded_rule_policy(domain, states) -> RulePolicy:
+    """A RulePolicy as a trained model loads it: rules cut from a conversation's states (each to an action of
+    the domain), unhappy-loop rules, and "rules not in stories" holding some of the first session's rules, a
+    non-rule source and the feature key of a conversation's start (which no rule answers)."""
+    actions = [name for name in domain.action_names_or_texts if name.startswith(("action_", "utter_"))]
+    first_session = rules_from(states[5:25])
+    # And the last questions', the user's text left out where there is an intent, as in trained rules.
+    questions = [{**state, USER: {k: v for k, v in state[USER].items() if k != "text"}} if USER in state else state
+                 for state in states[-12:]]
+    cut = {**first_session, **rules_from(questions)}
+    rules = {key: actions[number % len(actions)] for number, key in enumerate(cut)}
+    unhappy = {}
+    for end in range(1, 30):
+        key = json.dumps(RulePolicy._states_for_unhappy_loop_predictions(states[:end]), sort_keys=True)
+        unhappy[key] = LOOP_WAS_INTERRUPTED if end % 2 else DO_NOT_PREDICT_LOOP_ACTION
+    start = DialogueStateTracker.from_events("start", conversation()[:4], domain.slots)
+    policy = RulePolicy(RulePolicy.get_default_config(), None, None, ExecutionContext(GraphSchema({})), lookup={
+        RULES: rules, RULES_FOR_LOOP_UNHAPPY_PATH: unhappy,
+        RULES_NOT_IN_STORIES: [*list(first_session)[::3], "handling active loops and forms - symptom_form"]})
+    policy.lookup[RULES_NOT_IN_STORIES].append(
+        json.dumps(rule_lookup._RASA_PREDICTION_STATES(policy, start, domain), sort_keys=True))
+    return policy
+
+
+def test_a_loaded_rule_policy_predicts_from_the_latest_states_what_it_predicts_from_all(domain, monkeypatch):
+    events = long_conversation()
+    full = DialogueStateTracker.from_events("window", events, domain.slots).past_states(domain)
+    policy = loaded_rule_policy(domain, full)
+    window = rule_lookup.rule_window(policy)
+    assert window == 7  # the longest rules: a conversation's start and five states
+    given = []
+
+    def prediction_states(*args, **kwargs):
+        given.append(rule_lookup.prediction_states(*args, **kwargs))
+        return given[-1]
+
+    monkeypatch.setattr(RulePolicy, "_prediction_states", prediction_states)
+    seen = collections.Counter()
+    for end in range(1, len(events) + 1):
+        tracker = DialogueStateTracker.from_events("window", events[:end], domain.slots)
+        monkeypatch.setenv("BACKLINE_SPEEDUPS_OFF", "rule_window")
+        rasas, rasas_source = policy._predict(tracker, domain)
+        monkeypatch.delenv("BACKLINE_SPEEDUPS_OFF")
+        given.clear()
+        ours, source = policy._predict(tracker, domain)
+        assert (ours.probabilities, ours.events, ours.is_end_to_end_prediction, ours.is_no_user_prediction,
+                ours.hide_rule_turn) == (rasas.probabilities, rasas.events, rasas.is_end_to_end_prediction,
+                                         rasas.is_no_user_prediction, rasas.hide_rule_turn), f"after event {end}"
+        if source in policy.lookup[RULES] or rasas_source in policy.lookup[RULES]:
+            assert source == rasas_source
+        whole = len(tracker.past_states(domain))
+        assert all(len(states) == min(window, whole) for states in given), f"after event {end}"
+        cut = bool(given) and whole > window
+        seen[("cut" if cut else "whole", max(ours.probabilities) > 0.5, ours.hide_rule_turn)] += 1
+    # The comparison covered rules found and not found, hidden turns, in conversations cut and whole.
+    covered = {("cut", True, False), ("cut", False, False), ("whole", True, True), ("whole", False, True)}
+    assert covered <= set(seen), seen
+
+
+def test_the_latest_states_are_prepared_as_rasas_are(domain, monkeypatch):
+    events = long_conversation()
+    tracker = DialogueStateTracker.from_events("prepared", events, domain.slots)
+    policy = loaded_rule_policy(domain, tracker.past_states(domain))
+    for text_for_last_user_input in (True, False):
+        whole = rule_lookup._RASA_PREDICTION_STATES(policy, tracker, domain, text_for_last_user_input)
+        latest = rule_lookup.prediction_states(policy, tracker, domain, text_for_last_user_input)
+        assert len(whole) > 60 and latest == whole[-rule_lookup.rule_window(policy):]
+
+
+def test_while_training_or_logging_every_state_it_is_rasas_path(domain, monkeypatch, caplog):
+    tracker = DialogueStateTracker.from_events("training", long_conversation(), domain.slots)
+    policy = loaded_rule_policy(domain, tracker.past_states(domain))
+    whole = len(rule_lookup._RASA_PREDICTION_STATES(policy, tracker, domain))
+    with caplog.at_level(logging.DEBUG, logger="rasa.core.policies"):
+        assert len(rule_lookup.prediction_states(policy, tracker, domain)) == whole
+    training = RulePolicy(RulePolicy.get_default_config(), None, None, ExecutionContext(GraphSchema({})),
+                          lookup=dict(policy.lookup))
+    del training.lookup[RULES_NOT_IN_STORIES]  # set at the end of training, after its own predictions
+    assert rule_lookup.rule_window(training) is None
+    assert len(rule_lookup.prediction_states(training, tracker, domain)) == whole
+
+
+@pytest.mark.e2e  # needs the trained model
+def test_the_trained_rule_policy_predicts_from_the_latest_states_what_it_predicts_from_all(domain, monkeypatch):
+    model = trained_model_dir()
+    agent = Agent.load(str(model if model.is_file() else sorted(model.glob("*.tar.gz"))[-1]))
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    policy = next(node._component for node in nodes if isinstance(node._component, RulePolicy))
+    domain = agent.domain
+    assert rule_lookup.rule_window(policy) < 20  # the model's longest rule, then one state
+    events = long_conversation()
+    hidden = 0
+    for end in range(1, len(events) + 1):
+        tracker = DialogueStateTracker.from_events("trained", events[:end], domain.slots)
+        monkeypatch.setenv("BACKLINE_SPEEDUPS_OFF", "rule_window")
+        rasas, _ = policy._predict(tracker, domain)
+        monkeypatch.delenv("BACKLINE_SPEEDUPS_OFF")
+        ours, _ = policy._predict(tracker, domain)
+        assert (ours.probabilities, ours.events, ours.is_end_to_end_prediction, ours.is_no_user_prediction,
+                ours.hide_rule_turn) == (rasas.probabilities, rasas.events, rasas.is_end_to_end_prediction,
+                                         rasas.is_no_user_prediction, rasas.hide_rule_turn), f"after event {end}"
+        hidden += ours.hide_rule_turn
+    assert hidden  # the model's rules not in stories were met
