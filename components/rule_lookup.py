@@ -20,9 +20,10 @@ own walks were gone (components/incremental_tracker.py) the growth left was in R
   the policy trains (no "rules not in stories" yet), for any other featurizer, and when the policies' debug lines
   (which list every state) are written, Rasa's own path runs.
 
-Both also hold at training, where Rasa runs the same lookup. tests/components/test_rule_lookup.py compares each
-with Rasa's own on the trained model's rules and on long conversations. `install()` is called with the other
-speed-ups when a model is loaded (components/action_safety_net.py); each can be switched off alone.
+The first two also hold at training, where Rasa runs the same lookup. tests/components/test_rule_lookup.py
+compares each with Rasa's own on the trained model's rules and on long conversations. `install()` is called
+with the other speed-ups when a model is loaded (components/action_safety_net.py); each can be switched off
+alone.
 """
 from __future__ import annotations
 
