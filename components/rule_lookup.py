@@ -27,7 +27,6 @@ alone.
 """
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any, Dict, List, Optional, Set, Text
 
@@ -89,7 +88,7 @@ def rule_window(policy: RulePolicy) -> Optional[int]:
         keys = [*policy.lookup.get(RULES, {}), *policy.lookup.get(RULES_FOR_LOOP_UNHAPPY_PATH, {})]
         # Besides rule keys, "rules not in stories" names loop and default-action sources, which are not JSON.
         hidden = [key for key in policy.lookup[RULES_NOT_IN_STORIES] if key.startswith("[")]
-        longest = max([rule_length(policy, key) for key in keys] + [len(json.loads(key)) for key in hidden] + [0])
+        longest = max((rule_length(policy, key) for key in [*keys, *hidden]), default=0)
         window = policy.__dict__["_backline_rule_window"] = longest + 1
     return window
 

@@ -36,6 +36,12 @@ def trained_model_dir(path: Optional[Path] = None) -> Path:
     return path
 
 
+def trained_model_file(path: Optional[Path] = None) -> Path:
+    """The archive of trained_model_dir(path): the file itself, or the newest .tar.gz of the folder."""
+    model = trained_model_dir(path)
+    return model if model.is_file() else sorted(model.glob("*.tar.gz"))[-1]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -23,7 +23,15 @@ import requests
 import yaml
 
 from harness.conversation import new_sender
-from harness.servers import ROOT, ActionServer, RasaServer, free_port, trained_model_dir, warm_up_actions
+from harness.servers import (
+    ROOT,
+    ActionServer,
+    RasaServer,
+    free_port,
+    trained_model_dir,
+    trained_model_file,
+    warm_up_actions,
+)
 from harness.stores import STORES
 
 pytestmark = pytest.mark.e2e
@@ -211,8 +219,7 @@ def test_the_trackers_applied_events_copies_and_rules_are_rasas_on_the_recorded_
 
     monkeypatch.delenv("BACKLINE_SPEEDUPS_OFF", raising=False)
     domain = Domain.load(str(ROOT / "domain.yml"))
-    model = trained_model_dir()
-    with tarfile.open(model if model.is_file() else sorted(model.glob("*.tar.gz"))[-1]) as archive:
+    with tarfile.open(trained_model_file()) as archive:
         member = next(m for m in archive.getmembers() if m.name.endswith("rule_policy.json"))
         rules = json.load(archive.extractfile(member))["lookup"]["rules"]
     policy = RulePolicy.__new__(RulePolicy)

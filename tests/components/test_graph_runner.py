@@ -10,7 +10,7 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from components import graph_runner
-from harness.servers import trained_model_dir
+from harness.servers import trained_model_file
 from tests.components.conversations import conversation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("speedups_on")]  # e2e: needs the trained model
@@ -22,9 +22,8 @@ MESSAGES = ["my mum has MS and her back hurts", "he suddenly can't move his legs
 
 @pytest.fixture(scope="module")
 def agent():
-    model = trained_model_dir()
-    path = model if model.is_file() else sorted(model.glob("*.tar.gz"))[-1]
-    return Agent.load(str(path))  # loading the model installs the speed-ups (components/action_safety_net.py)
+    # Loading the model installs the speed-ups (components/action_safety_net.py).
+    return Agent.load(str(trained_model_file()))
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, Bot
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from components import rule_lookup
-from harness.servers import trained_model_dir
+from harness.servers import trained_model_file
 from tests.components.conversations import conversation, said
 
 pytestmark = pytest.mark.usefixtures("speedups_on")
@@ -128,6 +128,20 @@ def loaded_rule_policy(domain, states) -> RulePolicy:
     return policy
 
 
+def outcome(prediction):
+    """What a RulePolicy prediction decides (its rule source aside)."""
+    return (prediction.probabilities, prediction.events, prediction.is_end_to_end_prediction,
+            prediction.is_no_user_prediction, prediction.hide_rule_turn)
+
+
+def predicted_both_ways(policy, tracker, domain, monkeypatch):
+    """Rasa's (prediction, source) for the tracker and ours, the window switched off and on."""
+    monkeypatch.setenv("BACKLINE_SPEEDUPS_OFF", "rule_window")
+    rasas = policy._predict(tracker, domain)
+    monkeypatch.delenv("BACKLINE_SPEEDUPS_OFF")
+    return rasas, policy._predict(tracker, domain)
+
+
 def test_a_loaded_rule_policy_predicts_from_the_latest_states_what_it_predicts_from_all(domain, monkeypatch):
     events = long_conversation()
     full = DialogueStateTracker.from_events("window", events, domain.slots).past_states(domain)
@@ -137,21 +151,18 @@ def test_a_loaded_rule_policy_predicts_from_the_latest_states_what_it_predicts_f
     given = []
 
     def prediction_states(*args, **kwargs):
-        given.append(rule_lookup.prediction_states(*args, **kwargs))
-        return given[-1]
+        states = rule_lookup.prediction_states(*args, **kwargs)
+        if rule_lookup.speedup("rule_window"):  # the states our predictions were given
+            given.append(states)
+        return states
 
     monkeypatch.setattr(RulePolicy, "_prediction_states", prediction_states)
     seen = collections.Counter()
     for end in range(1, len(events) + 1):
         tracker = DialogueStateTracker.from_events("window", events[:end], domain.slots)
-        monkeypatch.setenv("BACKLINE_SPEEDUPS_OFF", "rule_window")
-        rasas, rasas_source = policy._predict(tracker, domain)
-        monkeypatch.delenv("BACKLINE_SPEEDUPS_OFF")
         given.clear()
-        ours, source = policy._predict(tracker, domain)
-        assert (ours.probabilities, ours.events, ours.is_end_to_end_prediction, ours.is_no_user_prediction,
-                ours.hide_rule_turn) == (rasas.probabilities, rasas.events, rasas.is_end_to_end_prediction,
-                                         rasas.is_no_user_prediction, rasas.hide_rule_turn), f"after event {end}"
+        (rasas, rasas_source), (ours, source) = predicted_both_ways(policy, tracker, domain, monkeypatch)
+        assert outcome(ours) == outcome(rasas), f"after event {end}"
         if source in policy.lookup[RULES] or rasas_source in policy.lookup[RULES]:
             assert source == rasas_source
         whole = len(tracker.past_states(domain))
@@ -188,8 +199,7 @@ def test_while_training_or_logging_every_state_it_is_rasas_path(domain, monkeypa
 
 @pytest.mark.e2e  # needs the trained model
 def test_the_trained_rule_policy_predicts_from_the_latest_states_what_it_predicts_from_all(domain, monkeypatch):
-    model = trained_model_dir()
-    agent = Agent.load(str(model if model.is_file() else sorted(model.glob("*.tar.gz"))[-1]))
+    agent = Agent.load(str(trained_model_file()))
     nodes = agent.processor.graph_runner._instantiated_nodes.values()
     policy = next(node._component for node in nodes if isinstance(node._component, RulePolicy))
     domain = agent.domain
@@ -198,12 +208,7 @@ def test_the_trained_rule_policy_predicts_from_the_latest_states_what_it_predict
     hidden = 0
     for end in range(1, len(events) + 1):
         tracker = DialogueStateTracker.from_events("trained", events[:end], domain.slots)
-        monkeypatch.setenv("BACKLINE_SPEEDUPS_OFF", "rule_window")
-        rasas, _ = policy._predict(tracker, domain)
-        monkeypatch.delenv("BACKLINE_SPEEDUPS_OFF")
-        ours, _ = policy._predict(tracker, domain)
-        assert (ours.probabilities, ours.events, ours.is_end_to_end_prediction, ours.is_no_user_prediction,
-                ours.hide_rule_turn) == (rasas.probabilities, rasas.events, rasas.is_end_to_end_prediction,
-                                         rasas.is_no_user_prediction, rasas.hide_rule_turn), f"after event {end}"
+        (rasas, _), (ours, _) = predicted_both_ways(policy, tracker, domain, monkeypatch)
+        assert outcome(ours) == outcome(rasas), f"after event {end}"
         hidden += ours.hide_rule_turn
     assert hidden  # the model's rules not in stories were met
