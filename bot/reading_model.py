@@ -1,0 +1,148 @@
+"""The second reader: a statistical model, independent of the hand rules, of which emergency signs a message
+reports as present and new.
+
+Trained at `make train` (``python -m bot.reading_model train``) from the dev split of the labelled caregiver
+corpora (tests/corpus/dev/, docs/corpus-format.md): one logistic regression per red flag over word and
+character n-grams (scikit-learn), positives the messages labelled with that red flag, negatives everything
+else, denied, long-standing and hedged mentions included. It never reads a sign alone: ``second_opinion``
+is consulted by the rules' reading (bot.extract.read_text) and only ever makes a reading more careful:
+
+  * the model is confident (probability >= CONFIDENT) and the rules found the sign nowhere, or only as
+    expected progression or with its onset unknown: the sign is read as present (escalation);
+  * the model suspects it (>= SUSPECT) where the rules found nothing: the sign's onset is read as unknown,
+    so Backline asks at once whether it is new;
+  * where the rules read the sign as denied, long-standing or resolved, the rules stand: their reading of
+    negation and history is what the model is worst at.
+
+Without a trained model file (a fresh clone before `make train`) the rules read alone, with one log line.
+"""
+from __future__ import annotations
+
+import logging
+import pickle
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL_FILE = ROOT / "models" / "reading-model.pkl"
+CORPUS = ROOT / "tests" / "corpus" / "dev"
+CONFIDENT = 0.80
+SUSPECT = 0.45
+READERS = ("rules", "model", "both")
+FORMAT = 1
+
+log = logging.getLogger(__name__)
+_state: Dict[str, object] = {"readers": "both", "model": None, "loaded": False}
+
+
+def use(readers: str) -> None:
+    """Which readers read: "both" (the default), "rules" alone, or "model" alone (for the ablation figures)."""
+    if readers not in READERS:
+        raise ValueError(f"readers must be one of {READERS}, got {readers!r}")
+    _state["readers"] = readers
+
+
+def readers() -> str:
+    return str(_state["readers"])
+
+
+def reset(path: Optional[Path] = None) -> None:
+    """Forget the loaded model (it is loaded again, from `path` or MODEL_FILE, on the next message)."""
+    _state.update(model=None, loaded=False, path=path)
+
+
+def _model():
+    if not _state["loaded"]:
+        _state["loaded"] = True
+        path = Path(_state.get("path") or MODEL_FILE)
+        try:
+            with path.open("rb") as handle:
+                model = pickle.load(handle)
+            if model.get("format") != FORMAT:
+                raise ValueError("a model file of another format")
+            _state["model"] = model
+        except FileNotFoundError:
+            log.info("No reading model at %s (make train writes it): the rules read alone.", path)
+        except Exception as error:  # a broken file must not stop the rules
+            log.warning("The reading model at %s could not be loaded (%s): the rules read alone.", path,
+                        type(error).__name__)
+    return _state["model"]
+
+
+def signs(text: str) -> Dict[str, float]:
+    """Red flag -> the model's probability that the message reports it present and new ({} without a model)."""
+    model = _model()
+    if model is None or not text or not text.strip():
+        return {}
+    vector = model["vectorizer"].transform([text[:4000]])
+    return {sign: float(clf.predict_proba(vector)[0, 1]) for sign, clf in model["classifiers"].items()}
+
+
+# ---------------------------------------------------------------- training
+
+def _examples() -> List[tuple]:
+    import yaml
+
+    rows = []
+    for path in sorted(CORPUS.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in data.get("messages") or []:
+            if isinstance(item, dict) and isinstance(item.get("text"), str):
+                flags = set(item.get("red_flags") or []) if item.get("level") == "now" else set()
+                rows.append((item["text"], flags))
+        for conv in data.get("conversations") or []:
+            for turn in (conv or {}).get("turns") or []:
+                if isinstance(turn, dict) and isinstance(turn.get("say"), str) and turn.get("expect"):
+                    expect = turn["expect"]
+                    flags = set(expect.get("red_flags") or []) if expect.get("level") == "now" else set()
+                    rows.append((turn["say"], flags))
+    return rows
+
+
+def train(out: Path = MODEL_FILE) -> Dict[str, int]:
+    """Fit one classifier per red flag on the dev corpus; write the model file; return the positives per sign."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion
+
+    from .knowledge_base import RED_FLAGS
+
+    rows = _examples()
+    if not rows:
+        raise SystemExit(f"no labelled messages under {CORPUS}")
+    texts = [text for text, _ in rows]
+    vectorizer = FeatureUnion([
+        ("words", TfidfVectorizer(lowercase=True, ngram_range=(1, 3), min_df=1, sublinear_tf=True)),
+        ("chars", TfidfVectorizer(lowercase=True, analyzer="char_wb", ngram_range=(3, 5), min_df=2,
+                                  sublinear_tf=True)),
+    ])
+    matrix = vectorizer.fit_transform(texts)
+    classifiers, positives = {}, {}
+    for sign in RED_FLAGS:
+        labels = [sign in flags for _, flags in rows]
+        positives[sign] = sum(labels)
+        if positives[sign] < 5:
+            continue  # too few examples to say anything: the rules read this sign alone
+        classifiers[sign] = LogisticRegression(C=8.0, class_weight="balanced", max_iter=2000).fit(matrix, labels)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("wb") as handle:
+        pickle.dump({"format": FORMAT, "vectorizer": vectorizer, "classifiers": classifiers,
+                     "examples": len(rows)}, handle)
+    reset()
+    return positives
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] != ["train"]:
+        print("usage: python -m bot.reading_model train", file=sys.stderr)
+        return 2
+    positives = train()
+    print(f"reading model: {MODEL_FILE.relative_to(ROOT)} "
+          f"({len(_examples())} examples; positives per red flag: {positives})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

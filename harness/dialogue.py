@@ -1,0 +1,125 @@
+"""A conversation with the clinical core in this process, with no Rasa server: what the rules, the form and
+the actions do with each message (data/rules/*.yml, the symptom form, bot/action_turns.py), in the order they
+do it. Used by the language corpora's figures (bench/reading.py) and the state-matrix test, where thousands
+of turns must run in seconds; a sample of the same conversations runs over the real servers in the e2e stage.
+
+What it leaves out: Rasa's intent classifier (the core's own routing, ``bot.turn.route``, decides, with every
+guess treated as doubtful), and the diary's storage (a diary request is answered, not stored)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import yaml
+
+from bot import replies
+from bot.case import open_check
+from bot.knowledge_base import TOPICS
+from bot.turn import ask_turn, conclude, route, take_turn
+
+NOW = datetime(2026, 12, 6, 12, 0, tzinfo=timezone.utc)
+# Intents a rule answers without reading the message into the case (data/rules/basics.yml, safety.yml).
+SAID_BY_RULE = {
+    "ask_knowledge": lambda text, topic: replies.knowledge_answer(text),
+    "ask_dose": lambda text, topic: replies.dose(),
+    "ask_why": lambda text, topic: replies.why_we_ask(topic),
+}
+# Intents whose rule says one of the domain's responses (data/rules/basics.yml).
+UTTERED_BY_RULE = {"greet": "utter_greet", "thank": "utter_you_are_welcome", "goodbye": "utter_goodbye",
+                   "ask_capabilities": "utter_capabilities", "request_human": "utter_human_handoff",
+                   "out_of_scope": "utter_out_of_scope", "nlu_fallback": "utter_default",
+                   "affirm": "utter_anything_else", "deny": "utter_anything_else", "unsure": "utter_anything_else",
+                   "start_over": "utter_started_over"}
+DIARY_INTENTS = {"log_diary", "show_diary", "request_report", "export_diary", "rate_severity"}
+
+
+@lru_cache(maxsize=1)
+def _responses() -> Dict[str, str]:
+    domain = yaml.safe_load((Path(__file__).resolve().parents[1] / "domain.yml").read_text(encoding="utf-8"))
+    return {name: (variants[0] or {}).get("text", "") for name, variants in domain["responses"].items()}
+
+
+def uttered(intent: str) -> List[Dict[str, Any]]:
+    """What the rule for `intent` says (the domain's response text), or a stand-in for the diary's action."""
+    if intent in DIARY_INTENTS:
+        return [{"text": f"(action_diary answers {intent})"}]
+    name = UTTERED_BY_RULE.get(intent, "utter_default")
+    return [{"text": _responses().get(name, "")}]
+
+
+@dataclass
+class Reply:
+    """One caregiver message's outcome: what was said, the slots after it, and whether it escalated."""
+
+    texts: List[str]
+    slots: Dict[str, Any]
+    escalated: bool
+    asked: Optional[str]          # the question pending after the turn
+    check: Optional[str] = None   # the sign an "is it new?" question is open about
+    intent: Optional[str] = None
+
+
+@dataclass
+class Dialogue:
+    case: Optional[Dict[str, Any]] = None
+    asked: Optional[str] = None          # the form's requested_slot
+    slots: Dict[str, Any] = field(default_factory=dict)
+    now: datetime = NOW
+
+    def _apply(self, slots: Dict[str, Any]) -> None:
+        for name, value in slots.items():
+            if name != "case":
+                self.slots[name] = value
+
+    def send(self, text: str) -> Reply:
+        routed = route(text, None, 0.0)
+        intent = routed.intent or ("inform" if self.asked else "describe_pain")
+        said: List[Dict[str, Any]] = []
+        escalated = False
+        before = self.slots.get("triage")
+        if intent in ("report_red_flag", "crisis"):
+            turn = take_turn(self.case, text, intent, self.asked, now=self.now)
+            said += turn.replies
+            self.case = turn.case
+            self._apply(turn.slots)
+            escalated = turn.slots.get("triage") == "seek_care_now"
+            self.asked = None  # the rule deactivates the form
+        elif intent in SAID_BY_RULE:
+            said += SAID_BY_RULE[intent](text, self.asked)
+            if self.asked:
+                said += ask_turn(self.case, self.asked).replies
+        else:
+            # the question after the assessment is pending (the `follow_up` slot): the diary's rules send the
+            # reply to action_diary; otherwise the symptom form reads it
+            follow_up = bool(self.case and self.case.get("pending")) and not self.asked
+            turn = take_turn(self.case, text, intent, self.asked, for_form=not follow_up, now=self.now)
+            if turn.steps_aside:
+                if intent == "start_over":
+                    self.case, self.asked, self.slots = None, None, {}
+                    return Reply([m["text"] for m in uttered(intent)], {}, False, None, intent=intent)
+                said += uttered(intent)
+                self.case = turn.case
+            else:
+                said += turn.replies
+                self.case = turn.case
+                self._apply(turn.slots)
+                escalated = turn.slots.get("triage") == "seek_care_now" and before != "seek_care_now"
+            if not escalated and not turn.steps_aside and not follow_up:
+                if turn.ask in TOPICS:
+                    asked = ask_turn(self.case, turn.ask)
+                    self.case = asked.case
+                    said += asked.replies
+                    self.asked = turn.ask
+                elif self.asked or intent in ("describe_pain", "inform"):
+                    done = conclude(self.case)
+                    self.case = done.case
+                    self._apply(done.slots)
+                    said += done.replies
+                    self.asked = None
+            elif turn.steps_aside and self.asked:
+                said += ask_turn(self.case, self.asked).replies
+        return Reply([m.get("text") or "" for m in said], dict(self.slots), escalated, self.asked,
+                     check=open_check(self.case) if self.case else None, intent=intent)
