@@ -304,6 +304,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--readers", nargs="*", default=None,
                         help="reader set-ups to compare: rules, model, both (default: the configured one)")
     parser.add_argument("--out", default=None, help="markdown file (default bench/reading.md for blind)")
+    parser.add_argument("--failures", default=None, help="dev split: where to write the failures (JSON)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     setups = args.readers or ["both"]
@@ -315,9 +316,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         reports[setup] = report
         if args.split == "dev":
             WORK.mkdir(parents=True, exist_ok=True)
-            path = WORK / f"reading-dev-failures-{setup}.json"
+            path = Path(args.failures) if args.failures else WORK / f"reading-dev-failures-{setup}.json"
             path.write_text(json.dumps(failures, indent=1, ensure_ascii=False), encoding="utf-8")
-            print(f"{len(failures)} failures -> {path.relative_to(ROOT)}")
+            print(f"{len(failures)} failures -> {path}")
     written_file = CORPUS / "blind" / "WRITTEN"
     written = written_file.read_text(encoding="utf-8").strip() if written_file.exists() else "not recorded"
     text = markdown(reports, written)
