@@ -157,6 +157,13 @@ class ActionCareTeamSummary(CoreAction):
     action_name = "action_care_team_summary"
 
 
+class ActionBareAnswer(CoreAction):
+    """A yes, no or not sure with no question pending: what to do next (after an assessment), or an invitation
+    to describe what they see (before one)."""
+
+    action_name = "action_bare_answer"
+
+
 class ActionStartOver(Action):
     """Forget this conversation's details and start again."""
 

@@ -93,6 +93,7 @@ ACTIONS: Dict[str, Callable[[Seen, datetime], Turn]] = {
     "action_answer_dose": _said(lambda seen: replies.dose()),
     "action_explain_question": _said(lambda seen: replies.why_we_ask(seen.asked)),
     "action_care_team_summary": _said(lambda seen: replies.care_team_summary(seen.case)),
+    "action_bare_answer": _said(lambda seen: replies.bare_answer(seen.case)),
 }
 
 

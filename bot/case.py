@@ -14,10 +14,12 @@ Signs (red flags and same-day warning signs) have three ways in:
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from typing import Dict, List, Optional
 
 from .extract import (
+    STATUS_BASELINE,
     STATUS_LONG_STANDING,
     STATUS_NEGATED,
     STATUS_ONSET_UNKNOWN,
@@ -63,6 +65,7 @@ def new_case() -> Dict:
         "pending": None,           # the question after the assessment awaiting a reply: severity | diary_offer |
                                    # summary_offer | when (of pending_entry) | content (of a diary entry)
         "pending_entry": None,     # a diary entry waiting for its date
+        "simpler": None,           # the topic to put more simply next ("I don't understand the question")
         "follow_ups": {},          # severity / diary_offer -> how many times it was put to the caregiver
         "diary_consent": False,    # the caregiver asked for (or agreed to) a diary
         "messages": 0,
@@ -129,6 +132,7 @@ def merge_reading(case: Optional[Dict], reading: Extraction, text: str = "",
     case = as_case(case)
     asked_topic = asked_topic if asked_topic in TOPICS else None
     case["messages"] += 1
+    case["simpler"] = None
     topics_found = set()
 
     if reading.condition:
@@ -146,6 +150,8 @@ def merge_reading(case: Optional[Dict], reading: Extraction, text: str = "",
         _merge_sign(case, finding, "red_flag")
     for finding in reading.warning_signs:
         _merge_sign(case, finding, "warning_sign")
+    for finding in _with_cancer_history(case, reading):
+        _merge_sign(case, finding, "red_flag")
     if any(c["state"] == CHECK_UNSURE and c["kind"] == "red_flag" for c in case["checks"].values()):
         _add_sign(case, "warning_sign", POSSIBLE_RED_FLAG, "")
     case["red_flags"] = [r for r in RED_FLAGS if r in case["red_flags"]]
@@ -172,7 +178,7 @@ def merge_reading(case: Optional[Dict], reading: Extraction, text: str = "",
     if answering_check:
         asked_topic = None  # a reply to the "is it new?" question, not to the screen; its retry is counted there
     if (asked_topic and asked_topic not in topics_found and reading.answer is None and not flag_statuses
-            and not check_answered and asked_topic not in case["deferred"]
+            and not check_answered and asked_topic not in case["deferred"] and not _takes_as_answer(reading, asked_topic)
             and case["asks"].get(asked_topic, 0) < int(knowledge().policy["dialogue"]["max_asks"])):
         case["deferred"].append(asked_topic)
         reask, asked_topic = asked_topic, None
@@ -185,8 +191,9 @@ def merge_reading(case: Optional[Dict], reading: Extraction, text: str = "",
         if asked_topic in topics_found:
             case["answers"][asked_topic] = "answered"
         elif asked_topic != "red_flag_screen":
-            if asked_topic == "pain_relief" and reading.answer in ("yes", "no"):
-                fid = "some_relief" if reading.answer == "yes" else "nothing_helps"
+            relief = reading.answer if reading.answer in ("yes", "no") else (reading.signals.get("relief") or [None])[0]
+            if asked_topic == "pain_relief" and relief:
+                fid = "some_relief" if relief == "yes" else "nothing_helps"
                 case["features"][fid] = {"status": STATUS_PRESENT, "said": _said(text), "topic": "pain_relief"}
             else:
                 case["answers"][asked_topic] = UNKNOWN
@@ -209,6 +216,27 @@ def merge_reading(case: Optional[Dict], reading: Extraction, text: str = "",
         "severity_out_of_range": bool(rating and rating.out_of_range),
     }
     return case
+
+
+def _takes_as_answer(reading: Extraction, asked_topic: str) -> bool:
+    """A plain reply to a question about the pain (not the screen, which must be answered for what it asks):
+    taken as the answer in the caregiver's words, not asked again."""
+    return asked_topic in FEATURE_TOPICS and reading.plain
+
+
+def _with_cancer_history(case: Dict, reading: Extraction) -> List:
+    """NICE NG234: with a history of cancer, new or worsening leg weakness, walking difficulty, numbness or
+    bladder or bowel change is an emergency, gradual or not. The rules read a gradual change of these as
+    expected progression or as long-standing; with a cancer history told (now or earlier) and a word that it
+    is getting worse, it is the red flag."""
+    told = "cancer_history" in case["warning_signs"] or "cancer_history" in case["warning_sign_mentions"] or any(
+        f.id == "cancer_history" and f.status != STATUS_NEGATED for f in reading.warning_signs)
+    if not told:
+        return []
+    flags = set(knowledge().policy["cancer_red_flags"])
+    return [dataclasses.replace(f, status=STATUS_PRESENT) for f in reading.red_flags
+            if f.id in flags and f.status in (STATUS_BASELINE, STATUS_LONG_STANDING)
+            and (f.worsening or f.acute or (f.status == STATUS_BASELINE and reading.neuro_change))]
 
 
 def _said(text: str) -> str:
@@ -296,7 +324,8 @@ def _update_screen(case: Dict, reading: Extraction, text: str, asked_topic: Opti
         return
     denied = set(case["red_flag_mentions"])
     # "no fever, no falls" starts with "no" but answers only for the signs it names
-    denies_all = reading.answer == "no" and (not flag_statuses or _says_none(text))
+    # ... but "no, his chest is fine" and "no. breathing fine" say no to the question first (contract)
+    denies_all = reading.answer == "no" and (not flag_statuses or _says_none(text) or bool(reading.signals.get("no_first")))
     if any(s in (STATUS_UNCERTAIN, STATUS_ONSET_UNKNOWN) for s in flag_statuses.values()) or \
             reading.answer == "uncertain":
         case["red_flag_screen"] = SCREEN_UNSURE
@@ -393,9 +422,12 @@ def case_warning_signs(case: Optional[Dict]) -> List[str]:
     never read as reassuring."""
     case = case or {}
     signs = set(case.get("warning_signs") or []) | set(unsettled_signs(case, "warning_sign"))
+    kb = knowledge()
     if stable_pattern(case):  # cancer history, steroids: a sign with new or worsening pain only
-        kb = knowledge()
         signs = {w for w in signs if not kb.warning_signs.get(w, {}).get("needs_new_pain")}
+    condition = case.get("condition")
+    if condition:  # a sign of one condition only (breathing_change: ALS/MND) is not read for the other
+        signs = {w for w in signs if condition in (kb.warning_signs.get(w, {}).get("conditions") or [condition])}
     if unsettled_signs(case, "red_flag") or case.get("red_flag_screen") == SCREEN_UNSURE:
         signs.add(POSSIBLE_RED_FLAG)
     return [w for w in WARNING_SIGNS if w in signs]

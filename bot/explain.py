@@ -302,3 +302,37 @@ def care_team_summary(case: Dict, result: Optional[Dict] = None) -> str:
             lines.append(f"- {r['text']}")
         lines.append(f"{s['sources']}: " + "; ".join(x["title"] for x in result.get("sources", [])))
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- questions about the assessment
+
+def follow_up_answer(case: Dict, kinds: List[str]) -> List[str]:
+    """Answers, from the assessment of `case`, to what a caregiver asks about it: "why" (the reason for the
+    pain type), "source" (the articles and guidance it rests on), "serious" (its level and why), "tonight"
+    (the home measures it gave, and when to get help at once)."""
+    from .assessment import assess_case
+
+    kb = knowledge()
+    texts = kb.messages["follow_up"]
+    summary = kb.messages["assessment"]
+    result = assess_case(case).to_dict()
+    condition, pain_type, triage = result.get("condition"), result["pain_type"], result["triage"]
+    out: List[str] = []
+    for kind in kinds:
+        if kind == "why":
+            why = _why_entry(pain_type, condition, kb)
+            out.append(summary["why_prefix"] + why["text"] if why and pain_type != "unclear" else texts["why_none"])
+        elif kind == "source":
+            out.append(sources_line([s["id"] for s in result.get("sources", [])], kb))
+        elif kind == "serious":
+            reasons = " ".join(r["text"] for r in result.get("triage_reasons", [])[:2])
+            out.append(texts["serious"][triage].format(reasons=reasons, signs=summary["screen_signs"]))
+        elif kind == "tonight":
+            options = [kb.management[m]["text"] for m in _shown_options(pain_type, condition, case, kb)
+                       if kb.management[m]["kind"] != "medication_class"]
+            out.append(texts["tonight_prefix"] + " ".join(options) if options and triage != "seek_care_now"
+                       else texts["tonight_none"])
+            out.append(texts["watch"].format(signs=summary["screen_signs"]))
+    if triage == "seek_care_now":
+        out = escalation_message(case) if "serious" in kinds else out + escalation_message(case)[:2]
+    return list(dict.fromkeys(out))

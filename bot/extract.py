@@ -117,6 +117,12 @@ class Extraction:
     signals: Dict[str, List[str]] = field(default_factory=dict)
     answer: Optional[str] = None        # a bare "yes" / "no" / "uncertain" at the start
     is_question: bool = False
+    # Ordinary language (a common English word, or anything the rules read), not keyboard noise: a reply in
+    # such words to the form's question is taken as its answer, in the caregiver's words, even when the rules
+    # cannot name what it says ("since the new carers started", "hoisted for everything").
+    plain: bool = False
+    # The rules could not read the message (an internal error): fail closed, never "nothing found".
+    failed: bool = False
     neuro_change: List[str] = field(default_factory=list)  # worsening weakness, not sudden
     # No red-flag or warning-sign phrase of any kind (screen-only ones included) in the text: the only
     # words a question's context changes the reading of (CONTEXT_TOPICS), so this reading holds in every
@@ -622,13 +628,54 @@ def _chunks(text: str) -> List[str]:
 
 
 def read_text(text: object, context_topic: Optional[str] = None) -> Extraction:
-    """Everything one message says. Never raises on odd input; returns an empty Extraction.
+    """Everything one message says: the hand rules' reading, with the second reader's opinion on the
+    emergency signs (bot.reading_model, ``with_second_opinion``).
 
     A red flag buried deep in a very long message is still found: long text is read in chunks.
     """
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    return with_second_opinion(_read_rules(text, context_topic), text)
+
+
+MODEL_SAID_CHARS = 80  # the caregiver's words kept with a sign only the model read
+
+
+def with_second_opinion(result: Extraction, text: str) -> Extraction:
+    """Fold the statistical reader's red flags into the rules' reading, only ever towards more care: a sign
+    the model is confident of and the rules found nowhere (or only as expected progression, or with its
+    onset unknown) is present; one it suspects where the rules found nothing is asked about ("is it new?").
+    Where the rules read a sign as denied, long-standing or resolved, their reading stands.
+    With readers "model", the model's red flags replace the rules' (the ablation figures)."""
+    from . import reading_model
+
+    mode = reading_model.readers()
+    if mode == "rules":
+        return result
+    opinion = reading_model.signs(text)
+    if not opinion:
+        return result
+    if mode == "model":
+        result.red_flags = []
+    said = " ".join(text.split())[:MODEL_SAID_CHARS]
+    settled = (STATUS_PRESENT, STATUS_NEGATED, STATUS_LONG_STANDING, STATUS_RESOLVED, STATUS_MINOR)
+    for sign, probability in opinion.items():
+        told = [f for f in result.red_flags if f.id == sign]
+        if any(f.status in settled for f in told) or probability < reading_model.SUSPECT:
+            continue
+        if probability >= reading_model.CONFIDENT:
+            result.red_flags = [f for f in result.red_flags if f.id != sign]
+            result.red_flags.append(Finding(sign, "red_flag", STATUS_PRESENT, said, topic="red_flag_screen",
+                                            acute=True))
+        elif not told:
+            result.red_flags.append(Finding(sign, "red_flag", STATUS_UNCERTAIN, said, topic="red_flag_screen"))
+        result.context_free = False
+    return result
+
+
+def _read_rules(text: str, context_topic: Optional[str]) -> Extraction:
+    """The hand rules' reading. Never raises on odd input; returns an empty Extraction."""
     try:
-        if not isinstance(text, str):
-            text = "" if text is None else str(text)
         if len(text) <= MAX_CHARS:
             return _read_text(text, context_topic)
         merged = Extraction(context_free=True)
@@ -645,12 +692,14 @@ def read_text(text: object, context_topic: Optional[str] = None) -> Extraction:
             if i == 0:
                 merged.answer = part.answer
             merged.is_question = merged.is_question or part.is_question
+            merged.plain = merged.plain or part.plain
             merged.context_free = merged.context_free and part.context_free
         return merged
-    except Exception:  # pragma: no cover - last-resort guard: a message must never crash the bot
+    except Exception as error:  # a message must never crash the bot, and a failed reading is never "nothing"
         import logging
-        logging.getLogger(__name__).exception("extraction failed; treating message as empty")
-        return Extraction()
+        logging.getLogger(__name__).error("reading failed (%s): the turn asks about the emergency signs",
+                                          type(error).__name__)
+        return Extraction(failed=True)
 
 
 def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
@@ -772,6 +821,8 @@ def _read_sign(span: "_Span", words: str, scope: "_Scope", in_screen: bool, neg_
         finding.status = STATUS_NEGATED
     elif scope.uncertain(span.start, unc_window):
         finding.status = STATUS_UNCERTAIN
+    elif sign.get("needs_words") and not _needs_words(sign["needs_words"]).search(scope.doc.text.lower()):
+        finding.status = STATUS_BASELINE        # osteoporosis with no knock, a pump with no sign of being unwell
     elif sign.get("conditional_is_trigger") and scope.conditional(span.start):
         finding.status = STATUS_BASELINE        # "worse when she has a UTI": a trigger, not an infection now
     elif sign.get("can_resolve") and scope.near_segment("resolved", span.start):
@@ -798,6 +849,11 @@ def _read_sign(span: "_Span", words: str, scope: "_Scope", in_screen: bool, neg_
             scope.near_segment("noharm", span.start) or scope.near_segment("noharm", span.start, before=True)):
         finding.status = STATUS_MINOR           # "slid down gently, wasn't hurt"
     return finding
+
+
+@lru_cache(maxsize=None)
+def _needs_words(pattern: str) -> "re.Pattern[str]":
+    return re.compile(r"\b" + pattern + r"\b")
 
 
 def _durations_of_signs(scope: "_Scope", findings: List["_Span"], beside: List["_Span"], result: Extraction) -> None:
@@ -887,3 +943,57 @@ def _read_signals(doc, pipe: Pipeline, scope: _Scope, neg_window: int, result: E
         if asks:
             signals["dose_question"] = mention
     result.signals = signals
+    lowered = doc.text.lower().strip()
+    dialogue = pipe.kb.policy["dialogue"]
+    asks_about = [kind for kind, patterns in dialogue["follow_up_questions"].items()
+                  if any(_pattern(p).search(lowered) for p in patterns)]
+    if asks_about:
+        signals["follow_up"] = asks_about
+    if any(_pattern(p).search(lowered) for p in dialogue["not_understood"]):
+        signals["not_understood"] = [lowered[:40]]
+    wipes = [name for name, patterns in dialogue["wipe_words"].items() if any(_pattern(p).search(lowered) for p in patterns)]
+    if wipes:
+        signals["asks_to"] = wipes
+    relief = _relief_said(lowered, dialogue["relief_words"])
+    if relief:
+        signals["relief"] = [relief]
+    if _NO_FIRST.match(lowered):
+        signals["no_first"] = [lowered[:20]]
+    # an answer may open with "when" or "where" ("when we sit him up"); a question shows itself with a "?"
+    # or an asking word first ("why does it...", "can she...")
+    asking = "?" in doc.text or (first_word is not None and doc[first_word].lower_ in _ASKING_WORDS)
+    result.plain = not asking and (
+        any(t.lower_ in _stop_words() or t.norm_ in _stop_words() for t in doc)
+        or bool(result.features or result.condition or result.red_flags or result.warning_signs or result.answer))
+
+
+@lru_cache(maxsize=None)
+def _pattern(pattern: str) -> "re.Pattern[str]":
+    return re.compile(pattern)
+
+
+def _relief_said(lowered: str, words: Dict[str, List[str]]) -> Optional[str]:
+    """"propping her up eases it", "rolling him onto his side helps" -> "yes"; "not much", "nothing really"
+    -> "no": what a reply to "does anything ease it?" says when the rules name no particular relief."""
+    if _pattern(r"\b(" + "|".join(words["no"]) + r")\b").search(lowered):
+        return "no"
+    if _pattern(r"\b(" + "|".join(words["yes"]) + r")\b").search(lowered):
+        return "yes"
+    return None
+
+
+# A reply that opens with a "no" standing alone ("no, his chest is fine", "no. breathing fine, no fever"): the
+# answer to the whole question, whatever it then names (not "no fever", where "no" belongs to the sign).
+_NO_FIRST = re.compile(r"^\W*(no|nope|nah|not really|not that i know of|not as far as i know)\b\s*"
+                       r"([,.!;:\-]|$|(he|she|they|his|her|their|it|its|it's|i|we|all|nothing|none|thank|thanks)\b)")
+
+
+_ASKING_WORDS = frozenset({"why", "what", "how", "which", "who", "should", "can", "could", "is", "are", "does", "do",
+                           "will", "would", "shall", "may", "might", "am"})
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)

@@ -27,7 +27,8 @@ UNKNOWN_CONDITION = "unknown"  # policy.yml rules for a caregiver who has not na
 RED_FLAGS = ("bladder_bowel", "leg_weakness", "leg_numbness", "saddle_numbness", "injury", "fever", "breathing",
              "chest_pain", "both_legs", "sexual_function", "confusion")
 WARNING_SIGNS = ("infection", "pressure_ulcer", "cancer_history", "weight_loss", "night_pain", "back_lump",
-                 "immunosuppression", "minor_fall", "possible_red_flag")
+                 "immunosuppression", "minor_fall", "thoracic_pain", "straining_pain", "fracture_risk", "spinal_device",
+                 "breathing_change", "possible_red_flag")
 # possible_red_flag is not read from text: it is what a red flag the caregiver is unsure about becomes.
 READ_WARNING_SIGNS = WARNING_SIGNS[:-1]
 TRIAGE_VALUES = ("seek_care_now", "contact_care_team_today", "contact_care_team", "self_care")
@@ -297,6 +298,12 @@ def _check_signs(check: "_Checker", data: Mapping[str, Any], f: str, key: str,
         check.known(f, f"{sid}.note", list(note), CONDITIONS, "condition")
         for cid, text in note.items():
             check.text(f, f"{sid}.note.{cid}", text, "note")
+        check.known(f, f"{sid}.conditions", list(sign.get("conditions") or []), CONDITIONS, "condition")
+        if sign.get("needs_words") is not None:
+            try:
+                re.compile(sign["needs_words"])
+            except (re.error, TypeError) as error:
+                raise KnowledgeError(f, sid, f"needs_words is not a pattern: {error}") from error
         for flag in ("needs_sudden_cue", "needs_worsening_cue", "conditional_is_trigger", "can_resolve",
                      "history_counts", "needs_new_pain"):
             if not isinstance(sign.get(flag, False), bool):

@@ -143,7 +143,10 @@ def ask(topic: str, case: Optional[Dict] = None) -> Message:
             text = kb.messages["dialogue"][wording].format(signs=signs)
             return {"text": text, "buttons": [dict(b) for b in questions["red_flag_screen"].get("buttons") or []]}
     entry = questions[topic]
-    return {"text": entry["text"], "buttons": [dict(b) for b in entry.get("buttons") or []]}
+    text = entry["text"]
+    if case.get("simpler") == topic:  # "I don't understand the question": the same question, more simply
+        text = kb.messages["simpler_questions"][topic]
+    return {"text": text, "buttons": [dict(b) for b in entry.get("buttons") or []]}
 
 
 def _check_question(sign: str, kind: str) -> Message:

@@ -60,6 +60,22 @@ def knowledge_answer(text: str) -> List[Message]:
     return messages([answer["text"], knowledge().messages["assessment"]["sources_prefix"] + titles])
 
 
+def reading_failed() -> List[Message]:
+    """The message could not be read: say so, give the emergency advice, and (the form then) ask the screen."""
+    return chat("not_read") + chat("trouble_safety")
+
+
+def bare_answer(case: Optional[Dict]) -> List[Message]:
+    """A yes, no or not sure with no question pending: after an assessment, what they can do next; before
+    one, there is no answer to speak of yet, so an invitation to describe what they see."""
+    return chat("anything_else" if (case or {}).get("assessed") else "nothing_asked")
+
+
+def follow_up_answers(case: Dict, kinds: List[str]) -> List[Message]:
+    """After an assessment: why it happens, which articles say so, how serious it is, what to do now."""
+    return messages(explain.follow_up_answer(case, kinds))
+
+
 def care_team_summary(case: Optional[Dict]) -> List[Message]:
     """The care-team summary, with the assessment when there is enough to assess."""
     from .assessment import assess_case

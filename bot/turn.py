@@ -89,12 +89,22 @@ def route(text: str, guessed_intent: Optional[str], confidence: float) -> Route:
         {"entity": "red_flag", "value": flag} for flag in sorted(reading.present_flags)]
     doubtful = guessed_intent in policy["doubtful"] or confidence < float(policy["unsure_confidence"])
     intent = None
-    if reading.signals.get("crisis"):
+    asked_to_wipe = reading.signals.get("asks_to") or []
+    if reading.failed:
+        intent = "describe_pain"  # the form answers it, failing closed (take_turn)
+    elif guessed_intent in ("start_over", "delete_conversation") and guessed_intent not in asked_to_wipe:
+        intent = "inform"  # "I don't understand the question" is not "start over": nothing said is wiped
+    elif "start_over" in asked_to_wipe and not (reading.present_flags or reading.signals.get("crisis")) \
+            and len(_WORD.findall(text.lower())) <= 8:
+        intent = "start_over"
+    elif reading.signals.get("crisis"):
         intent = "crisis"
     elif reading.present_flags:
         intent = "report_red_flag"
     elif reading.signals.get("dose_question"):
         intent = "ask_dose"
+    elif reading.signals.get("not_understood") or reading.signals.get("follow_up"):
+        intent = "inform"  # the core answers it in context: the question put more simply, or the assessment
     elif diary.request_of(text):
         intent = policy["diary_requests"][diary.request_of(text)]
     elif only_severity(text):
@@ -107,6 +117,8 @@ def route(text: str, guessed_intent: Optional[str], confidence: float) -> Route:
         intent = "describe_pain"
     elif guessed_intent == "report_red_flag":
         intent = "describe_pain"  # no red flag the core can find: the form asks the screen instead
+    elif guessed_intent in policy["bare_answers"].values() and _tells_more(reading):
+        intent = "inform"  # "no fever, hasn't fallen, sore back": it tells things, so the form reads it
     elif doubtful and reading.answer:
         intent = policy["bare_answers"][reading.answer]
     elif doubtful and guessed_intent != "ask_knowledge" and answer_question(text):
@@ -116,6 +128,11 @@ def route(text: str, guessed_intent: Optional[str], confidence: float) -> Route:
     elif doubtful and (reading.features or reading.condition):
         intent = "inform"  # the core read something clinical in it: an answer, never "didn't understand"
     return Route(intent, entities, reading.to_dict(context=None))
+
+
+def _tells_more(reading: Extraction) -> bool:
+    """Whether a message says more than yes / no / not sure: a feature, a condition, or any sign."""
+    return bool(reading.features or reading.condition or reading.red_flags or reading.warning_signs)
 
 
 def _terse_opening(text: str, policy: Dict[str, Any]) -> bool:
@@ -159,6 +176,17 @@ def take_turn(case: Optional[Dict], text: str, intent: Optional[str], asked_topi
 
     context = asked_topic if asked_topic in CONTEXT_TOPICS else None
     reading = reading or read_text(text, context_topic=context)
+    if reading.failed:
+        # fail closed: the emergency advice and the red-flag question, never "nothing found"
+        return Turn(case, replies.reading_failed(), {"requested_slot": "red_flag_screen"}, ask="red_flag_screen")
+    quiet = not (reading.present_flags or reading.signals.get("crisis") or reading.signs_to_read())
+    if quiet and asked_topic and reading.signals.get("not_understood"):
+        # "I don't understand the question": nothing is taken, nothing wiped; the question again, more simply
+        simpler = dict(case, simpler=asked_topic)
+        return Turn(simpler, [], {"case": simpler, "requested_slot": asked_topic}, ask=asked_topic)
+    if quiet and not asked_topic and case.get("assessed") and reading.signals.get("follow_up"):
+        # "why does this happen?", "which article says that?": answered from the assessment just given
+        return Turn(case, replies.follow_up_answers(case, reading.signals["follow_up"]), case_slots(case))
     diary_turn = intent in policy["diary_intents"] or (
         intent in policy["follow_up_answers"] and case["pending"] and not asked_topic)
     if diary_turn and not for_form and not reading.present_flags \

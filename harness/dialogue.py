@@ -27,11 +27,11 @@ SAID_BY_RULE = {
     "ask_dose": lambda text, topic: replies.dose(),
     "ask_why": lambda text, topic: replies.why_we_ask(topic),
 }
+BARE_ANSWERS = {"affirm", "deny", "unsure"}  # with nothing asked: action_bare_answer
 # Intents whose rule says one of the domain's responses (data/rules/basics.yml).
 UTTERED_BY_RULE = {"greet": "utter_greet", "thank": "utter_you_are_welcome", "goodbye": "utter_goodbye",
                    "ask_capabilities": "utter_capabilities", "request_human": "utter_human_handoff",
                    "out_of_scope": "utter_out_of_scope", "nlu_fallback": "utter_default",
-                   "affirm": "utter_anything_else", "deny": "utter_anything_else", "unsure": "utter_anything_else",
                    "start_over": "utter_started_over"}
 DIARY_INTENTS = {"log_diary", "show_diary", "request_report", "export_diary", "rate_severity"}
 
@@ -87,6 +87,8 @@ class Dialogue:
             self._apply(turn.slots)
             escalated = turn.slots.get("triage") == "seek_care_now"
             self.asked = None  # the rule deactivates the form
+        elif intent in BARE_ANSWERS and not self.asked and not (self.case and self.case.get("pending")):
+            said += replies.bare_answer(self.case)  # data/rules/basics.yml: yes / no / not sure with nothing asked
         elif intent in SAID_BY_RULE:
             said += SAID_BY_RULE[intent](text, self.asked)
             if self.asked:
@@ -100,7 +102,7 @@ class Dialogue:
                 if intent == "start_over":
                     self.case, self.asked, self.slots = None, None, {}
                     return Reply([m["text"] for m in uttered(intent)], {}, False, None, intent=intent)
-                said += uttered(intent)
+                said += replies.bare_answer(turn.case) if intent in BARE_ANSWERS else uttered(intent)
                 self.case = turn.case
             else:
                 said += turn.replies

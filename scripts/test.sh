@@ -21,7 +21,7 @@ stage_lint()     {
 }
 stage_unit()     { pytest_stage tests -m "not e2e" -q; }
 stage_validate() { "$RASA" data validate --fail-on-warnings; }
-stage_train()    { "$RASA" train --fixed-model-name backline --out models; }
+stage_train()    { "$RASA" train --fixed-model-name backline --out models && "$PY" -m bot.reading_model train; }
 stage_stories()  {
   rm -rf results/stories
   "$RASA" test core --stories tests/stories --model models --out results/stories --fail-on-prediction-errors

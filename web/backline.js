@@ -67,7 +67,7 @@
     heading.textContent = "Seek care now.";
     var detail = document.createElement("span");
     detail.textContent = " " + text.slice(ESCALATION_PREFIX.length).trim() +
-      " Call your local emergency number (911 in the US, 999 in the UK, 112 in Europe) or go to urgent care.";
+      " Call your local emergency number (999 in the UK, 911 in the US, 112 in Europe) or go to the emergency department (A&E / ER).";
     box.appendChild(heading);
     box.appendChild(detail);
     box.classList.add("is-active");
