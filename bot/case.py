@@ -65,6 +65,7 @@ def new_case() -> Dict:
         "pending": None,           # the question after the assessment awaiting a reply: severity | diary_offer |
                                    # summary_offer | when (of pending_entry) | content (of a diary entry)
         "pending_entry": None,     # a diary entry waiting for its date
+        "told_new": [],            # same-day signs told with a new / sudden cue ("since today"): new pain, whatever came before
         "simpler": None,           # the topic to put more simply next ("I don't understand the question")
         "follow_ups": {},          # severity / diary_offer -> how many times it was put to the caregiver
         "diary_consent": False,    # the caregiver asked for (or agreed to) a diary
@@ -178,7 +179,8 @@ def merge_reading(case: Optional[Dict], reading: Extraction, text: str = "",
     if answering_check:
         asked_topic = None  # a reply to the "is it new?" question, not to the screen; its retry is counted there
     if (asked_topic and asked_topic not in topics_found and reading.answer is None and not flag_statuses
-            and not check_answered and asked_topic not in case["deferred"] and not _takes_as_answer(reading, asked_topic)
+            and not check_answered and asked_topic not in case["deferred"]
+            and not _takes_as_answer(reading, asked_topic, topics_found)
             and case["asks"].get(asked_topic, 0) < int(knowledge().policy["dialogue"]["max_asks"])):
         case["deferred"].append(asked_topic)
         reask, asked_topic = asked_topic, None
@@ -218,10 +220,18 @@ def merge_reading(case: Optional[Dict], reading: Extraction, text: str = "",
     return case
 
 
-def _takes_as_answer(reading: Extraction, asked_topic: str) -> bool:
-    """A plain reply to a question about the pain (not the screen, which must be answered for what it asks):
-    taken as the answer in the caregiver's words, not asked again."""
-    return asked_topic in FEATURE_TOPICS and reading.plain
+def _takes_as_answer(reading: Extraction, asked_topic: str, topics_found: set) -> bool:
+    """A plain reply to a question about the pain (not the screen, which must be answered for what it asks)
+    that tells nothing the rules file under another topic: taken as the answer, in the caregiver's words, not
+    asked again. A reply about something else ("a deep ache" to "what makes it worse?") is noted, and the
+    question put once more."""
+    others = set(topics_found) - {asked_topic}
+    if not (asked_topic in FEATURE_TOPICS and reading.plain):
+        return False
+    # where, when, what sets it off, what eases it and how they get about run into each other in everyday
+    # answers ("in bed nearly all the time", "since the new carers started the transfers"); only a feeling,
+    # or the condition, told instead of what was asked is "something else"
+    return not others or (asked_topic != "pain_feel" and not others <= {"pain_feel", "condition"})
 
 
 def _with_cancer_history(case: Dict, reading: Extraction) -> List:
@@ -261,6 +271,8 @@ def _merge_sign(case: Dict, finding, kind: str) -> None:
     check = case["checks"].get(finding.id)
     if finding.status == STATUS_PRESENT:
         _add_sign(case, kind, finding.id, finding.said)
+        if finding.acute and kind == "warning_sign" and finding.id not in case["told_new"]:
+            case["told_new"].append(finding.id)
         if check and check["state"] == CHECK_OPEN:
             check["state"] = CHECK_NEW
         return
@@ -424,7 +436,7 @@ def case_warning_signs(case: Optional[Dict]) -> List[str]:
     signs = set(case.get("warning_signs") or []) | set(unsettled_signs(case, "warning_sign"))
     kb = knowledge()
     if stable_pattern(case):  # cancer history, steroids: a sign with new or worsening pain only
-        signs = {w for w in signs if not kb.warning_signs.get(w, {}).get("needs_new_pain")}
+        signs = {w for w in signs if not kb.warning_signs.get(w, {}).get("needs_new_pain") or w in case.get("told_new", [])}
     condition = case.get("condition")
     if condition:  # a sign of one condition only (breathing_change: ALS/MND) is not read for the other
         signs = {w for w in signs if condition in (kb.warning_signs.get(w, {}).get("conditions") or [condition])}

@@ -182,10 +182,14 @@ def normalize_text(text: object) -> str:
             chars[i] = " "
     # Shouted contractions ("SHE CAN'T FEEL HER LEGS"): spaCy splits "can't" and "Can't" into "can" +
     # "not", but not "CAN'T". Lower-casing them keeps the length; "MS", "ALS" and "Ms Patel" stay as typed.
-    return _SHOUTED_CONTRACTION.sub(lambda m: m.group(0).lower(), "".join(chars))
+    # words typed in capitals ("HE CANT BREATHE PROPERLY"): read as if typed in lower case (same length), so
+    # "CANT" is "can not" like "cant"; a lone capitalised word ("MS", "NIV") stays as typed
+    text = _SHOUTED_RUN.sub(lambda m: m.group(0).lower(), "".join(chars))
+    return _SHOUTED_CONTRACTION.sub(lambda m: m.group(0).lower(), text)
 
 
 _SHOUTED_CONTRACTION = re.compile(r"\b[A-Z]+'[A-Z]+\b")
+_SHOUTED_RUN = re.compile(r"\b[A-Z][A-Z']*[A-Z](?:[\s,.!?]+[A-Z][A-Z']*)+\b")
 
 
 # ---------------------------------------------------------------- pipeline
@@ -523,7 +527,8 @@ class _Scope:
         seg = self.segment_of(start)
         for cue in self.by_kind.get("neg_pre", ()):
             if (cue.end <= start and start - cue.end <= window and seg != -1
-                    and self.segment_of(cue.start) == seg and not self._denial_ends(cue.end, start)):
+                    and self.segment_of(cue.start) == seg and not self._denial_ends(cue.end, start)
+                    and not self._new_item(cue.end, start, end)):
                 return True
         # post-negation: "fever: no", "falls - none"
         i = end
@@ -548,6 +553,12 @@ class _Scope:
             if tok.text == "," or tok.norm_ in ("and", "&"):
                 return not any(j in self.all_findings for j in range(frm, i))
         return False
+
+    def _new_item(self, frm: int, start: int, end: int) -> bool:
+        """"no fever, legs numb since yesterday": past a comma or "and", a finding with its own new/sudden
+        cue is a new statement, not one more item of the list the denial began."""
+        listed = any(self.doc[i].text == "," or self.doc[i].norm_ in ("and", "&") for i in range(frm, start))
+        return listed and self._near("acute_strong", start, end, ACUTE_WINDOW, True)
 
     def uncertain(self, start: int, window: int) -> bool:
         return self._before("unc", start, window) is not None
@@ -817,12 +828,12 @@ def _read_sign(span: "_Span", words: str, scope: "_Scope", in_screen: bool, neg_
     acute_event = how == "acute"
     finding = Finding(span.id, "red_flag" if is_flag else "warning_sign", STATUS_PRESENT, words,
                       topic="red_flag_screen", acute=strong or acute_event, worsening=worse, start=span.start)
-    if scope.negated(span.start, span.end, neg_window):
+    if sign.get("needs_words") and not _needs_words(sign["needs_words"]).search(scope.doc.text.lower()):
+        finding.status = STATUS_BASELINE        # osteoporosis with no knock, a pump with no sign of being unwell
+    elif scope.negated(span.start, span.end, neg_window):
         finding.status = STATUS_NEGATED
     elif scope.uncertain(span.start, unc_window):
         finding.status = STATUS_UNCERTAIN
-    elif sign.get("needs_words") and not _needs_words(sign["needs_words"]).search(scope.doc.text.lower()):
-        finding.status = STATUS_BASELINE        # osteoporosis with no knock, a pump with no sign of being unwell
     elif sign.get("conditional_is_trigger") and scope.conditional(span.start):
         finding.status = STATUS_BASELINE        # "worse when she has a UTI": a trigger, not an infection now
     elif sign.get("can_resolve") and scope.near_segment("resolved", span.start):
@@ -833,11 +844,13 @@ def _read_sign(span: "_Span", words: str, scope: "_Scope", in_screen: bool, neg_
     elif sign.get("needs_worsening_cue") and not (scope.worse_outside(span.start, span.end) or strong or in_screen):
         finding.status = STATUS_BASELINE        # pain at night alone is common; getting worse is the sign
     elif sign.get("needs_sudden_cue") and not (strong or acute_event or in_screen):
-        # expected progression (ALS/MS), not a red flag; worsening is still worth a call
-        finding.status = STATUS_BASELINE
         if worse:
+            # expected progression (ALS/MS) told as such, not a red flag; worsening is still worth a call
+            finding.status = STATUS_BASELINE
             result.neuro_change.append(words)
-    elif how == "ask" and not in_screen:
+        else:
+            finding.status = STATUS_ONSET_UNKNOWN  # "his right leg is weak": not said whether new, so asked
+    elif how == "ask" and not (in_screen or strong):
         finding.status = STATUS_ONSET_UNKNOWN   # a known MS symptom: an emergency only when different
     elif scope.in_segment("onset", scope.segment_of(span.start)) and not strong:
         finding.status = STATUS_ONSET_UNKNOWN   # "because of her MS", "as usual", "again"
