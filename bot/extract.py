@@ -63,6 +63,7 @@ _TEMPERATURE = re.compile(r"^(\d{2,3}(?:\.\d)?)(?:°|º)?(?:c|f)?$")
 
 # When two matches cover exactly the same words, the lower number wins.
 PRIORITY = {"block": 0, "flag_acute": 1, "flag": 2, "flag_screen": 2, "flag_state": 2, "warn_acute": 1, "warn": 2,
+            "warn_change": 2,
             "warn_screen": 2, "warn_state": 2, "condition": 3, "feature": 4}
 
 # Sensory symptoms that, when new or sudden, are "new neurological symptoms" (seed 003).
@@ -80,6 +81,7 @@ STATUS_MINOR = "minor"         # a fall with nothing hurt: the minor_fall warnin
 UNRESOLVED_STATUSES = (STATUS_UNCERTAIN, STATUS_ONSET_UNKNOWN)
 # how a sign was matched (red_flags.yml / warning_signs.yml field -> span kind suffix)
 SIGN_FIELDS = (("phrases", ""), ("acute_phrases", "_acute"), ("state_phrases", "_state"), ("ask_phrases", "_ask"),
+               ("change_phrases", "_change"),
                ("screen_phrases", "_screen"))
 # Question topics whose context changes how a message reads (screen-only phrases, sudden cue waived);
 # a reading made without context is reused for an answer to any other topic.
@@ -484,6 +486,7 @@ class _Scope:
         self.doc = doc
         self.finding_tokens = finding_tokens  # tokens of findings that are not themselves timing words
         self.all_findings = finding_tokens    # every finding's tokens (set by the reader)
+        self.trigger_tokens: set = set()      # the tokens of what sets the pain off (set by the reader)
         self.cues = cues
         n = len(doc)
         boundary = [False] * n
@@ -599,6 +602,8 @@ class _Scope:
                 continue
             if not adjective_ok and cue.end == start and self.doc[cue.start].norm_ == "sudden":
                 continue  # "a sudden electric jolt": how it feels, not when it began
+            if all(i in self.trigger_tokens for i in range(cue.start, cue.end)):
+                continue  # "when she moves suddenly": what sets the pain off, not when anything began
             gap = start - cue.end if cue.end <= start else cue.start - end if cue.start >= end else 0
             if gap <= window:
                 return True
@@ -764,6 +769,8 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
         c.kind in ("neg_pre", "neg_post", "unc") and any(i in inside_findings for i in range(c.start, c.end)))]
     scope = _Scope(doc, cues, pipe, inside_findings)
     scope.all_findings = {i for f in findings + beside if f.kind != "block" for i in range(f.start, f.end)}
+    scope.trigger_tokens = {i for f in findings if f.kind == "feature" and kb.features[f.id]["topic"] == "pain_trigger"
+                            for i in range(f.start, f.end)}
 
     def said(span) -> str:
         return doc[span.start: span.end].text
@@ -841,6 +848,9 @@ def _read_sign(span: "_Span", words: str, scope: "_Scope", in_screen: bool, neg_
     elif scope.long_standing(span.start) and not strong:
         # "legs give way sometimes, for months, same as always": the clause says it is old news
         finding.status = STATUS_PRESENT if sign.get("history_counts") else STATUS_LONG_STANDING
+    elif how == "change" and not (strong or any(
+            f.id in ("new_onset", "worsening") and f.status == STATUS_PRESENT for f in result.features)):
+        finding.status = STATUS_BASELINE        # "rest doesn't help" alone: how MS pain often is, not new pain
     elif sign.get("needs_worsening_cue") and not (scope.worse_outside(span.start, span.end) or strong or in_screen):
         finding.status = STATUS_BASELINE        # pain at night alone is common; getting worse is the sign
     elif sign.get("needs_sudden_cue") and not (strong or acute_event or in_screen):
@@ -873,7 +883,10 @@ def _durations_of_signs(scope: "_Scope", findings: List["_Span"], beside: List["
     """"bladder problems for years, her back burns": a duration right after a sign that it made
     long-standing is the sign's, not the pain's, so it does not make the pain a familiar, stable
     pattern (bot/triage.py). A sign told as a trigger ("whenever she has a UTI") keeps it the pain's."""
-    old_signs = {f.start for f in result.red_flags + result.warning_signs if f.status == STATUS_LONG_STANDING}
+    # a sign that describes the pain itself (night pain, pain on coughing) shares the pain's duration
+    kb = knowledge()
+    old_signs = {f.start for f in result.red_flags + result.warning_signs if f.status == STATUS_LONG_STANDING
+                 and not (f.kind == "warning_sign" and kb.warning_signs[f.id].get("needs_new_pain"))}
     told = sorted((s for s in findings + beside if s.kind != "block"), key=lambda s: s.end)
     for f, span in zip(result.features, [s for s in findings if s.kind == "feature"], strict=True):
         if f.id != "long_standing" or f.status != STATUS_PRESENT:

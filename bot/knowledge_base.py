@@ -292,7 +292,7 @@ def _check_signs(check: "_Checker", data: Mapping[str, Any], f: str, key: str,
         check.patterns(f, sid, sign.get("phrases"), "phrases")
         # acute: an event by itself; state: present only with a new/sudden cue, else onset unknown;
         # ask: always asked about (never escalated on its own); screen: only as an answer to the screen
-        for field in ("acute_phrases", "state_phrases", "ask_phrases", "screen_phrases"):
+        for field in ("acute_phrases", "state_phrases", "ask_phrases", "screen_phrases", "change_phrases"):
             check.patterns(f, sid, sign.get(field), field, allow_empty=True)
         note = check.mapping(f, f"{sid}.note", sign.get("note") or {})
         check.known(f, f"{sid}.note", list(note), CONDITIONS, "condition")

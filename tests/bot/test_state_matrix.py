@@ -122,8 +122,9 @@ def test_every_class_of_message_is_safe_in_every_state(state):
             problems.append(f"escalated without a red flag: {where}")
         if anything_else in texts and not (before.get("assessed") or (dialogue.case or {}).get("assessed")):
             problems.append(f"spoke of an answer not given: {where}")
-        if asked in TOPICS and asked != "red_flag_screen" and reading.plain and not reading.signals.get(
-                "not_understood") and reply.intent in ("inform", "describe_pain", "deny", "affirm", "unsure") \
+        says_other_things = reading.features or reading.condition or reading.red_flags or reading.warning_signs
+        if asked in TOPICS and asked != "red_flag_screen" and reading.plain and not says_other_things \
+                and not reading.signals.get("not_understood") and reply.intent in ("inform", "describe_pain", "deny", "affirm", "unsure") \
                 and not reply.escalated and asked not in topics_answered(dialogue.case):
             problems.append(f"plain answer to {asked} not taken: {where}")
         after = dialogue.case or {}
