@@ -23,7 +23,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
@@ -216,10 +216,10 @@ def figures(split: str) -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
     results = [(m, judge_message(m)) for m in messages]
     convs = [(c, judge_conversation(c)) for c in conversations]
     by_level = defaultdict(list)
-    for m, r in results:
+    for _, r in results:
         by_level[r["level"]].append(r)
     sign_hits: Dict[str, List[bool]] = defaultdict(list)
-    for m, r in results:
+    for _, r in results:
         for sign, hit in (r.get("signs") or {}).items():
             sign_hits[sign].append(hit)
     taken = [r["taken"] for m, r in results if "taken" in r]

@@ -65,7 +65,7 @@ def new_case() -> Dict:
         "pending": None,           # the question after the assessment awaiting a reply: severity | diary_offer |
                                    # summary_offer | when (of pending_entry) | content (of a diary entry)
         "pending_entry": None,     # a diary entry waiting for its date
-        "told_new": [],            # same-day signs told with a new / sudden cue ("since today"): new pain, whatever came before
+        "told_new": [],            # same-day signs told with a new cue ("since today"): new pain, whatever came before
         "simpler": None,           # the topic to put more simply next ("I don't understand the question")
         "follow_ups": {},          # severity / diary_offer -> how many times it was put to the caregiver
         "diary_consent": False,    # the caregiver asked for (or agreed to) a diary
@@ -337,7 +337,8 @@ def _update_screen(case: Dict, reading: Extraction, text: str, asked_topic: Opti
     denied = set(case["red_flag_mentions"])
     # "no fever, no falls" starts with "no" but answers only for the signs it names
     # ... but "no, his chest is fine" and "no. breathing fine" say no to the question first (contract)
-    denies_all = reading.answer == "no" and (not flag_statuses or _says_none(text) or bool(reading.signals.get("no_first")))
+    denies_all = reading.answer == "no" and (
+        not flag_statuses or _says_none(text) or bool(reading.signals.get("no_first")))
     if any(s in (STATUS_UNCERTAIN, STATUS_ONSET_UNKNOWN) for s in flag_statuses.values()) or \
             reading.answer == "uncertain":
         case["red_flag_screen"] = SCREEN_UNSURE
@@ -436,7 +437,8 @@ def case_warning_signs(case: Optional[Dict]) -> List[str]:
     signs = set(case.get("warning_signs") or []) | set(unsettled_signs(case, "warning_sign"))
     kb = knowledge()
     if stable_pattern(case):  # cancer history, steroids: a sign with new or worsening pain only
-        signs = {w for w in signs if not kb.warning_signs.get(w, {}).get("needs_new_pain") or w in case.get("told_new", [])}
+        signs = {w for w in signs
+                 if not kb.warning_signs.get(w, {}).get("needs_new_pain") or w in case.get("told_new", [])}
     condition = case.get("condition")
     if condition:  # a sign of one condition only (breathing_change: ALS/MND) is not read for the other
         signs = {w for w in signs if condition in (kb.warning_signs.get(w, {}).get("conditions") or [condition])}

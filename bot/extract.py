@@ -125,6 +125,10 @@ class Extraction:
     plain: bool = False
     # The rules could not read the message (an internal error): fail closed, never "nothing found".
     failed: bool = False
+    # A denial word anywhere ("no", "not", "fine", "normal"): the second reader, which cannot scope one,
+    # then asks about a sign it is sure of instead of escalating it (with_second_opinion).
+    denies: bool = False
+    blocked: bool = False  # words that look like a sign but are not ("a breath of fresh air"): the rules know
     neuro_change: List[str] = field(default_factory=list)  # worsening weakness, not sudden
     # No red-flag or warning-sign phrase of any kind (screen-only ones included) in the text: the only
     # words a question's context changes the reading of (CONTEXT_TOPICS), so this reading holds in every
@@ -660,7 +664,8 @@ MODEL_SAID_CHARS = 80  # the caregiver's words kept with a sign only the model r
 def with_second_opinion(result: Extraction, text: str) -> Extraction:
     """Fold the statistical reader's red flags into the rules' reading, only ever towards more care: a sign
     the model is confident of and the rules found nowhere (or only as expected progression, or with its
-    onset unknown) is present; one it suspects where the rules found nothing is asked about ("is it new?").
+    onset unknown) is present; one it suspects where the rules found nothing, or is sure of in a message with
+    a denial the rules could not place ("breathing ok"), is asked about ("is it new?").
     Where the rules read a sign as denied, long-standing or resolved, their reading stands.
     With readers "model", the model's red flags replace the rules' (the ablation figures)."""
     from . import reading_model
@@ -674,12 +679,15 @@ def with_second_opinion(result: Extraction, text: str) -> Extraction:
     if mode == "model":
         result.red_flags = []
     said = " ".join(text.split())[:MODEL_SAID_CHARS]
-    settled = (STATUS_PRESENT, STATUS_NEGATED, STATUS_LONG_STANDING, STATUS_RESOLVED, STATUS_MINOR)
+    # what the rules placed stands: denied, old, passed, a harmless fall, or expected progression told as such
+    settled = (STATUS_PRESENT, STATUS_NEGATED, STATUS_LONG_STANDING, STATUS_RESOLVED, STATUS_MINOR, STATUS_BASELINE)
+    if result.blocked:
+        return result  # the rules matched a look-alike ("gasping for a cuppa"): the model cannot tell it apart
     for sign, probability in opinion.items():
         told = [f for f in result.red_flags if f.id == sign]
         if any(f.status in settled for f in told) or probability < reading_model.SUSPECT:
             continue
-        if probability >= reading_model.CONFIDENT:
+        if probability >= reading_model.CONFIDENT and not (result.denies and not told):
             result.red_flags = [f for f in result.red_flags if f.id != sign]
             result.red_flags.append(Finding(sign, "red_flag", STATUS_PRESENT, said, topic="red_flag_screen",
                                             acute=True))
@@ -768,6 +776,8 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     cues = [c for c in cues if c.kind != "pseudo" and not (
         c.kind in ("neg_pre", "neg_post", "unc") and any(i in inside_findings for i in range(c.start, c.end)))]
     scope = _Scope(doc, cues, pipe, inside_findings)
+    result.denies = any(c.kind in ("neg_pre", "neg_post") for c in cues)
+    result.blocked = bool(blocks)
     scope.all_findings = {i for f in findings + beside if f.kind != "block" for i in range(f.start, f.end)}
     scope.trigger_tokens = {i for f in findings if f.kind == "feature" and kb.features[f.id]["topic"] == "pain_trigger"
                             for i in range(f.start, f.end)}
@@ -977,7 +987,8 @@ def _read_signals(doc, pipe: Pipeline, scope: _Scope, neg_window: int, result: E
         signals["follow_up"] = asks_about
     if any(_pattern(p).search(lowered) for p in dialogue["not_understood"]):
         signals["not_understood"] = [lowered[:40]]
-    wipes = [name for name, patterns in dialogue["wipe_words"].items() if any(_pattern(p).search(lowered) for p in patterns)]
+    wipes = [name for name, patterns in dialogue["wipe_words"].items()
+             if any(_pattern(p).search(lowered) for p in patterns)]
     if wipes:
         signals["asks_to"] = wipes
     relief = _relief_said(lowered, dialogue["relief_words"])

@@ -7,12 +7,14 @@ character n-grams (scikit-learn), positives the messages labelled with that red 
 else, denied, long-standing and hedged mentions included. It never reads a sign alone: ``second_opinion``
 is consulted by the rules' reading (bot.extract.read_text) and only ever makes a reading more careful:
 
-  * the model is confident (probability >= CONFIDENT) and the rules found the sign nowhere, or only as
-    expected progression or with its onset unknown: the sign is read as present (escalation);
+  * the model is confident (probability >= CONFIDENT) and the rules found the sign nowhere, or with its
+    onset unknown: the sign is read as present (escalation), unless the message holds a denial the rules
+    could not place on a sign ("breathing ok"): then it is asked about;
   * the model suspects it (>= SUSPECT) where the rules found nothing: the sign's onset is read as unknown,
     so Backline asks at once whether it is new;
-  * where the rules read the sign as denied, long-standing or resolved, the rules stand: their reading of
-    negation and history is what the model is worst at.
+  * where the rules read the sign as denied, long-standing, resolved, harmless or expected progression, or
+    matched a look-alike ("a breath of fresh air"), the rules stand: negation, history and idiom are what the
+    model is worst at.
 
 Without a trained model file (a fresh clone before `make train`) the rules read alone, with one log line.
 """

@@ -85,7 +85,8 @@ class Dialogue:
             said += turn.replies
             self.case = turn.case
             self._apply(turn.slots)
-            escalated = turn.slots.get("triage") == "seek_care_now"
+            escalated = turn.slots.get("triage") == "seek_care_now" and (
+                before != "seek_care_now" or bool(turn.case.get("last", {}).get("new_red_flags")))
             self.asked = None  # the rule deactivates the form
         elif intent in BARE_ANSWERS and not self.asked and not (self.case and self.case.get("pending")):
             said += replies.bare_answer(self.case)  # data/rules/basics.yml: yes / no / not sure with nothing asked

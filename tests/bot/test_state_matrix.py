@@ -33,11 +33,10 @@ def _primed(steps):
 
 
 def _through_the_form(dialogue, stop_at=None):
-    reply = None
     for _ in range(12):
         if not dialogue.asked or dialogue.asked == stop_at:
             break
-        reply = dialogue.send(answer_for(dialogue.asked))
+        dialogue.send(answer_for(dialogue.asked))
     return dialogue
 
 
@@ -46,7 +45,8 @@ def states():
     """State name -> a Dialogue standing there (copied for each message)."""
     out = {"opening": Dialogue()}
     for topic in TOPICS:
-        dialogue = _primed(["my husband has back pain"] if topic == "condition" else ["my husband has MS and back pain"])
+        opening = "my husband has back pain" if topic == "condition" else "my husband has MS and back pain"
+        dialogue = _primed([opening])
         from bot.turn import ask_turn
 
         asked = ask_turn(dialogue.case, topic)
@@ -124,7 +124,8 @@ def test_every_class_of_message_is_safe_in_every_state(state):
             problems.append(f"spoke of an answer not given: {where}")
         says_other_things = reading.features or reading.condition or reading.red_flags or reading.warning_signs
         if asked in TOPICS and asked != "red_flag_screen" and reading.plain and not says_other_things \
-                and not reading.signals.get("not_understood") and reply.intent in ("inform", "describe_pain", "deny", "affirm", "unsure") \
+                and not reading.signals.get("not_understood") \
+                and reply.intent in ("inform", "describe_pain", "deny", "affirm", "unsure") \
                 and not reply.escalated and asked not in topics_answered(dialogue.case):
             problems.append(f"plain answer to {asked} not taken: {where}")
         after = dialogue.case or {}

@@ -1,0 +1,71 @@
+"""The second reader (bot/reading_model.py): trained from labelled messages, and folded into the rules' reading
+only towards more care (bot.extract.with_second_opinion)."""
+import pytest
+import yaml
+
+from bot import reading_model
+from bot.extract import STATUS_PRESENT, STATUS_UNCERTAIN, read_text
+
+# A tiny corpus in the dev split's format: enough for the model to be sure of "zorbly puff" (a wording the
+# rules do not know) and unsure of "wheezy", never of a plain back ache.
+MESSAGES = ([{"text": f"since {t} his puff is all zorbly and blarpy", "level": "now", "red_flags": ["breathing"]}
+             for t in ("lunch", "tea", "noon", "dawn", "brunch", "supper", "nine", "ten")]
+            + [{"text": f"his back aches a bit {t}", "level": "none", "red_flags": []}
+               for t in ("today", "again", "as usual", "most days", "after lunch", "in the evening", "now", "lately")]
+            + [{"text": "he is a bit wheezy and zorbly", "level": "now", "red_flags": ["breathing"]},
+               {"text": "he is a bit wheezy", "level": "none", "red_flags": []}])
+
+
+@pytest.fixture
+def trained(tmp_path, monkeypatch):
+    corpus = tmp_path / "dev"
+    corpus.mkdir()
+    (corpus / "t.yml").write_text(yaml.safe_dump({"messages": MESSAGES}))
+    monkeypatch.setattr(reading_model, "CORPUS", corpus)
+    model = tmp_path / "reading-model.pkl"
+    positives = reading_model.train(out=model)
+    reading_model.reset(model)
+    reading_model.use("both")
+    yield positives
+    reading_model.reset()
+    reading_model.use("rules")
+
+
+def test_training_counts_the_positives_per_red_flag(trained):
+    assert trained["breathing"] == 9 and trained["fever"] == 0
+
+
+def test_a_sign_only_the_model_is_sure_of_escalates(trained):
+    assert reading_model.signs("since lunch his puff is zorbly")["breathing"] >= reading_model.CONFIDENT
+    assert read_text("since lunch his puff is all zorbly").present_flags.keys() == {"breathing"}
+
+
+def test_the_rules_alone_do_not_read_it(trained):
+    reading_model.use("rules")
+    assert "breathing" not in read_text("since lunch his puff is all zorbly").present_flags
+
+
+def test_a_denial_the_rules_cannot_place_turns_a_sure_model_into_a_question(trained):
+    flags = [f for f in read_text("no, his puff is all zorbly since lunch").red_flags if f.id == "breathing"]
+    assert flags and all(f.status == STATUS_UNCERTAIN for f in flags)
+
+
+def test_what_the_rules_settle_stands(trained):
+    # the rules read "no trouble breathing" as denied: the model cannot overrule a denial the rules placed
+    reading = read_text("no trouble breathing, his puff is zorbly since lunch")
+    assert all(f.status != STATUS_PRESENT for f in reading.red_flags if f.id == "breathing")
+
+
+def test_without_a_model_file_the_rules_read_alone(tmp_path):
+    reading_model.reset(tmp_path / "missing.pkl")
+    reading_model.use("both")
+    try:
+        assert reading_model.signs("since lunch his puff is all zorbly") == {}
+    finally:
+        reading_model.reset()
+        reading_model.use("rules")
+
+
+def test_readers_must_be_known():
+    with pytest.raises(ValueError):
+        reading_model.use("oracle")
