@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
                                           "prints one JSON object.")
     assess_p.add_argument("text", nargs="+", help='the description, or "-" to read it from stdin')
     sub.add_parser("check", help="load and check the knowledge base, then exit")
+    statements_p = sub.add_parser("statements", help="write the clinician review pack (docs/safety/statements.md)")
+    statements_p.add_argument("--out", default=None, help="where to write it (default docs/safety/statements.md)")
     return parser
 
 
@@ -35,6 +37,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         from .knowledge_base import knowledge
         kb = knowledge()
         print(json.dumps({"ok": True, "features": len(kb.features), "answers": len(kb.answers)}))
+        return 0
+    if args.command == "statements":
+        from pathlib import Path
+
+        from .statements import OUT, write
+        print(write(Path(args.out) if args.out else OUT))
         return 0
     if args.command != "assess":
         parser.print_help(sys.stderr)
