@@ -27,6 +27,18 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# The scale-out tests need PostgreSQL and Redis; on a machine that runs neither, make test starts private ones
+# from Debian's packages (scripts/services.sh): install them when they are missing.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then
+  echo "make install: installing Debian's postgresql and redis-server for the scale-out tests (apt-get) ..."
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "make install: not root, so they were not installed; run 'sudo apt-get install -y postgresql redis-server', or set BACKLINE_TEST_PG and BACKLINE_TEST_REDIS." >&2
+  elif ! { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q --no-install-recommends postgresql redis-server >/dev/null \
+           || { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends postgresql redis-server >/dev/null; }; }; then
+    fail "apt-get could not install postgresql and redis-server (needed by the scale-out tests). Is Debian's package mirror reachable?"
+  fi
+fi
+
 # The stamp covers the Python pins and the web widget's lockfile.
 want=$(cat requirements/*.txt $(ls web/package-lock.json 2>/dev/null) | sha256sum | cut -d' ' -f1)
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$VENV/bin/rasa" ] \

@@ -34,6 +34,12 @@ stage_nlu()      {
 stage_e2e()      { pytest_stage tests -m e2e -q; }
 
 stages=("${@:-lint unit validate train stories nlu e2e}")
+# The tests of the scale-out configuration need PostgreSQL and Redis: the machine's own when configured or
+# answering, else throwaway private ones (scripts/services.sh; BACKLINE_PRIVATE_SERVICES=1 forces them).
+if [[ " ${stages[*]} " =~ " unit " || " ${stages[*]} " =~ " e2e " ]]; then
+  source scripts/services.sh
+  services_up
+fi
 for stage in ${stages[@]}; do
   echo "=== make test: $stage"
   start=$(date +%s)
