@@ -67,7 +67,8 @@ def misquoted(quotes, seeds, sources):
 def not_carried(quotes, excerpts):
     """The quotes that are not among the passages the repository carries for their source."""
     carried = {sid: {normalise(p) for p in entry.get("passages") or []} for sid, entry in excerpts.items()}
-    return [(where, sid, sentence) for where, sid, sentence in quotes if normalise(sentence) not in carried.get(sid, ())]
+    return [(where, sid, sentence) for where, sid, sentence in quotes
+            if normalise(sentence) not in carried.get(sid, ())]
 
 
 def test_every_quote_is_a_carried_passage_of_its_source():
