@@ -15,7 +15,11 @@ The rooms, from the top down:
   CLI's ``python -m bot assess``).
 - ``bot.diary``: the pain diary's entries and what it says read back; ``bot.severity`` (0-10 from the
   caregiver's words) and ``bot.when`` (their date words).
-- ``bot.extract`` (reading a message), ``bot.classify`` (pain types), ``bot.triage`` (the four levels),
+- reading a message, once: ``bot.extract`` (``read_text``: the rules' reading and the second reader's opinion,
+  ``bot.reading_model``), built from ``bot.reading`` (the reading object), ``bot.matching`` (the matchers),
+  ``bot.scope`` (clauses and status cues), ``bot.signs`` (each sign with its status) and ``bot.signals``
+  (conversational signals and topic answers).
+- ``bot.classify`` (pain types), ``bot.triage`` (the four levels),
   ``bot.explain`` (caregiver texts), ``bot.knowledge_base`` (loading and checking the YAML).
 
 Contract values (docs/interface.md) live in bot.knowledge_base: CONDITIONS, RED_FLAGS, WARNING_SIGNS,

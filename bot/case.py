@@ -18,7 +18,9 @@ import dataclasses
 import re
 from typing import Dict, List, Optional
 
-from .extract import (
+from .extract import read_text
+from .knowledge_base import FEATURE_TOPICS, RED_FLAGS, TOPICS, WARNING_SIGNS, knowledge
+from .reading import (
     STATUS_BASELINE,
     STATUS_LONG_STANDING,
     STATUS_NEGATED,
@@ -26,9 +28,7 @@ from .extract import (
     STATUS_PRESENT,
     STATUS_UNCERTAIN,
     Extraction,
-    read_text,
 )
-from .knowledge_base import FEATURE_TOPICS, RED_FLAGS, TOPICS, WARNING_SIGNS, knowledge
 from .severity import is_severe, read_severity
 
 CASE_VERSION = 3

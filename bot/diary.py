@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional, Tuple
 
-from .extract import STATUS_PRESENT, Extraction, read_text
+from .extract import read_text
 from .knowledge_base import RED_FLAGS, WARNING_SIGNS, knowledge
+from .reading import STATUS_PRESENT, Extraction
 from .severity import read_severity
 from .when import FOUND, NONE, When, in_words, parse_iso, read_when
 

@@ -22,8 +22,8 @@ from .case import (
     stable_pattern,
     unsettled_signs,
 )
-from .extract import STATUS_PRESENT, STATUS_UNCERTAIN
 from .knowledge_base import TRIAGE_VALUES, UNKNOWN_CONDITION, KnowledgeBase, knowledge
+from .reading import STATUS_PRESENT, STATUS_UNCERTAIN
 
 Facts = Dict[str, object]
 def case_facts(case: Dict, pain_type: str, single_text: bool = False) -> Facts:

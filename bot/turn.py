@@ -29,9 +29,10 @@ from .case import (
     topic_summaries,
 )
 from .explain import answer_question
-from .extract import CONTEXT_TOPICS, Extraction, read_text
+from .extract import read_text
 from .knowledge_base import TOPICS, knowledge
 from .questions import count_ask, next_topic
+from .reading import CONTEXT_TOPICS, Extraction
 from .severity import only_severity, read_severity
 from .when import FOUND, read_when
 

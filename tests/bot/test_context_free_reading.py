@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 import bot
-from bot.extract import CONTEXT_TOPICS, read_text
+from bot.extract import read_text
+from bot.reading import CONTEXT_TOPICS
 from harness.conversation import ANSWERS
 
 HERE = Path(__file__).resolve().parent

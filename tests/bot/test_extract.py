@@ -213,14 +213,14 @@ def test_building_the_matchers_does_not_load_tensorflow_and_leaves_it_importable
 
 
 def test_the_findings_matched_by_index_are_those_one_matcher_finds():
-    """bot.extract._IndexedMatcher runs only the patterns a message has the words for: on every vignette, and on
+    """bot.matching._IndexedMatcher runs only the patterns a message has the words for: on every vignette, and on
     every phrase the knowledge base matches (each the likeliest text to match), it finds what one spaCy Matcher
     with all the findings' patterns finds."""
     import yaml
     from spacy.matcher import Matcher
 
-    from bot.extract import pipeline
     from bot.knowledge_base import knowledge
+    from bot.matching import pipeline
     from harness.servers import ROOT
 
     pipe = pipeline()
@@ -249,6 +249,6 @@ def test_the_findings_matched_by_index_are_those_one_matcher_finds():
     ([{"NORM": {"IN": ["a", "b"]}, "OP": "?"}], None),
 ])
 def test_a_pattern_is_tried_only_on_messages_with_the_words_its_first_required_token_needs(pattern, words):
-    from bot.extract import _IndexedMatcher
+    from bot.matching import _IndexedMatcher
 
     assert _IndexedMatcher.required_words(pattern) == (frozenset(words) if words else None)

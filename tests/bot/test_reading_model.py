@@ -4,7 +4,8 @@ import pytest
 import yaml
 
 from bot import reading_model
-from bot.extract import STATUS_PRESENT, STATUS_UNCERTAIN, read_text
+from bot.extract import read_text
+from bot.reading import STATUS_PRESENT, STATUS_UNCERTAIN
 
 # A tiny corpus in the dev split's format: enough for the model to be sure of "zorbly puff" (a wording the
 # rules do not know) and unsure of "wheezy", never of a plain back ache.

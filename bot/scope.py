@@ -1,0 +1,174 @@
+"""Status and scope: a message cut into clauses, and the cues in each clause that say whether a finding is
+denied, hedged, long-standing, resolved, conditional, harmless, or new / sudden / worsening."""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Tuple
+
+from .matching import Pipeline, Span
+
+CONDITIONAL_WINDOW = 4  # "when she has a UTI": the trigger word sits just before the sign
+# A new/sudden cue describes a finding only when close to it ("legs suddenly gave way"), not
+# anywhere in a long run-on clause ("spasms when she moves suddenly, ... legs weaker").
+ACUTE_WINDOW = 5
+# A neighbouring clause of at most this many words, with a long-standing cue and no finding of
+# its own, describes the finding next to it ("legs give way sometimes, has done for months").
+PURE_CHRONIC_MAX_WORDS = 8
+SENTENCE_END = {".", "!", "?", ";", "...", "!!", "??", "?!", "!?"}
+POST_NEGATION_SKIP = {":", "-", "=", "?", "–", "—"}
+# "her legs are fine", "breathing's ok", "bladder all good": a verb or adverb may stand between
+# a finding and the word that clears it
+POST_NEGATION_VERBS = {"is", "are", "'s", "s", "was", "were", "seems", "seem", "looks", "look", "feels", "feel",
+                       "all", "both", "totally", "completely", "absolutely", "perfectly", "been", "has", "have",
+                       "'ve", "still", "now", "pretty", "quite", "sounds", "sound"}
+
+
+class Scope:
+    """Clause segmentation + cue lookup for one doc."""
+
+    def __init__(self, doc, cues: List[Span], pipe: Pipeline, finding_tokens: set):
+        self.doc = doc
+        self.finding_tokens = finding_tokens  # tokens of findings that are not themselves timing words
+        self.all_findings = finding_tokens    # every finding's tokens (set by the reader)
+        self.trigger_tokens: set = set()      # the tokens of what sets the pain off (set by the reader)
+        self.cues = cues
+        n = len(doc)
+        boundary = [False] * n
+        for cue in cues:
+            if cue.kind == "break":
+                for i in range(cue.start, cue.end):
+                    boundary[i] = True
+        for i, tok in enumerate(doc):
+            ends_sentence = tok.text in SENTENCE_END or (tok.is_punct and tok.text[0] in ".!?;")
+            if ends_sentence or (tok.is_space and "\n" in tok.text):
+                boundary[i] = True
+            elif tok.norm_ in pipe.joiners and i + 1 < n and doc[i + 1].norm_ in pipe.starters:
+                boundary[i] = True
+        self.boundary = boundary
+        self.seg = []
+        current = 0
+        for i in range(n):
+            if boundary[i]:
+                current += 1
+                self.seg.append(-1)
+            else:
+                self.seg.append(current)
+        self.by_kind: Dict[str, List[Span]] = {}
+        for cue in cues:
+            self.by_kind.setdefault(cue.kind, []).append(cue)
+
+    def segment_of(self, start: int) -> int:
+        return self.seg[start] if 0 <= start < len(self.seg) else -1
+
+    def _before(self, kind: str, start: int, window: int) -> Optional[Span]:
+        seg = self.segment_of(start)
+        for cue in self.by_kind.get(kind, ()):
+            if cue.end <= start and start - cue.end <= window and self.segment_of(cue.start) == seg and seg != -1:
+                return cue
+        return None
+
+    def in_segment(self, kind: str, seg: int) -> bool:
+        return seg != -1 and any(self.segment_of(c.start) == seg for c in self.by_kind.get(kind, ()))
+
+    def negated(self, start: int, end: int, window: int) -> bool:
+        seg = self.segment_of(start)
+        for cue in self.by_kind.get("neg_pre", ()):
+            if (cue.end <= start and start - cue.end <= window and seg != -1
+                    and self.segment_of(cue.start) == seg and not self._denial_ends(cue.end, start)
+                    and not self._new_item(cue.end, start, end)):
+                return True
+        # post-negation: "fever: no", "falls - none"
+        i = end
+        while i < len(self.doc) and self.doc[i].text in POST_NEGATION_SKIP:
+            i += 1
+        while i < len(self.doc) and i - end < 4 and self.doc[i].norm_ in POST_NEGATION_VERBS:
+            i += 1
+        for cue in self.by_kind.get("neg_post", ()):
+            if cue.start == i:
+                after = cue.end
+                if after >= len(self.doc) or self.doc[after].is_punct or self.doc[after].norm_ in ("and", "but", "or"):
+                    return True
+        return False
+
+    def _denial_ends(self, frm: int, to: int) -> bool:
+        """A denial reaches past a comma or "and" only when it is a list of findings ("no fever,
+        chills or numbness", "no numbness and tingling"). When what it denied before the comma
+        was not a finding ("can't hold it, soiled the bed", "doesn't sleep well and wet
+        herself"), the denial ends there."""
+        for i in range(frm, to):
+            tok = self.doc[i]
+            if tok.text == "," or tok.norm_ in ("and", "&"):
+                return not any(j in self.all_findings for j in range(frm, i))
+        return False
+
+    def _new_item(self, frm: int, start: int, end: int) -> bool:
+        """"no fever, legs numb since yesterday": past a comma or "and", a finding with its own new/sudden
+        cue is a new statement, not one more item of the list the denial began."""
+        listed = any(self.doc[i].text == "," or self.doc[i].norm_ in ("and", "&") for i in range(frm, start))
+        return listed and self._near("acute_strong", start, end, ACUTE_WINDOW, True)
+
+    def uncertain(self, start: int, window: int) -> bool:
+        return self._before("unc", start, window) is not None
+
+    def _pure_segment(self, kind: str, seg: int) -> bool:
+        """A short clause holding only a cue of this kind ("nothing new", "has done for months", "it's gone now")."""
+        if seg < 0 or not self.in_segment(kind, seg):
+            return False
+        words = [i for i, s in enumerate(self.seg) if s == seg and not self.doc[i].is_punct]
+        return len(words) <= PURE_CHRONIC_MAX_WORDS and not any(i in self.finding_tokens for i in words)
+
+    def only_timing(self, start: int) -> bool:
+        """The clause holds no finding but timing words ("she's had this on and off for years")."""
+        seg = self.segment_of(start)
+        return seg != -1 and not any(self.seg[i] == seg for i in self.finding_tokens)
+
+    def long_standing(self, start: int) -> bool:
+        seg = self.segment_of(start)
+        if self.in_segment("chronic", seg):
+            return True
+        return self._pure_segment("chronic", seg + 1) or self._pure_segment("chronic", seg - 1)
+
+    def conditional(self, start: int) -> bool:
+        """A "when / whenever / if / after" shortly before it, in its clause: a trigger, not a state now."""
+        return self._before("cond", start, CONDITIONAL_WINDOW) is not None
+
+    def near_segment(self, kind: str, start: int, before: bool = False) -> bool:
+        """A cue of this kind in the finding's clause, or alone in a short clause right after it
+        (or, with before=True, right before it)."""
+        seg = self.segment_of(start)
+        return self.in_segment(kind, seg) or self._pure_segment(kind, seg - 1 if before else seg + 1)
+
+
+    def _near(self, kind: str, start: int, end: int, window: int, adjective_ok: bool = True) -> bool:
+        seg = self.segment_of(start)
+        for cue in self.by_kind.get(kind, ()):
+            if seg == -1 or self.segment_of(cue.start) != seg:
+                continue
+            if not adjective_ok and cue.end == start and self.doc[cue.start].norm_ == "sudden":
+                continue  # "a sudden electric jolt": how it feels, not when it began
+            if all(i in self.trigger_tokens for i in range(cue.start, cue.end)):
+                continue  # "when she moves suddenly": what sets the pain off, not when anything began
+            gap = start - cue.end if cue.end <= start else cue.start - end if cue.start >= end else 0
+            if gap <= window:
+                return True
+        return False
+
+    def acute(self, start: int, end: Optional[int] = None, adjective_ok: bool = True) -> Tuple[bool, bool]:
+        """(new/sudden cue near it, worsening cue near it), same clause, within ACUTE_WINDOW words, or
+        alone in a short clause right after it ("she wet herself, that's new")."""
+        end = start + 1 if end is None else end
+        after = self.segment_of(start) + 1 if self.segment_of(start) != -1 else -1
+        strong = (self._near("acute_strong", start, end, ACUTE_WINDOW, adjective_ok)
+                  or self._pure_segment("acute_strong", after))
+        return strong, self._near("acute_worse", start, end, ACUTE_WINDOW)
+
+    def worse_outside(self, start: int, end: int) -> bool:
+        """A worsening cue near the finding, or in a short clause right after it ("worse at night" is
+        the finding; "and it keeps getting worse" says it is changing)."""
+        seg = self.segment_of(start)
+        # inside its words, "getting worse" counts, a bare comparative ("worse at night") does not
+        near = any(self.segment_of(c.start) == seg != -1 and (
+            (start <= c.start and c.end <= end and c.end - c.start > 1)
+            or ((c.start >= end or c.end <= start) and min(abs(c.start - end), abs(start - c.end)) <= ACUTE_WINDOW))
+            for c in self.by_kind.get("acute_worse", ()))
+        return near or (seg != -1 and self._pure_segment("acute_worse", seg + 1))

@@ -1,0 +1,115 @@
+"""Conversational signals and topic answers: crisis, dose questions, severity words, a bare yes / no / not
+sure, a question, a follow-up about the assessment, "I don't understand", a request to start over or
+delete, what a reply to "does anything ease it?" says, and whether a reply is plain language."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Dict, List, Optional
+
+from .matching import Pipeline, find_spans, longest_first
+from .reading import Extraction
+from .scope import Scope
+
+ANSWER_FILLERS = {"i", "we", "um", "umm", "uh", "erm", "er", "hmm", "well", "honestly", "oh", "so", "sorry", "really",
+                  "just", "am", "'m", "m", "im", "genuinely", "truly", "actually"}
+
+
+def read_signals(doc, pipe: Pipeline, scope: Scope, neg_window: int, result: Extraction) -> None:
+    spans = find_spans(pipe.signals, doc, pipe.nlp)
+    answer_kinds = {"answer_yes", "answer_no", "uncertain"}
+    answers = longest_first([s for s in spans if s.id in answer_kinds])
+    others = [s for s in spans if s.id not in answer_kinds]
+    signals: Dict[str, List[str]] = {}
+    for name in {s.id for s in others}:
+        for span in longest_first([s for s in others if s.id == name]):
+            # crisis words are cleared only by a denial right before them ("not suicidal"), never by
+            # a "no" further off ("no one would care if I killed myself")
+            window = 1 if name == "crisis" else neg_window
+            if name in ("severity", "crisis", "prescription_review") and scope.negated(span.start, span.end, window):
+                continue
+            signals.setdefault(name, []).append(doc[span.start: span.end].text)
+    for span in answers:
+        if span.id == "uncertain":
+            signals.setdefault("uncertain", []).append(doc[span.start: span.end].text)
+    first_word = next((t.i for t in doc if not (t.is_punct or t.is_space)), None)
+    answer_start = first_word
+    # "I don't know", "well, no", "um not sure": skip a leading filler word
+    while answer_start is not None and answer_start < len(doc) and (
+            doc[answer_start].norm_ in ANSWER_FILLERS or doc[answer_start].is_punct or doc[answer_start].is_space):
+        answer_start += 1
+    for span in answers:
+        if span.start in (first_word, answer_start):
+            result.answer = {"answer_yes": "yes", "answer_no": "no", "uncertain": "uncertain"}[span.id]
+            break
+    if "question" in signals:
+        first_q = first_word is not None and any(
+            s.id == "question" and s.start == first_word for s in others)
+        result.is_question = first_q or any(t.text == "?" for t in doc)
+        del signals["question"]
+    mention = signals.pop("dose_mention", None)
+    if mention and not signals.get("dose_question"):
+        # "is 20mg too much", "she's on 10 mg, can we go to 20": a strength in a question is a
+        # dose question; "she takes 10mg of baclofen" is not. A question word opening the
+        # message or any clause counts, as does a "?".
+        starts = {first_word} | {t.i + 1 for t in doc if t.is_punct}
+        asks = result.is_question or any(s.id == "question" and s.start in starts for s in others)
+        if asks:
+            signals["dose_question"] = mention
+    result.signals = signals
+    lowered = doc.text.lower().strip()
+    dialogue = pipe.kb.policy["dialogue"]
+    asks_about = [kind for kind, patterns in dialogue["follow_up_questions"].items()
+                  if any(_pattern(p).search(lowered) for p in patterns)]
+    if asks_about:
+        signals["follow_up"] = asks_about
+    if any(_pattern(p).search(lowered) for p in dialogue["not_understood"]):
+        signals["not_understood"] = [lowered[:40]]
+    wipes = [name for name, patterns in dialogue["wipe_words"].items()
+             if any(_pattern(p).search(lowered) for p in patterns)]
+    if wipes:
+        signals["asks_to"] = wipes
+    relief = _relief_said(lowered, dialogue["relief_words"])
+    if relief:
+        signals["relief"] = [relief]
+    if _NO_FIRST.match(lowered):
+        signals["no_first"] = [lowered[:20]]
+    # an answer may open with "when" or "where" ("when we sit him up"); a question shows itself with a "?"
+    # or an asking word first ("why does it...", "can she...")
+    asking = "?" in doc.text or (first_word is not None and doc[first_word].lower_ in _ASKING_WORDS)
+    result.plain = not asking and (
+        any(t.lower_ in _stop_words() or t.norm_ in _stop_words() for t in doc)
+        or bool(result.features or result.condition or result.red_flags or result.warning_signs or result.answer))
+
+
+@lru_cache(maxsize=None)
+def _pattern(pattern: str) -> "re.Pattern[str]":
+    return re.compile(pattern)
+
+
+def _relief_said(lowered: str, words: Dict[str, List[str]]) -> Optional[str]:
+    """"propping her up eases it", "rolling him onto his side helps" -> "yes"; "not much", "nothing really"
+    -> "no": what a reply to "does anything ease it?" says when the rules name no particular relief."""
+    if _pattern(r"\b(" + "|".join(words["no"]) + r")\b").search(lowered):
+        return "no"
+    if _pattern(r"\b(" + "|".join(words["yes"]) + r")\b").search(lowered):
+        return "yes"
+    return None
+
+
+# A reply that opens with a "no" standing alone ("no, his chest is fine", "no. breathing fine, no fever"): the
+# answer to the whole question, whatever it then names (not "no fever", where "no" belongs to the sign).
+_NO_FIRST = re.compile(r"^\W*(no|nope|nah|not really|not that i know of|not as far as i know)\b\s*"
+                       r"([,.!;:\-]|$|(he|she|they|his|her|their|it|its|it's|i|we|all|nothing|none|thank|thanks)\b)")
+
+
+_ASKING_WORDS = frozenset({"why", "what", "how", "which", "who", "should", "can", "could", "is", "are", "does", "do",
+                           "will", "would", "shall", "may", "might", "am"})
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)

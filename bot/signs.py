@@ -1,0 +1,129 @@
+"""Signs: one red flag or same-day warning sign mention read with its status, and the readings that join
+mentions (both legs, a harmless fall, a duration that belongs to a sign)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import List
+
+from .knowledge_base import KnowledgeBase, knowledge
+from .matching import Span
+from .reading import (
+    STATUS_BASELINE,
+    STATUS_LONG_STANDING,
+    STATUS_MINOR,
+    STATUS_NEGATED,
+    STATUS_ONSET_UNKNOWN,
+    STATUS_PRESENT,
+    STATUS_RESOLVED,
+    STATUS_UNCERTAIN,
+    Extraction,
+    Finding,
+)
+from .scope import Scope
+
+BOTH_WINDOW = 3  # "both of his legs went numb": "both" a few words before the legs
+
+
+def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_window: int, unc_window: int,
+               kb: KnowledgeBase, result: Extraction) -> Finding:
+    """One red flag or warning sign mention, with its status (see the module docstring)."""
+    is_flag = span.kind.startswith("flag")
+    sign = (kb.red_flags if is_flag else kb.warning_signs)[span.id]
+    how = span.kind.partition("_")[2]  # "" | acute | state | ask | screen
+    strong, worse = scope.acute(span.start, span.end)
+    acute_event = how == "acute"
+    finding = Finding(span.id, "red_flag" if is_flag else "warning_sign", STATUS_PRESENT, words,
+                      topic="red_flag_screen", acute=strong or acute_event, worsening=worse, start=span.start)
+    if sign.get("needs_words") and not _needs_words(sign["needs_words"]).search(scope.doc.text.lower()):
+        finding.status = STATUS_BASELINE        # osteoporosis with no knock, a pump with no sign of being unwell
+    elif scope.negated(span.start, span.end, neg_window):
+        finding.status = STATUS_NEGATED
+    elif scope.uncertain(span.start, unc_window):
+        finding.status = STATUS_UNCERTAIN
+    elif sign.get("conditional_is_trigger") and scope.conditional(span.start):
+        finding.status = STATUS_BASELINE        # "worse when she has a UTI": a trigger, not an infection now
+    elif sign.get("can_resolve") and scope.near_segment("resolved", span.start):
+        finding.status = STATUS_RESOLVED
+    elif scope.long_standing(span.start) and not strong:
+        # "legs give way sometimes, for months, same as always": the clause says it is old news
+        finding.status = STATUS_PRESENT if sign.get("history_counts") else STATUS_LONG_STANDING
+    elif how == "change" and not (strong or any(
+            f.id in ("new_onset", "worsening") and f.status == STATUS_PRESENT for f in result.features)):
+        finding.status = STATUS_BASELINE        # "rest doesn't help" alone: how MS pain often is, not new pain
+    elif sign.get("needs_worsening_cue") and not (scope.worse_outside(span.start, span.end) or strong or in_screen):
+        finding.status = STATUS_BASELINE        # pain at night alone is common; getting worse is the sign
+    elif sign.get("needs_sudden_cue") and not (strong or acute_event or in_screen):
+        if worse:
+            # expected progression (ALS/MS) told as such, not a red flag; worsening is still worth a call
+            finding.status = STATUS_BASELINE
+            result.neuro_change.append(words)
+        else:
+            finding.status = STATUS_ONSET_UNKNOWN  # "his right leg is weak": not said whether new, so asked
+    elif how == "ask" and not (in_screen or strong):
+        finding.status = STATUS_ONSET_UNKNOWN   # a known MS symptom: an emergency only when different
+    elif scope.in_segment("onset", scope.segment_of(span.start)) and not strong:
+        finding.status = STATUS_ONSET_UNKNOWN   # "because of her MS", "as usual", "again"
+    elif how == "state" and not (strong or in_screen):
+        finding.status = STATUS_ONSET_UNKNOWN   # "she's incontinent": a state, not when it began
+    # a fall is new by nature ("yesterday she slid..."): only worse pain, anywhere in the message, makes a
+    # harmless one an injury ("didn't hurt himself, but now his back is much worse")
+    elif span.id == "injury" and not (worse or scope.by_kind.get("acute_worse")) and (
+            scope.near_segment("noharm", span.start) or scope.near_segment("noharm", span.start, before=True)):
+        finding.status = STATUS_MINOR           # "slid down gently, wasn't hurt"
+    return finding
+
+
+@lru_cache(maxsize=None)
+def _needs_words(pattern: str) -> "re.Pattern[str]":
+    return re.compile(r"\b" + pattern + r"\b")
+
+
+def durations_of_signs(scope: "Scope", findings: List["Span"], beside: List["Span"], result: Extraction) -> None:
+    """"bladder problems for years, her back burns": a duration right after a sign that it made
+    long-standing is the sign's, not the pain's, so it does not make the pain a familiar, stable
+    pattern (bot/triage.py). A sign told as a trigger ("whenever she has a UTI") keeps it the pain's."""
+    # a sign that describes the pain itself (night pain, pain on coughing) shares the pain's duration
+    kb = knowledge()
+    old_signs = {f.start for f in result.red_flags + result.warning_signs if f.status == STATUS_LONG_STANDING
+                 and not (f.kind == "warning_sign" and kb.warning_signs[f.id].get("needs_new_pain"))}
+    told = sorted((s for s in findings + beside if s.kind != "block"), key=lambda s: s.end)
+    for f, span in zip(result.features, [s for s in findings if s.kind == "feature"], strict=True):
+        if f.id != "long_standing" or f.status != STATUS_PRESENT:
+            continue
+        before = [s for s in told if s.end <= span.start and scope.segment_of(s.start) == scope.segment_of(span.start)]
+        if before and before[-1].start in old_signs:
+            f.status = STATUS_BASELINE
+
+
+def both_legs(doc, result: Extraction) -> None:
+    """Numbness or weakness told of both legs ("both his legs went numb", "can't feel either leg") is
+    also the both_legs flag, with the same status."""
+    told = {f.id for f in result.red_flags if f.id == "both_legs"}
+    for f in list(result.red_flags):
+        around = {t.norm_ for t in doc[max(0, f.start - BOTH_WINDOW): f.start + len(f.said.split()) + 1]}
+        if f.id in ("leg_numbness", "leg_weakness") and not told and around & {"both", "either"}:
+            result.red_flags.append(Finding("both_legs", "red_flag", f.status, f.said, topic=f.topic,
+                                            acute=f.acute, worsening=f.worsening))
+            told.add("both_legs")
+
+
+def minor_falls(result: Extraction) -> None:
+    """A fall told with nothing hurt ("slid down gently, wasn't hurt"), or an old fall, is the
+    minor_fall warning sign rather than the injury red flag. A plain fall stays an injury."""
+    minor = [f for f in result.red_flags if f.id == "injury" and f.status == STATUS_MINOR]
+    old = [f for f in result.red_flags if f.id == "injury" and f.status == STATUS_LONG_STANDING]
+    if (minor or old) and not any(w.id == "minor_fall" for w in result.warning_signs):
+        said = (minor or old)[0].said
+        result.warning_signs.append(Finding("minor_fall", "warning_sign", STATUS_PRESENT, said,
+                                            topic="red_flag_screen"))
+
+
+
+def title_not_condition(doc, span) -> bool:
+    """"Ms Patel", "Ms. Jones": the title, not multiple sclerosis (written "Ms" + a capitalised name)."""
+    if span.kind != "condition" or span.end - span.start != 1 or doc[span.start].text not in ("Ms", "Ms."):
+        return False
+    nxt = span.end + (1 if span.end < len(doc) and doc[span.end].text == "." else 0)
+    return nxt < len(doc) and doc[nxt].is_title and doc[nxt].is_alpha
