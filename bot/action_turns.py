@@ -89,7 +89,7 @@ ACTIONS: Dict[str, Callable[[Seen, datetime], Turn]] = {
     "action_assess": lambda seen, now: conclude(seen.case),
     "action_escalate": _escalate,
     "action_crisis_support": _crisis_support,
-    "action_answer_question": _said(lambda seen: replies.knowledge_answer(seen.text)),
+    "action_answer_question": _said(lambda seen: replies.knowledge_answer(seen.text, seen.case)),
     "action_answer_dose": _said(lambda seen: replies.dose()),
     "action_explain_question": _said(lambda seen: replies.why_we_ask(seen.asked)),
     "action_care_team_summary": _said(lambda seen: replies.care_team_summary(seen.case)),

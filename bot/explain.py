@@ -120,11 +120,12 @@ def _has_keyword(text: str, keyword: str) -> bool:
     return re.search(r"(?<![a-z0-9])" + re.escape(keyword.lower()) + r"(?![a-z0-9])", text) is not None
 
 
-def answer_question(text: str) -> Optional[Dict]:
+def answer_question(text: str, condition: Optional[str] = None) -> Optional[Dict]:
     """Match a caregiver's question to a FAQ entry: {"id", "text", "sources", "topic"} or None.
 
     Only questions are answered (a "?" or a question word first), so a description such as
-    "she has MS and back pain" is left to the assessment.
+    "she has MS and back pain" is left to the assessment. An entry that only one condition's article supports
+    (`conditions`) is not given to the other condition's caregivers.
     """
     if not isinstance(text, str) or not text.strip():
         return None
@@ -139,6 +140,8 @@ def answer_question(text: str) -> Optional[Dict]:
     best, best_score = None, 0
     for aid, entry in kb.answers.items():
         if any(_has_keyword(clean, str(k)) for k in entry.get("unless") or []):
+            continue
+        if condition and condition not in (entry.get("conditions") or [condition]):
             continue
         for alternative in entry["match"]:
             if all(any(_has_keyword(clean, str(k)) for k in group) for group in alternative):

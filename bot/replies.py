@@ -49,11 +49,13 @@ def why_we_ask(topic: Optional[str]) -> List[Message]:
     return messages([why_ask(topic) or knowledge().messages["chat"]["why_no_question"]])
 
 
-def knowledge_answer(text: str) -> List[Message]:
-    """A caregiver's question answered from the articles, with their titles; or what Backline can answer."""
+def knowledge_answer(text: str, case: Optional[Dict] = None) -> List[Message]:
+    """A caregiver's question answered from the articles, with their titles; or what Backline can answer.
+    An answer only one condition's article supports is not given to the other condition's caregivers."""
     text = text or ""
     # The NLU already judged this a question; the matcher answers only text that reads as one.
-    answer = explain.answer_question(text if "?" in text else text.rstrip() + "?")
+    answer = explain.answer_question(text if "?" in text else text.rstrip() + "?",
+                                     condition=(case or {}).get("condition"))
     if answer is None:
         return chat("no_answer")
     titles = "; ".join(source["title"] for source in answer["sources"])

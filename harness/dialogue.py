@@ -23,9 +23,9 @@ from bot.turn import ask_turn, conclude, route, take_turn
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=timezone.utc)
 # Intents a rule answers without reading the message into the case (data/rules/basics.yml, safety.yml).
 SAID_BY_RULE = {
-    "ask_knowledge": lambda text, topic: replies.knowledge_answer(text),
-    "ask_dose": lambda text, topic: replies.dose(),
-    "ask_why": lambda text, topic: replies.why_we_ask(topic),
+    "ask_knowledge": lambda text, topic, case: replies.knowledge_answer(text, case),
+    "ask_dose": lambda text, topic, case: replies.dose(),
+    "ask_why": lambda text, topic, case: replies.why_we_ask(topic),
 }
 BARE_ANSWERS = {"affirm", "deny", "unsure"}  # with nothing asked: action_bare_answer
 # Intents whose rule says one of the domain's responses (data/rules/basics.yml).
@@ -91,7 +91,7 @@ class Dialogue:
         elif intent in BARE_ANSWERS and not self.asked and not (self.case and self.case.get("pending")):
             said += replies.bare_answer(self.case)  # data/rules/basics.yml: yes / no / not sure with nothing asked
         elif intent in SAID_BY_RULE:
-            said += SAID_BY_RULE[intent](text, self.asked)
+            said += SAID_BY_RULE[intent](text, self.asked, self.case)
             if self.asked:
                 said += ask_turn(self.case, self.asked).replies
         else:
