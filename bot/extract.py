@@ -105,6 +105,8 @@ def with_second_opinion(result: Extraction, text: str) -> Extraction:
     settled = (STATUS_PRESENT, STATUS_NEGATED, STATUS_LONG_STANDING, STATUS_RESOLVED, STATUS_MINOR, STATUS_BASELINE)
     if result.blocked:
         return result  # the rules matched a look-alike ("gasping for a cuppa"): the model cannot tell it apart
+    if mode == "both" and result.present_flags:
+        return result  # the turn escalates on what the rules read; the model's guesses would only add noise
     for sign, probability in opinion.items():
         told = [f for f in result.red_flags if f.id == sign]
         if any(f.status in settled for f in told) or probability < reading_model.SUSPECT:

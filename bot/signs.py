@@ -46,7 +46,9 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
         finding.status = STATUS_BASELINE        # "worse when she has a UTI": a trigger, not an infection now
     elif sign.get("can_resolve") and scope.near_segment("resolved", span.start):
         finding.status = STATUS_RESOLVED
-    elif scope.long_standing(span.start) and not strong:
+    elif scope.long_standing(span.start) and (not strong or how == "ask"):
+        # ("her usual MS hug is squeezing today, she's had it for years, same as always": for a known symptom of
+        # the condition, "for years, the same" outweighs "today")
         # "legs give way sometimes, for months, same as always": the clause says it is old news
         finding.status = STATUS_PRESENT if sign.get("history_counts") else STATUS_LONG_STANDING
     elif how == "change" and not (strong or any(
