@@ -26,6 +26,7 @@ from .reading import (
     STATUS_NEGATED,
     STATUS_ONSET_UNKNOWN,
     STATUS_PRESENT,
+    STATUS_RESOLVED,
     STATUS_UNCERTAIN,
     Extraction,
 )
@@ -344,8 +345,11 @@ def _update_screen(case: Dict, reading: Extraction, text: str, asked_topic: Opti
         case["red_flag_screen"] = SCREEN_UNSURE
     elif denies_all:
         case["red_flag_screen"] = SCREEN_CLEAR
-    elif reading.answer == "yes":
-        case["red_flag_screen"] = SCREEN_PRESENT   # "yes" with no specific flag: escalate anyway
+    elif reading.answer == "yes" and not (flag_statuses and all(
+            s in (STATUS_NEGATED, STATUS_LONG_STANDING, STATUS_RESOLVED) for s in flag_statuses.values())):
+        # "yes" with no specific flag: escalate anyway; "yes to the bladder one, but that's been years" names
+        # only old, denied or passed signs, and is read below like any answer naming signs
+        case["red_flag_screen"] = SCREEN_PRESENT
     elif flag_statuses:
         # Some signs denied by name ("no fever, no falls"): the rest are asked about once more. A sign
         # explained away as old ("the bladder thing, but that's been for years") answers for all of them.

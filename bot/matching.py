@@ -72,9 +72,9 @@ class Pipeline:
         self._norm_cache: Dict[str, List[str]] = {}
         self.vocab_words: set = set()
         self.findings = _IndexedMatcher(self.nlp.vocab, lambda: Matcher(self.nlp.vocab, validate=False))
-        self.beside = Matcher(self.nlp.vocab, validate=False)
-        self.cues = Matcher(self.nlp.vocab, validate=False)
-        self.signals = Matcher(self.nlp.vocab, validate=False)
+        self.beside = _IndexedMatcher(self.nlp.vocab, lambda: Matcher(self.nlp.vocab, validate=False))
+        self.cues = _IndexedMatcher(self.nlp.vocab, lambda: Matcher(self.nlp.vocab, validate=False))
+        self.signals = _IndexedMatcher(self.nlp.vocab, lambda: Matcher(self.nlp.vocab, validate=False))
         lang = kb.language
 
         for cid, cond in kb.conditions.items():

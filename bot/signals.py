@@ -100,7 +100,7 @@ def _relief_said(lowered: str, words: Dict[str, List[str]]) -> Optional[str]:
 
 # A reply that opens with a "no" standing alone ("no, his chest is fine", "no. breathing fine, no fever"): the
 # answer to the whole question, whatever it then names (not "no fever", where "no" belongs to the sign).
-_NO_FIRST = re.compile(r"^\W*(no|nope|nah|not really|not that i know of|not as far as i know)\b\s*"
+_NO_FIRST = re.compile(r"^\W*(no|nope|nah|none|not really|not that i know of|not as far as i know)\b\s*"
                        r"([,.!;:\-]|$|(he|she|they|his|her|their|it|its|it's|i|we|all|nothing|none|thank|thanks)\b)")
 
 

@@ -105,7 +105,7 @@ def both_legs(doc, result: Extraction) -> None:
     told = {f.id for f in result.red_flags if f.id == "both_legs"}
     for f in list(result.red_flags):
         around = {t.norm_ for t in doc[max(0, f.start - BOTH_WINDOW): f.start + len(f.said.split()) + 1]}
-        if f.id in ("leg_numbness", "leg_weakness") and not told and around & {"both", "either"}:
+        if f.id in ("leg_numbness", "leg_weakness") and not told and around & {"both", "either", "neither"}:
             result.red_flags.append(Finding("both_legs", "red_flag", f.status, f.said, topic=f.topic,
                                             acute=f.acute, worsening=f.worsening))
             told.add("both_legs")
