@@ -40,28 +40,31 @@ def _walk_to(backline, sender, stop_at):
 STATES = ["opening", "pain_trigger", "red_flag_screen", "assessed"]
 
 
-@pytest.mark.parametrize("state", STATES)
-@pytest.mark.parametrize("message", _pick("emergency", count=3, read_as_emergency=True), ids=lambda m: m["text"][:30])
-def test_an_emergency_escalates_in_that_turn_in_every_state(backline, state, message):
+def _say_in_state(backline, state, text):
+    """A new conversation brought to `state`, then `text`: (the replies, the slots after)."""
     sender = new_sender("matrix")
     if state != "opening":
         _walk_to(backline, sender, state)
-    replies = backline.say(sender, message["text"])
+    replies = backline.say(sender, text)
+    return replies, backline.tracker(sender)["slots"]
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("message", _pick("emergency", count=3, read_as_emergency=True), ids=lambda m: m["text"][:30])
+def test_an_emergency_escalates_in_that_turn_in_every_state(backline, state, message):
+    replies, slots = _say_in_state(backline, state, message["text"])
     said = [r.get("text") or "" for r in replies]
     assert sum(t.count(HEADLINE) for t in said) == 1
     assert any(HEADLINE in t for t in said[-3:])
-    assert backline.tracker(sender)["slots"]["triage"] == "seek_care_now"
+    assert slots["triage"] == "seek_care_now"
 
 
 @pytest.mark.parametrize("state", ["opening", "red_flag_screen", "assessed"])
 @pytest.mark.parametrize("message", _pick("denied", count=3, read_as_emergency=False), ids=lambda m: m["text"][:30])
 def test_a_denial_never_escalates(backline, state, message):
-    sender = new_sender("matrix")
-    if state != "opening":
-        _walk_to(backline, sender, state)
-    replies = backline.say(sender, message["text"])
+    replies, slots = _say_in_state(backline, state, message["text"])
     assert HEADLINE not in texts(replies)
-    assert backline.tracker(sender)["slots"]["triage"] != "seek_care_now"
+    assert slots["triage"] != "seek_care_now"
 
 
 @pytest.mark.parametrize("round_", range(2))
