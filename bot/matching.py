@@ -230,15 +230,23 @@ class _IndexedMatcher:
 
     @staticmethod
     def required_words(pattern: List[dict]) -> Optional[frozenset]:
+        """Words one of which a message must hold for the pattern to match: the most telling required token's
+        (a set with no everyday word in it, the smallest such; "(her|his) bladder" is indexed by "bladder", so it
+        is not tried on every message with a "her" in it)."""
+        candidates = []
         for token in pattern:
             if token.get("OP") in ("?", "*"):
                 continue
             norm = token.get("NORM")
             if isinstance(norm, str):
-                return frozenset([norm])
-            if isinstance(norm, dict) and set(norm) == {"IN"}:
-                return frozenset(norm["IN"])
-        return None
+                candidates.append(frozenset([norm]))
+            elif isinstance(norm, dict) and set(norm) == {"IN"}:
+                candidates.append(frozenset(norm["IN"]))
+        if not candidates:
+            return None
+        common = _everyday_words()
+        telling = [c for c in candidates if not c & common]
+        return min(telling, key=len) if telling else candidates[0]
 
     def add(self, key: str, patterns: List[List[dict]]) -> None:
         groups: Dict[Optional[frozenset], List[List[dict]]] = {}
@@ -264,6 +272,13 @@ class _IndexedMatcher:
         for words in groups:
             found.update(self._by_words[words](doc))
         return sorted(found, key=lambda match: (match[1], match[2], self._rank[match[0]]))
+
+
+@lru_cache(maxsize=1)
+def _everyday_words() -> frozenset:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
 
 
 def _import_spacy():
