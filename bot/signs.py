@@ -28,7 +28,7 @@ BOTH_WINDOW = 3  # "both of his legs went numb": "both" a few words before the l
 
 def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_window: int, unc_window: int,
                kb: KnowledgeBase, result: Extraction) -> Finding:
-    """One red flag or warning sign mention, with its status (see the module docstring)."""
+    """One red flag or warning sign mention, with its status (the scope rules: bot/extract.py's docstring)."""
     is_flag = span.kind.startswith("flag")
     sign = (kb.red_flags if is_flag else kb.warning_signs)[span.id]
     how = span.kind.partition("_")[2]  # "" | acute | state | ask | screen
