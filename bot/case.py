@@ -246,7 +246,7 @@ def _with_cancer_history(case: Dict, reading: Extraction) -> List:
         return []
     flags = set(knowledge().policy["cancer_red_flags"])
     return [dataclasses.replace(f, status=STATUS_PRESENT) for f in reading.red_flags
-            if f.id in flags and f.status in (STATUS_BASELINE, STATUS_LONG_STANDING)
+            if f.id in flags and f.status in (STATUS_BASELINE, STATUS_LONG_STANDING, STATUS_ONSET_UNKNOWN)
             and (f.worsening or f.acute or (f.status == STATUS_BASELINE and reading.neuro_change))]
 
 

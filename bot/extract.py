@@ -203,6 +203,9 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     result.denies = any(c.kind in ("neg_pre", "neg_post") for c in cues)
     result.blocked = bool(blocks)
     scope.all_findings = {i for f in findings + beside if f.kind != "block" for i in range(f.start, f.end)}
+    scope.sign_tokens = {i for f in findings + beside if f.kind.startswith(("flag", "warn"))
+                         for i in range(f.start, f.end)}
+    scope.condition_tokens = {i for f in findings if f.kind == "condition" for i in range(f.start, f.end)}
     scope.trigger_tokens = {i for f in findings if f.kind == "feature" and kb.features[f.id]["topic"] == "pain_trigger"
                             for i in range(f.start, f.end)}
 

@@ -33,7 +33,7 @@ _CHAR_MAP = {"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u00b4": "'", "`": "'
 
 
 def normalize_text(text: object) -> str:
-    """Same-length clean-up (so offsets still point into the caregiver's words), capped."""
+    """Clean-up of look-alike characters, shouting and quotation marks, capped."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     text = text[:MAX_CHARS]
@@ -52,10 +52,17 @@ def normalize_text(text: object) -> str:
     # words typed in capitals ("HE CANT BREATHE PROPERLY"): read as if typed in lower case (same length), so
     # "CANT" is "can not" like "cant"; a lone capitalised word ("MS", "NIV") stays as typed
     text = _SHOUTED_RUN.sub(lambda m: m.group(0).lower(), "".join(chars))
-    return _SHOUTED_CONTRACTION.sub(lambda m: m.group(0).lower(), text)
+    text = _SHOUTED_CONTRACTION.sub(lambda m: m.group(0).lower(), text)
+    # quotation marks around words ("her bottom feels 'like dead'") are dropped, so the words inside read as
+    # words (the one change of length: nothing reads offsets into the text); an apostrophe inside a word stays
+    # brackets around an aside ("a bukol (lump) on her back", "Mum (MS) says") likewise
+    return _BRACKET.sub(" ", _QUOTE_MARK.sub("", text))
 
 
 _SHOUTED_CONTRACTION = re.compile(r"\b[A-Z]+'[A-Z]+\b")
+_BRACKET = re.compile(r"\s*[()\[\]]\s*")
+# (a contraction's own apostrophe, "'s", "'re", as the patterns write them, is not a quotation mark)
+_QUOTE_MARK = re.compile(r"\"|(?<![A-Za-z0-9])'(?=[A-Za-z])(?!(?:s|t|re|ve|ll|d|m)\b)|(?<=[A-Za-z])'(?![A-Za-z0-9])")
 _SHOUTED_RUN = re.compile(r"\b[A-Z][A-Z']*[A-Z](?:[\s,.!?]+[A-Z][A-Z']*)+\b")
 
 
@@ -105,6 +112,7 @@ class Pipeline:
         self.joiners = {self._norms(w)[0] for w in lang["clause_joiners"] if self._norms(w)}
         self.starters = {self._norms(w)[0] for w in lang["clause_starters"] if self._norms(w)}
         self.typo_targets = {t.lower() for t in lang["typo_targets"]}
+        self.misspellings = {k.lower(): v.lower() for k, v in (lang.get("misspellings") or {}).items()}
         self._typo_index: Dict[str, List[str]] = {}
         for target in self.typo_targets:
             self._typo_index.setdefault(target[0], []).append(target)
@@ -181,6 +189,9 @@ class Pipeline:
     def correct_typos(self, doc) -> None:
         for token in doc:
             word = token.norm_
+            if word in self.misspellings:
+                token.norm_ = self.misspellings[word]
+                continue
             if len(word) < 6 or not token.is_alpha or word in self.vocab_words:
                 continue
             target = self._closest_target(word)

@@ -14,6 +14,16 @@ ACUTE_WINDOW = 5
 # A neighbouring clause of at most this many words, with a long-standing cue and no finding of
 # its own, describes the finding next to it ("legs give way sometimes, has done for months").
 PURE_CHRONIC_MAX_WORDS = 8
+# A longer neighbouring clause with no finding still describes it when the cue opens that clause, on the side
+# facing the finding ("muddled in the evenings, has done for a couple of years, the memory clinic knows").
+PURE_CUE_EDGE_WORDS = 4
+# The back pain itself, which is not a finding (every message is about it): "..., back pain same as ever" tells
+# the age of the pain, not of a sign said before it.
+PAIN_WORDS = {"back", "pain", "pains", "backache", "ache", "aches", "aching", "sore", "soreness", "spasm", "spasms"}
+# Words of a worsening cue that say the pain used to be otherwise ("any more", "no longer", "used to").
+CHANGE_FROM_BEFORE = {"anymore", "more", "longer", "used", "use"}
+# Idioms with a joiner inside that never start a new clause ("wets herself now and then, for years").
+JOINED_IDIOMS = {("now", "then"), ("now", "again"), ("on", "off"), ("back", "forth"), ("up", "down"), ("over", "over")}
 SENTENCE_END = {".", "!", "?", ";", "...", "!!", "??", "?!", "!?"}
 POST_NEGATION_SKIP = {":", "-", "=", "?", "–", "—"}
 # "her legs are fine", "breathing's ok", "bladder all good": a verb or adverb may stand between
@@ -31,6 +41,8 @@ class Scope:
         self.finding_tokens = finding_tokens  # tokens of findings that are not themselves timing words
         self.all_findings = finding_tokens    # every finding's tokens (set by the reader)
         self.trigger_tokens: set = set()      # the tokens of what sets the pain off (set by the reader)
+        self.sign_tokens: set = set()         # every red flag's and warning sign's tokens (set by the reader)
+        self.condition_tokens: set = set()    # where the condition is named (set by the reader)
         self.cues = cues
         n = len(doc)
         boundary = [False] * n
@@ -42,7 +54,8 @@ class Scope:
             ends_sentence = tok.text in SENTENCE_END or (tok.is_punct and tok.text[0] in ".!?;")
             if ends_sentence or (tok.is_space and "\n" in tok.text):
                 boundary[i] = True
-            elif tok.norm_ in pipe.joiners and i + 1 < n and doc[i + 1].norm_ in pipe.starters:
+            elif tok.norm_ in pipe.joiners and i + 1 < n and doc[i + 1].norm_ in pipe.starters and not (
+                    i > 0 and (doc[i - 1].norm_, doc[i + 1].norm_) in JOINED_IDIOMS):
                 boundary[i] = True
         self.boundary = boundary
         self.seg = []
@@ -110,23 +123,57 @@ class Scope:
     def uncertain(self, start: int, window: int) -> bool:
         return self._before("unc", start, window) is not None
 
-    def _pure_segment(self, kind: str, seg: int) -> bool:
-        """A short clause holding only a cue of this kind ("nothing new", "has done for months", "it's gone now")."""
+    def _pure_segment(self, kind: str, seg: int, after: bool = True) -> bool:
+        """A clause with no finding of its own and a cue of this kind, short ("nothing new", "has done for months",
+        "it's gone now") or opening with the cue on the side facing the finding (`after`: the clause follows it)."""
         if seg < 0 or not self.in_segment(kind, seg):
             return False
         words = [i for i, s in enumerate(self.seg) if s == seg and not self.doc[i].is_punct]
-        return len(words) <= PURE_CHRONIC_MAX_WORDS and not any(i in self.finding_tokens for i in words)
+        cue_at = [c.start for c in self.by_kind.get(kind, ()) if self.segment_of(c.start) == seg]
+        # a condition named after the cue is not a finding of its own ("has done for years, MS nurse knows")
+        if any((i in self.finding_tokens and not (after and i in self.condition_tokens and i > min(cue_at)))
+               or i in self.sign_tokens for i in words):
+            return False  # ("she had cancer 10 yrs ago. now her legs..."): the years are the cancer's
+        if len(words) <= PURE_CHRONIC_MAX_WORDS:
+            return True
+        edge = words[:PURE_CUE_EDGE_WORDS] if after else words[-PURE_CUE_EDGE_WORDS:]
+        return any(self.segment_of(c.start) == seg and (c.start in edge if after else c.end - 1 in edge)
+                   for c in self.by_kind.get(kind, ()))
 
     def only_timing(self, start: int) -> bool:
         """The clause holds no finding but timing words ("she's had this on and off for years")."""
         seg = self.segment_of(start)
         return seg != -1 and not any(self.seg[i] == seg for i in self.finding_tokens)
 
-    def long_standing(self, start: int) -> bool:
+    def long_standing(self, start: int, end: Optional[int] = None) -> bool:
         seg = self.segment_of(start)
-        if self.in_segment("chronic", seg):
+        if self.in_segment("chronic", seg) and not self.chronic_elsewhere(start, end):
             return True
-        return self._pure_segment("chronic", seg + 1) or self._pure_segment("chronic", seg - 1)
+        return self._pure_segment("chronic", seg + 1) or (
+            self._pure_segment("chronic", seg - 1, after=False) and not self._contrast_before(seg))
+
+    def _contrast_before(self, seg: int) -> bool:
+        """A "but" (a clause break word) opens this clause: what the clause before said does not carry over
+        ("breathing the same as always, bipap at night, but he's got a temp of 38.9")."""
+        first = next((i for i, s in enumerate(self.seg) if s == seg), None)
+        if first is None:
+            return False
+        return any(c.end <= first and first - c.end <= 1 for c in self.by_kind.get("break", ()))
+
+    def chronic_elsewhere(self, start: int, end: Optional[int] = None) -> bool:
+        """Every long-standing cue of the clause is told of another finding, past a comma ("talking nonsense
+        since about 8, back pain same as ever"): whether this one is old is then not said (asked, never assumed)."""
+        end = start + 1 if end is None else end
+        seg = self.segment_of(start)
+        cues = [c for c in self.by_kind.get("chronic", ()) if seg != -1 and self.segment_of(c.start) == seg]
+        if not cues:
+            return False
+        for cue in cues:
+            between = range(end, cue.start) if cue.start >= end else range(cue.end, start)
+            if not (any(self.doc[i].text == "," for i in between) and any(
+                    i in self.all_findings or self.doc[i].norm_ in PAIN_WORDS for i in between)):
+                return False
+        return True
 
     def conditional(self, start: int) -> bool:
         """A "when / whenever / if / after" shortly before it, in its clause: a trigger, not a state now."""
@@ -136,7 +183,7 @@ class Scope:
         """A cue of this kind in the finding's clause, or alone in a short clause right after it
         (or, with before=True, right before it)."""
         seg = self.segment_of(start)
-        return self.in_segment(kind, seg) or self._pure_segment(kind, seg - 1 if before else seg + 1)
+        return self.in_segment(kind, seg) or self._pure_segment(kind, seg - 1 if before else seg + 1, after=not before)
 
 
     def _near(self, kind: str, start: int, end: int, window: int, adjective_ok: bool = True) -> bool:
@@ -158,9 +205,23 @@ class Scope:
         alone in a short clause right after it ("she wet herself, that's new")."""
         end = start + 1 if end is None else end
         after = self.segment_of(start) + 1 if self.segment_of(start) != -1 else -1
+        seg = self.segment_of(start)
         strong = (self._near("acute_strong", start, end, ACUTE_WINDOW, adjective_ok)
-                  or self._pure_segment("acute_strong", after))
+                  or self._pure_segment("acute_strong", after)
+                  # "he was fine at breakfast. by dinner he couldn't lift either leg", "woke up today and his leg
+                  # won't hold him": a clause of only a time right before it, when its own clause says nothing of age
+                  or (seg > 0 and self._pure_segment("acute_strong", seg - 1, after=False)
+                      and not self._contrast_before(seg)
+                      and not any(self.in_segment(kind, seg) for kind in ("chronic", "onset", "acute_worse"))))
         return strong, self._near("acute_worse", start, end, ACUTE_WINDOW)
+
+    def change_from_before(self, start: int, end: int) -> bool:
+        """A worsening cue near it that says it used to be otherwise ("rest doesn't ease it any more", "no longer
+        helps"), not one that says what sets it off ("worse when she gets too hot")."""
+        seg = self.segment_of(start)
+        return any(self.segment_of(c.start) == seg != -1 and min(abs(c.start - end), abs(start - c.end)) <= ACUTE_WINDOW
+                   and {t.norm_ for t in self.doc[c.start:c.end]} & CHANGE_FROM_BEFORE
+                   for c in self.by_kind.get("acute_worse", ()))
 
     def worse_outside(self, start: int, end: int) -> bool:
         """A worsening cue near the finding, or in a short clause right after it ("worse at night" is

@@ -78,8 +78,10 @@ def read_signals(doc, pipe: Pipeline, scope: Scope, neg_window: int, result: Ext
     # an answer may open with "when" or "where" ("when we sit him up"); a question shows itself with a "?"
     # or an asking word first ("why does it...", "can she...")
     asking = "?" in doc.text or (first_word is not None and doc[first_word].lower_ in _ASKING_WORDS)
+    # (a word the rules use counts: "hoisting", "2 weeks", "lower" are answers, "asdfgh" is not)
     result.plain = not asking and (
-        any(t.lower_ in _stop_words() or t.norm_ in _stop_words() for t in doc)
+        any(t.lower_ in _stop_words() or t.norm_ in _stop_words() or (t.is_alpha and t.norm_ in pipe.vocab_words)
+            for t in doc)
         or bool(result.features or result.condition or result.red_flags or result.warning_signs or result.answer))
 
 

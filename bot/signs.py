@@ -24,6 +24,12 @@ from .reading import (
 from .scope import Scope
 
 BOTH_WINDOW = 3  # "both of his legs went numb": "both" a few words before the legs
+PLURAL_LEGS = {"legs", "legz", "lgs", "thighs"}
+PLURAL_LIMBS = PLURAL_LEGS | {"feet"}
+# Words that make a sign's own phrase a change rather than a state (read as worsening).
+CHANGE_WORDS = {"worse", "worsening", "downhill", "more", "harder", "weaker", "slower", "increasingly", "deteriorating",
+                "unsteadier", "wobblier", "number", "declining"}
+ONE_SIDE = {"one", "left", "right", "lhs", "rhs", "single"}
 
 
 def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_window: int, unc_window: int,
@@ -33,6 +39,8 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
     sign = (kb.red_flags if is_flag else kb.warning_signs)[span.id]
     how = span.kind.partition("_")[2]  # "" | acute | state | ask | screen
     strong, worse = scope.acute(span.start, span.end)
+    # a sign told as a change in its own words ("more unsteady", "walking has gone downhill", "going far more")
+    worse = worse or bool(CHANGE_WORDS & set(re.findall(r"[a-z]+", words.lower())))
     acute_event = how == "acute"
     finding = Finding(span.id, "red_flag" if is_flag else "warning_sign", STATUS_PRESENT, words,
                       topic="red_flag_screen", acute=strong or acute_event, worsening=worse, start=span.start)
@@ -46,14 +54,17 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
         finding.status = STATUS_BASELINE        # "worse when she has a UTI": a trigger, not an infection now
     elif sign.get("can_resolve") and scope.near_segment("resolved", span.start):
         finding.status = STATUS_RESOLVED
-    elif scope.long_standing(span.start) and (not strong or how == "ask"):
+    elif scope.long_standing(span.start, span.end) and (not strong or how == "ask"):
         # ("her usual MS hug is squeezing today, she's had it for years, same as always": for a known symptom of
         # the condition, "for years, the same" outweighs "today")
         # "legs give way sometimes, for months, same as always": the clause says it is old news
         finding.status = STATUS_PRESENT if sign.get("history_counts") else STATUS_LONG_STANDING
-    elif how == "change" and not (strong or any(
+    elif scope.chronic_elsewhere(span.start, span.end) and not (strong or acute_event):
+        finding.status = STATUS_ONSET_UNKNOWN   # "..., back pain same as ever": old news of something else
+    elif how == "change" and not (strong or scope.change_from_before(span.start, span.end) or any(
             f.id in ("new_onset", "worsening") and f.status == STATUS_PRESENT for f in result.features)):
         finding.status = STATUS_BASELINE        # "rest doesn't help" alone: how MS pain often is, not new pain
+        # (with a change said near it, "rest doesn't ease it any more", it is changed pain)
     elif sign.get("needs_worsening_cue") and not (scope.worse_outside(span.start, span.end) or strong or in_screen):
         finding.status = STATUS_BASELINE        # pain at night alone is common; getting worse is the sign
     elif sign.get("needs_sudden_cue") and not (strong or acute_event or in_screen):
@@ -100,12 +111,16 @@ def durations_of_signs(scope: "Scope", findings: List["Span"], beside: List["Spa
 
 
 def both_legs(doc, result: Extraction) -> None:
-    """Numbness or weakness told of both legs ("both his legs went numb", "can't feel either leg") is
-    also the both_legs flag, with the same status."""
+    """Numbness or weakness told of both legs ("both his legs went numb", "can't feel either leg", "her legs just
+    went": legs, plural, of one person) is also the both_legs flag, with the same status. One leg named
+    ("one of her legs", "her left leg and foot") is not."""
     told = {f.id for f in result.red_flags if f.id == "both_legs"}
     for f in list(result.red_flags):
         around = {t.norm_ for t in doc[max(0, f.start - BOTH_WINDOW): f.start + len(f.said.split()) + 1]}
-        if f.id in ("leg_numbness", "leg_weakness") and not told and around & {"both", "either", "neither"}:
+        own = set(re.findall(r"[a-z]+", f.said.lower()))
+        limbs = PLURAL_LIMBS if f.id == "leg_numbness" else PLURAL_LEGS  # "unsteady on his feet" is an idiom
+        plural = bool(own & limbs) and not (around & ONE_SIDE)
+        if f.id in ("leg_numbness", "leg_weakness") and not told and (around & {"both", "either", "neither"} or plural):
             result.red_flags.append(Finding("both_legs", "red_flag", f.status, f.said, topic=f.topic,
                                             acute=f.acute, worsening=f.worsening))
             told.add("both_legs")

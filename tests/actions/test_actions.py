@@ -272,4 +272,4 @@ def test_the_form_steps_aside_for_a_red_flag_without_reading_it_the_escalation_d
         _, events = run(actions.ValidateSymptomForm(), tracker)
     assert events == [{"event": "slot", "timestamp": None, "name": "requested_slot", "value": "pain_feel"}]
     messages, events = run(actions.ActionEscalate(), tracker)
-    assert slot_values(events)["red_flags"] == ["leg_weakness"] and "Seek care now" in said(messages)
+    assert slot_values(events)["red_flags"] == ["leg_weakness", "both_legs"] and "Seek care now" in said(messages)

@@ -38,7 +38,7 @@ def texts(events):
 def test_a_red_flag_gets_the_full_escalation_and_the_contract_slots():
     events = net.fallback_events("action_escalate", tracker_for("he suddenly can't move his legs", "report_red_flag"),
                                  speak=True)
-    assert slots(events)["triage"] == "seek_care_now" and slots(events)["red_flags"] == ["leg_weakness"]
+    assert slots(events)["triage"] == "seek_care_now" and slots(events)["red_flags"] == ["leg_weakness", "both_legs"]
     assert "Seek care now" in texts(events) and "trouble" in texts(events)
 
 
