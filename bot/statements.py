@@ -88,7 +88,19 @@ def render(kb: KnowledgeBase | None = None) -> str:
                     for sentence in quote if isinstance(quote, list) else [quote]:
                         lines.append(f"  - rests on ({kb.sources[sid]['title']}): \"{sentence}\"")
             lines.append("")
+    lines += _source_index(kb)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _source_index(kb: KnowledgeBase) -> List[str]:
+    """Where each source can be read: public guidance on its publisher's own page, the seed articles by file."""
+    lines = ["## Sources", "",
+             "Public guidance is quoted from the publisher's own page (the passages are in "
+             "`bot/knowledge/excerpts.yml`); the articles are the project's seed files.", ""]
+    for sid, src in kb.sources.items():
+        where = src["url"] if src["kind"] == "public_guidance" else f"seed file {src['file']}"
+        lines.append(f"- `{sid}`: {src['title']} - {where}")
+    return lines + [""]
 
 
 def write(path: Path = OUT) -> Path:

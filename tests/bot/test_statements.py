@@ -21,3 +21,14 @@ def test_a_condition_only_sign_is_listed_under_that_condition():
     pack = render()
     als = pack.split("## ALS / MND")[1].split("## MS")[0]
     assert knowledge().warning_signs["breathing_change"]["plain"] in als
+
+
+def test_the_pack_says_where_each_cited_public_source_can_be_read():
+    """A clinician checks a quote on the page it was read from: every public source is listed with its url."""
+    kb = knowledge()
+    index = render().split("## Sources")[-1]
+    for sid, src in kb.sources.items():
+        if src["kind"] == "public_guidance":
+            assert f"`{sid}`" in index and src["url"] in index, sid
+        else:
+            assert f"`{sid}`" in index and src["file"] in index, sid
