@@ -21,7 +21,7 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 EXCERPTS = yaml.safe_load((KNOWLEDGE_DIR / "excerpts.yml").read_text(encoding="utf-8"))["excerpts"]
 # sections whose entries are clinical statements (the loader requires their quotes; here we read them)
 CLINICAL_FILES = ("features", "pain_types", "management", "red_flags", "warning_signs", "answers", "policy",
-                  "conditions")
+                  "conditions", "messages")
 _SAME = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 
 
