@@ -107,23 +107,26 @@ def _outside_quotes(text):
     return re.sub(r"\u201c[^\u201d]*\u201d", "", text)
 
 
-def test_a_same_day_answer_says_today_once():
+def assessed(opening):
+    """A conversation walked from `opening` to its assessment (the screen denied, anything else not sure)."""
     dialogue = Dialogue()
-    reply = dialogue.send("my wife has MS and she's got a urine infection at the moment, and her lower back is worse "
-                          "than usual")
+    reply = dialogue.send(opening)
     while dialogue.asked:
         reply = dialogue.send({"red_flag_screen": "no, none of those"}.get(dialogue.asked, "not sure"))
+    return dialogue, reply
+
+
+def test_a_same_day_answer_says_today_once():
+    _, reply = assessed("my wife has MS and she's got a urine infection at the moment, and her lower back is worse "
+                        "than usual")
     assert reply.slots["triage"] == "contact_care_team_today"
     said = _outside_quotes(" ".join(reply.texts)).lower()
     assert len(re.findall(r"\btoday\b", said)) == 1, reply.texts
 
 
 def test_the_assessment_is_one_short_answer_with_more_options():
-    dialogue = Dialogue()
-    reply = dialogue.send("my wife has MS and gets a burning band round her middle back, she's had it for years, "
-                          "same as always")
-    while dialogue.asked:
-        reply = dialogue.send({"red_flag_screen": "no, none of those"}.get(dialogue.asked, "not sure"))
+    dialogue, reply = assessed("my wife has MS and gets a burning band round her middle back, she's had it for "
+                               "years, same as always")
     assert reply.slots["triage"] == "self_care"
     answer, question = reply.messages
     assert answer["text"].startswith("This sounds most like nerve pain")

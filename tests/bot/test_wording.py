@@ -9,7 +9,7 @@ from bot.assessment import assess_case
 from bot.explain import care_team_summary
 from bot.knowledge_base import knowledge
 from bot.turn import conclude, take_turn
-from harness.dialogue import Dialogue
+from tests.bot.test_turn_length import assessed
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 
@@ -43,11 +43,8 @@ def test_the_care_team_summary_has_no_raw_score_and_no_code_like_advice():
 
 
 def test_an_unchanged_update_says_the_advice_in_plain_words():
-    dialogue = Dialogue()
-    dialogue.send("my wife has MS and gets a burning band round her middle back, she's had it for years, "
-                  "same as always")
-    while dialogue.asked:
-        dialogue.send({"red_flag_screen": "no, none of those"}.get(dialogue.asked, "not sure"))
+    dialogue, _ = assessed("my wife has MS and gets a burning band round her middle back, she's had it for years, "
+                           "same as always")
     again = conclude(dialogue.case)
     assert again.slots["triage"] == "self_care"
     said = " ".join(m["text"] for m in again.replies)
