@@ -246,8 +246,8 @@ def _finish(case: Dict, said: List[Dict[str, Any]], degraded: bool, escalated: b
     slots = {**case_slots(case), "requested_slot": None}
     if escalated or needs_escalation(case):
         slots["triage"] = SEEK_CARE_NOW
-    if degraded:
-        said = said + replies.trouble(escalated)
+    if degraded:  # "having trouble" before an emergency, which stays the last thing said
+        said = replies.trouble(escalated) + said if escalated else said + replies.trouble(escalated)
     return Turn(case, said, slots)
 
 
