@@ -387,11 +387,13 @@ def follow_up_answer(case: Dict, kinds: List[str]) -> List[str]:
         elif kind == "serious":
             reasons = " ".join(r["text"] for r in result.get("triage_reasons", [])[:2])
             out.append(texts["serious"][triage].format(reasons=reasons, signs=summary["screen_signs"]))
-        elif kind == "tonight":
-            options = [kb.management[m]["text"] for m in _shown_options(pain_type, condition, case, kb)
-                       if kb.management[m]["kind"] != "medication_class"]
-            out.append(" ".join([texts["tonight_prefix"] + " ".join(options) if options and triage != "seek_care_now"
-                                 else texts["tonight_none"], texts["watch"].format(signs=summary["screen_signs"])]))
+        elif kind == "tonight":  # what helps: the home measures, then the medicines to ask the care team about
+            shown = _shown_options(pain_type, condition, case, kb)
+            options = [kb.management[m]["text"] for m in shown if kb.management[m]["kind"] != "medication_class"]
+            drugs = [kb.management[m]["text"] for m in shown if kb.management[m]["kind"] == "medication_class"]
+            helps = texts["tonight_prefix"] + " ".join(options) if options else texts["tonight_none"]
+            out.append(" ".join([helps] + drugs if triage != "seek_care_now" else [texts["tonight_none"]])
+                       + " " + texts["watch"].format(signs=summary["screen_signs"]))
     out = list(dict.fromkeys(out))
     if len(out) > 1:
         out = [" ".join(out)]  # one answer bubble, whatever was asked: one thing at a time
