@@ -48,10 +48,18 @@ def play(scenario):
     return turns
 
 
+def _todays(reply):
+    """How often a same-day answer says "today" in its own words (not in the caregiver's, quoted)."""
+    if not any(knowledge().messages["same_day"]["headline"] in text for text in reply.texts):
+        return 0
+    return len(re.findall(r"\btoday\b", _outside_quotes(" ".join(reply.texts)).lower()))
+
+
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
 def test_every_turn_is_one_thing_at_a_time(scenario):
-    problems = [f"after {said!r}: {problem}" for said, reply in play(scenario)
-                for problem in turn_shape_problems(reply.messages)]
+    turns = play(scenario)
+    problems = [f"after {said!r}: {problem}" for said, reply in turns for problem in turn_shape_problems(reply.messages)]
+    problems += [f"after {said!r}: 'today' said {_todays(reply)} times" for said, reply in turns if _todays(reply) > 1]
     assert not problems, "\n".join(problems)
 
 
