@@ -58,7 +58,8 @@ def _todays(reply):
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
 def test_every_turn_is_one_thing_at_a_time(scenario):
     turns = play(scenario)
-    problems = [f"after {said!r}: {problem}" for said, reply in turns for problem in turn_shape_problems(reply.messages)]
+    problems = [f"after {said!r}: {problem}" for said, reply in turns
+                for problem in turn_shape_problems(reply.messages)]
     problems += [f"after {said!r}: 'today' said {_todays(reply)} times" for said, reply in turns if _todays(reply) > 1]
     assert not problems, "\n".join(problems)
 
