@@ -106,7 +106,7 @@ def test_description_quick_replies_and_assessment(browser, web_page, channel_ser
 
         # Keyboard only: from the message box, Shift+Tab reaches the answer buttons; Enter chooses one.
         page.get_by_role("textbox", name="Your message to Backline").focus()
-        for _ in range(4):
+        for _ in range(8):  # past the "more" options (Sources, What helps?, Why?) that follow the offer's own
             page.keyboard.press("Shift+Tab")
             if page.evaluate("document.activeElement.textContent.trim()") == SUMMARY:
                 break
