@@ -59,13 +59,23 @@ def write_file(conversation: Text, kind: Text, data: Any) -> Path:
 
 
 def run_diary(dispatcher: CollectingDispatcher, tracker: Tracker, turn: bot.Turn, now: datetime) -> List[EventType]:
-    """Say the turn, then do what it asks of the diary and say how that went."""
-    events = apply(dispatcher, turn)
+    """Say the turn, then do what it asks of the diary and say how that went. An emergency with an entry asked
+    for in the same message: the entry is saved first and said first, so that the emergency is the last thing on
+    screen (the replies go out together when the action ends, so the advice waits no longer for it)."""
     request = turn.diary
-    if not request:
-        return events
     sender = tracker.sender_id
     escalated = turn.slots.get("triage") == "seek_care_now"
+    if escalated and request and "add" in request:
+        try:
+            store().add(sender, request["add"])
+        except Exception as error:  # noqa: BLE001 - told plainly, after the advice, which stands
+            logger.warning("diary store failed (%s) for an add request", type(error).__name__)
+            return apply(dispatcher, turn) + say(dispatcher, bot.diary_said(request, False, escalated=True))
+        say(dispatcher, bot.diary_said(request, True))
+        return apply(dispatcher, turn)
+    events = apply(dispatcher, turn)
+    if not request:
+        return events
     kind = next(k for k in ("add", "show", "report", "export") if k in request)
     try:
         if kind == "add":

@@ -241,7 +241,8 @@ def summarize(entries: List[Entry], now: datetime, condition: Optional[str] = No
              else texts["one_entry"].format(first=first)]
     span = max(now, moments[-1]) - moments[0]
     weeks = max(1.0, (span + timedelta(days=1)) / timedelta(days=7))
-    lines.append(texts["per_week"].format(rate=_rate(len(entries) / weeks)))
+    rate = _rate(len(entries) / weeks)
+    lines.append(texts["per_week_one"] if rate == "1" else texts["per_week"].format(rate=rate))
     rated = [e for e in entries if e.get("severity") is not None]
     if rated:
         worst = max(rated, key=lambda e: e["severity"])

@@ -84,7 +84,8 @@ def sources_line(source_ids: Iterable[str], kb: Optional[KnowledgeBase] = None) 
 # ---------------------------------------------------------------- escalation, crisis, dose
 
 def escalation_message(case: Optional[Dict] = None, who: str = "The person I care for") -> List[str]:
-    """Seek-care-now messages: what to do, what to tell them (condition + red flags in plain words)."""
+    """Seek care now, said once as one block (what to do, what to tell them: the condition and the red flags in
+    plain words), then only the steps for while they wait: nothing is said after these two."""
     kb = knowledge()
     case = case or {}
     msg = kb.messages["escalation"]
@@ -92,13 +93,22 @@ def escalation_message(case: Optional[Dict] = None, who: str = "The person I car
     cond_name = kb.conditions[condition]["name"] if condition else msg["unknown_condition"]
     flags = case.get("red_flags") or []
     words = flag_words(flags, kb) if flags else msg["generic_flags"]
-    return [msg["headline"], msg["what_to_do"],
-            msg["what_to_tell"].format(who=who, condition=cond_name, flags=words)]
+    return [" ".join([msg["headline"], msg["what_to_do"],
+                      msg["what_to_tell"].format(who=who, condition=cond_name, flags=words)]),
+            while_you_wait(condition)]
 
 
-def crisis_message() -> List[str]:
-    """Crisis resources first, then a gentle check-in."""
-    return list(knowledge().messages["crisis"]["text"])
+def while_you_wait(condition: Optional[str]) -> str:
+    """The steps for while they wait for the ambulance (named public guidance), with the condition's own."""
+    steps = knowledge().messages["while_you_wait"]
+    return " ".join(steps[key]["text"] for key in ("everyone", condition) if key in steps)
+
+
+def crisis_message(with_emergency: bool = False) -> List[str]:
+    """Crisis resources first, then a gentle check-in; as one bubble when an emergency follows in the same turn
+    (the emergency is then the last thing said)."""
+    texts = list(knowledge().messages["crisis"]["text"])
+    return [" ".join(texts)] if with_emergency else texts
 
 
 def dose_answer() -> str:
@@ -228,6 +238,52 @@ def assessment_messages(result: Dict, case: Optional[Dict] = None) -> List[str]:
     return out
 
 
+def assessment_answer(result: Dict, case: Optional[Dict] = None) -> List[str]:
+    """The assessment as a conversation gives it (result = Assessment.to_dict()): one short answer, what kind of
+    pain it sounds like and what to do, with a same-day level's advice first in a bubble of its own; an emergency
+    is the emergency alone. Why it happens, what may help and the sources are the "more" options, answered by
+    follow_up_answer; the full text (assessment_messages) is the command line's."""
+    kb = knowledge()
+    msg = kb.messages["assessment"]
+    triage = result["triage"]
+    if triage == "seek_care_now":
+        return escalation_message(case or {"condition": result.get("condition"), "red_flags": result.get("red_flags")})
+    said = [e["said"] for e in result.get("type_evidence", [])]
+    pain_type = result["pain_type"]
+    if pain_type == "unclear":
+        kind = [msg["unclear"]]
+        if result.get("unclear_reason") == "als_sensory":
+            reason = kb.conditions["als"]["unexplained_reason"]["text"]
+            kind.append(msg["unclear_als_sensory"].format(evidence=_quote(said), reason=reason))
+    else:
+        label = kb.pain_types[pain_type]["label"]
+        kind = [msg["most_likely"].format(label=label, evidence=_quote(said)) if said
+                else msg["most_likely_no_evidence"].format(label=label)]
+    reasons = " ".join(r["text"] for r in result.get("triage_reasons", [])[:1])
+    if _ms_flare(result.get("condition"), case or {}):
+        kind.append(msg["ms_flare"])
+    if triage == "contact_care_team_today":
+        same_day = kb.messages["same_day"]
+        first = " ".join([same_day["headline"], same_day["what_to_do"], reasons])
+        return [first, " ".join(kind + _same_day_watch(case or {"warning_signs": result.get("warning_signs")}, kb))]
+    if triage == "contact_care_team":
+        return [" ".join(kind + [msg["contact_care_team"].format(reasons=reasons)])]
+    if result.get("single_text"):
+        return [" ".join(kind + [msg["self_care_single_text"].format(signs=msg["screen_signs"])])]
+    return [" ".join(kind + [msg["self_care_short"]])]
+
+
+def _same_day_watch(case: Dict, kb: KnowledgeBase) -> List[str]:
+    """A same-day answer's note for this condition (weight loss is common in ALS, ...) and what would make it an
+    emergency; the "is it new?" questions themselves were asked before the assessment."""
+    condition = case.get("condition")
+    told = set(case.get("warning_signs") or [])
+    notes = [kb.warning_signs[w]["note"][condition] for w in WARNING_SIGNS
+             if w in told and w in kb.warning_signs and condition in (kb.warning_signs[w].get("note") or {})]
+    watch_prefix = kb.messages["same_day"]["watch_prefix"]
+    return notes[:1] + [line for line in same_day_messages(case, kb) if line.startswith(watch_prefix)]
+
+
 def _shown_options(pain_type: str, condition: Optional[str], case: Dict, kb: KnowledgeBase) -> List[str]:
     options = management_options(pain_type, condition, kb)
     told = {fid for fid, f in (case.get("features") or {}).items() if f.get("status") == "present"}
@@ -299,7 +355,8 @@ def care_team_summary(case: Dict, result: Optional[Dict] = None) -> str:
     lines.append(f"{s['screen']}: {s['screen_values'].get(screen, s['not_asked']) if screen else s['not_asked']}")
     if result:
         label = kb.pain_types[result["pain_type"]]["label"]
-        lines.append(f"{s['assessment']}: {label} (confidence {result.get('confidence')})")
+        fit = s["fit"].get(result.get("confidence_label"), "")
+        lines.append(f"{s['assessment']}: {label}" + (f" ({fit})" if fit else ""))
         lines.append(f"{s['triage']}: {s['triage_values'][result['triage']]}")
         for r in result.get("triage_reasons", []):
             lines.append(f"- {r['text']}")
@@ -330,12 +387,16 @@ def follow_up_answer(case: Dict, kinds: List[str]) -> List[str]:
         elif kind == "serious":
             reasons = " ".join(r["text"] for r in result.get("triage_reasons", [])[:2])
             out.append(texts["serious"][triage].format(reasons=reasons, signs=summary["screen_signs"]))
-        elif kind == "tonight":
-            options = [kb.management[m]["text"] for m in _shown_options(pain_type, condition, case, kb)
-                       if kb.management[m]["kind"] != "medication_class"]
-            out.append(texts["tonight_prefix"] + " ".join(options) if options and triage != "seek_care_now"
-                       else texts["tonight_none"])
-            out.append(texts["watch"].format(signs=summary["screen_signs"]))
-    if triage == "seek_care_now":
-        out = escalation_message(case) if "serious" in kinds else out + escalation_message(case)[:2]
-    return list(dict.fromkeys(out))
+        elif kind == "tonight":  # what helps: the home measures, then the medicines to ask the care team about
+            shown = _shown_options(pain_type, condition, case, kb)
+            options = [kb.management[m]["text"] for m in shown if kb.management[m]["kind"] != "medication_class"]
+            drugs = [kb.management[m]["text"] for m in shown if kb.management[m]["kind"] == "medication_class"]
+            helps = texts["tonight_prefix"] + " ".join(options) if options else texts["tonight_none"]
+            out.append(" ".join([helps] + drugs if triage != "seek_care_now" else [texts["tonight_none"]])
+                       + " " + texts["watch"].format(signs=summary["screen_signs"]))
+    out = list(dict.fromkeys(out))
+    if len(out) > 1:
+        out = [" ".join(out)]  # one answer bubble, whatever was asked: one thing at a time
+    if triage == "seek_care_now":  # the emergency again, last
+        out = escalation_message(case) if "serious" in kinds else out + escalation_message(case)
+    return out

@@ -401,9 +401,17 @@ def _check_messages(check: "_Checker", messages: Dict[str, Any]) -> Dict[str, An
         for field, value in section.items():
             if isinstance(value, str):
                 check.text(f, f"{key}.{field}", value, field)
+            elif isinstance(value, list) and field.endswith("buttons"):
+                for button in value:
+                    if not (isinstance(button, dict) and button.get("title") and button.get("payload")):
+                        raise KnowledgeError(f, f"{key}.{field}", "each button needs a title and a payload")
             elif isinstance(value, list) and field != "sources":
                 for item in value:
                     check.text(f, f"{key}.{field}", item, field)
+    for who, step in _section(messages, f, "while_you_wait").items():  # after an emergency: each step quoted
+        check.known(f, f"while_you_wait.{who}", who, ("everyone",) + CONDITIONS, "condition")
+        check.sourced(f, f"while_you_wait.{who}", check.mapping(f, f"while_you_wait.{who}", step))
+        check.text(f, f"while_you_wait.{who}", step.get("text"), "text")
     for topic in TOPICS:
         check.text(f, f"why_ask.{topic}", messages["why_ask"].get(topic), topic)
     for field in ("why_no_question", "no_answer", "didnt_follow", "noted_still_asking", "nothing_to_summarise",

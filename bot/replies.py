@@ -37,8 +37,8 @@ def escalation(case: Optional[Dict]) -> List[Message]:
     return messages(explain.escalation_message(case or {}))
 
 
-def crisis() -> List[Message]:
-    return messages(explain.crisis_message())
+def crisis(with_emergency: bool = False) -> List[Message]:
+    return messages(explain.crisis_message(with_emergency))
 
 
 def dose() -> List[Message]:

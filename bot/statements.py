@@ -41,6 +41,8 @@ def _rows(kb: KnowledgeBase) -> Iterable[Row]:
         yield who, GROUPS[4], option["text"], option["sources"], option.get("quote") or {}
     for answer in kb.answers.values():
         yield "both", GROUPS[5], answer["text"], answer["sources"], answer.get("quote") or {}
+    for who, step in kb.messages["while_you_wait"].items():  # after an emergency, each step quoted
+        yield ("both" if who == "everyone" else who), GROUPS[0], step["text"], step["sources"], step["quote"]
     yield from _message_rows(kb.messages)
 
 
@@ -50,7 +52,8 @@ def _message_rows(messages: Dict) -> Iterable[Row]:
         if isinstance(node, dict):
             here = node.get("sources") if isinstance(node.get("sources"), list) else sources
             for key, value in node.items():
-                if key not in ("sources", "buttons", "offer_buttons", "offer_summary_buttons", "check_buttons"):
+                if key not in ("sources", "buttons", "offer_buttons", "offer_summary_buttons", "check_buttons",
+                               "more_buttons"):
                     yield from walk(value, here)
         elif isinstance(node, list):
             for value in node:
@@ -58,6 +61,8 @@ def _message_rows(messages: Dict) -> Iterable[Row]:
         elif isinstance(node, str) and " " in node:
             yield node, sources
     for section, body in messages.items():
+        if section == "while_you_wait":
+            continue  # clinical steps with their quotes: _rows
         for text, sources in walk(body, []):
             group = GROUPS[0] if section == "escalation" else GROUPS[1] if section == "same_day" else GROUPS[6]
             yield "both", group, text, list(sources or []), {}

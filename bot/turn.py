@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from . import diary, replies
+from . import diary, explain, replies
 from .assessment import assess_case
 from .case import (
     as_case,
@@ -187,7 +187,9 @@ def take_turn(case: Optional[Dict], text: str, intent: Optional[str], asked_topi
         return Turn(simpler, [], {"case": simpler, "requested_slot": asked_topic}, ask=asked_topic)
     if quiet and not asked_topic and case.get("assessed") and reading.signals.get("follow_up"):
         # "why does this happen?", "which article says that?": answered from the assessment just given
-        return Turn(case, replies.follow_up_answers(case, reading.signals["follow_up"]), case_slots(case))
+        kinds = reading.signals["follow_up"]
+        said = replies.follow_up_answers(case, kinds) + _pending_question(case, answered=kinds)
+        return Turn(case, said, case_slots(case))
     diary_turn = intent in policy["diary_intents"] or (
         intent in policy["follow_up_answers"] and case["pending"] and not asked_topic)
     if diary_turn and not for_form and not reading.present_flags \
@@ -198,7 +200,8 @@ def take_turn(case: Optional[Dict], text: str, intent: Optional[str], asked_topi
     last = updated["last"]
 
     if last["crisis"] or intent == "crisis":
-        said = replies.crisis() + (replies.escalation(updated) if last["new_red_flags"] else [])
+        said = replies.crisis(with_emergency=bool(last["new_red_flags"])) + (
+            replies.escalation(updated) if last["new_red_flags"] else [])
         return _finish(updated, said, degraded, escalated=bool(last["new_red_flags"]))
     if intent == "report_red_flag" or last["new_red_flags"]:
         return _with_entry(_finish(updated, replies.escalation(updated), degraded, escalated=True), text, reading,
@@ -238,11 +241,13 @@ def _small_talk_steps_aside(before: Dict, after: Dict, text: str, asked_topic: O
 def _finish(case: Dict, said: List[Dict[str, Any]], degraded: bool, escalated: bool) -> Turn:
     """A turn that ends the questions: a crisis or an escalation."""
     case["pending"] = None  # no question after the assessment stays open over an escalation
+    if escalated:
+        case["last"]["escalated"] = True  # said: the assessment that may follow in this turn does not say it again
     slots = {**case_slots(case), "requested_slot": None}
     if escalated or needs_escalation(case):
         slots["triage"] = SEEK_CARE_NOW
-    if degraded:
-        said = said + replies.trouble(escalated)
+    if degraded:  # "having trouble" before an emergency, which stays the last thing said
+        said = replies.trouble(escalated) + said if escalated else said + replies.trouble(escalated)
     return Turn(case, said, slots)
 
 
@@ -269,22 +274,34 @@ def ask_turn(case: Optional[Dict], topic: str) -> Turn:
 
 
 def conclude(case: Optional[Dict]) -> Turn:
-    """The assessment once nothing more is needed. After an earlier assessment in this conversation it
-    is an update: what changed, or that the new details change nothing, never the same text again."""
+    """The assessment once nothing more is needed: one short answer, then the one question after it, whose quick
+    replies also offer the "more" options (why, what helps, sources). After an earlier assessment in this
+    conversation it is an update: what changed, or that the new details change nothing, never the same text
+    again. An emergency is the emergency alone, and no question follows it; if the form already said it in this
+    turn (a sign confirmed as new), nothing more is said."""
     case = as_case(case)
     result = assess_case(case)
     now = {"triage": result.triage, "pain_type": result.pain_type,
            "red_flags": list(result.red_flags), "warning_signs": case_warning_signs(case)}
     texts = knowledge().messages["dialogue"]
     previous = case.get("assessed")
-    said = replies.messages(result.explanation)
-    if previous == now:
-        triage_words = knowledge().messages["summary"]["triage_values"][result.triage]
-        said = replies.messages([texts["assessment_unchanged"].format(advice=triage_words)])
-    elif previous:
-        said = replies.messages([texts["assessment_changed"]]) + said
     case["assessed"] = now
-    said = said + _follow_up(case)
+    if result.triage == SEEK_CARE_NOW:
+        case["pending"] = None
+        said = [] if (case.get("last") or {}).get("escalated") else replies.escalation(case)
+    else:
+        if previous == now:
+            triage_words = knowledge().messages["summary"]["triage_values"][result.triage]
+            answer = [texts["assessment_unchanged"].format(advice=triage_words)]
+        else:
+            answer = explain.assessment_answer(result.to_dict(), case)
+            if previous:
+                answer[0] = f"{texts['assessment_changed']} {answer[0]}"
+        if result.dose_question:
+            answer[-1] = f"{answer[-1]} {explain.dose_answer()}"
+        if result.crisis:
+            answer = explain.crisis_message(with_emergency=True) + [" ".join(answer)]
+        said = replies.messages(answer) + _follow_up(case)
     slots = {**case_slots(case), "triage": result.triage, "pain_type": result.pain_type,
              "red_flags": list(result.red_flags), "warning_signs": case_warning_signs(case)}
     return Turn(case, said, slots)
@@ -300,17 +317,35 @@ def _follow_up(case: Dict) -> List[Dict[str, Any]]:
     if case.get("severity") is None and not asked.get("severity"):
         asked["severity"] = 1
         case["pending"] = "severity"
-        return [_question(knowledge().messages["severity"], "question", "buttons")]
-    if not case.get("diary_consent") and not asked.get("diary_offer") and asked.get("severity", 0) <= limit:
+    elif not case.get("diary_consent") and not asked.get("diary_offer") and asked.get("severity", 0) <= limit:
         asked["diary_offer"] = 1
         case["pending"] = "diary_offer"
-        return [_question(knowledge().messages["diary"], "offer", "offer_buttons")]
-    case["pending"] = "summary_offer"
-    return [_question(knowledge().messages["chat"], "offer_summary", "offer_summary_buttons")]
+    else:
+        case["pending"] = "summary_offer"
+    return _pending_question(case)
 
 
-def _question(section: Dict[str, Any], text: str, buttons: str) -> Dict[str, Any]:
-    return {"text": section[text], "buttons": [dict(b) for b in section.get(buttons) or []]}
+def _question(section: Dict[str, Any], text: str, buttons: str, answered: Tuple[str, ...] = ()) -> Dict[str, Any]:
+    """A question after the assessment, with its own quick replies and then the assessment's "more" options
+    (those not just answered): a web widget shows only the last bubble's quick replies."""
+    more = [{"title": b["title"], "payload": b["payload"]} for b in knowledge().messages["assessment"]["more_buttons"]
+            if b["kind"] not in answered]
+    return {"text": section[text], "buttons": [dict(b) for b in section.get(buttons) or []] + more}
+
+
+# The questions after the assessment: pending name -> (messages.yml section, its text, its quick replies).
+_PENDING_QUESTIONS = {"severity": ("severity", "question", "buttons"),
+                      "diary_offer": ("diary", "offer", "offer_buttons"),
+                      "summary_offer": ("chat", "offer_summary", "offer_summary_buttons")}
+
+
+def _pending_question(case: Dict, answered: Iterable[str] = ()) -> List[Dict[str, Any]]:
+    """The question after the assessment that is still open, put again below an answer about the assessment (its
+    quick replies would otherwise be gone from the screen); nothing if none is open."""
+    if case.get("pending") not in _PENDING_QUESTIONS:
+        return []
+    section, text, buttons = _PENDING_QUESTIONS[case["pending"]]
+    return [_question(knowledge().messages[section], text, buttons, tuple(answered))]
 
 
 def _diary_request(intent: Optional[str], text: str) -> Optional[str]:
@@ -396,7 +431,11 @@ def _severity_answer(updated: Dict, asked: bool, mid_form: bool = False) -> Turn
     if updated.get("assessed") and not mid_form and (last["severity"] is not None or last["topics_found"]
                                     or last["new_warning_signs"]):
         revised = conclude(updated)  # an update: what changed, or that it changes nothing; then the next question
-        revised.replies = said + revised.replies
+        if said and revised.replies:  # "noted" opens the answer's first bubble: one thing at a time
+            first = revised.replies[0]
+            revised.replies[0] = {**first, "text": f"{said[0]['text']} {first['text']}"}
+        else:
+            revised.replies = said + revised.replies
         return revised
     if asked:
         said = said + _follow_up(updated)
@@ -456,7 +495,10 @@ def _add_entry(updated: Dict, before: Dict, text: str, reading: Extraction, now:
     if case_warning_signs(updated) != case_warning_signs(before) and not mid_form:  # the advice first
         revised = conclude(updated)
         updated, said, slots = revised.case, revised.replies, revised.slots
-        updated["pending"] = None
+        if updated.get("pending"):  # the entry is this turn's one thing: no question after the assessment here
+            said, updated["pending"] = said[:-1], None
+            updated["follow_ups"] = dict(as_case(before).get("follow_ups") or {})  # not put, so not counted
+            slots = {**slots, **_diary_slots(updated)}
     if when.status not in (FOUND, "none") and not mid_form:
         updated["pending"], updated["pending_entry"] = "when", entry
         return Turn(updated, said + replies.messages([texts["ask_when"]]), {**slots, **_diary_slots(updated)})

@@ -17,7 +17,7 @@ import yaml
 
 from bot import replies
 from bot.case import open_check
-from bot.knowledge_base import TOPICS
+from bot.knowledge_base import TOPICS, knowledge
 from bot.turn import ask_turn, conclude, route, take_turn
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=timezone.utc)
@@ -34,6 +34,7 @@ UTTERED_BY_RULE = {"greet": "utter_greet", "thank": "utter_you_are_welcome", "go
                    "out_of_scope": "utter_out_of_scope", "nlu_fallback": "utter_default",
                    "start_over": "utter_started_over"}
 DIARY_INTENTS = {"log_diary", "show_diary", "request_report", "export_diary", "rate_severity"}
+MAX_BUBBLES = 3  # one thing at a time, as NHS 111 online does (issue 24): at most three bubbles plus quick replies
 
 
 @lru_cache(maxsize=1)
@@ -60,6 +61,7 @@ class Reply:
     asked: Optional[str]          # the question pending after the turn
     check: Optional[str] = None   # the sign an "is it new?" question is open about
     intent: Optional[str] = None
+    messages: List[Dict[str, Any]] = field(default_factory=list)  # the bubbles said, with their quick replies
 
 
 @dataclass
@@ -102,7 +104,8 @@ class Dialogue:
             if turn.steps_aside:
                 if intent == "start_over":
                     self.case, self.asked, self.slots = None, None, {}
-                    return Reply([m["text"] for m in uttered(intent)], {}, False, None, intent=intent)
+                    return Reply([m["text"] for m in uttered(intent)], {}, False, None, intent=intent,
+                                 messages=uttered(intent))
                 said += replies.bare_answer(turn.case) if intent in BARE_ANSWERS else uttered(intent)
                 self.case = turn.case
             else:
@@ -110,7 +113,16 @@ class Dialogue:
                 self.case = turn.case
                 self._apply(turn.slots)
                 escalated = turn.slots.get("triage") == "seek_care_now" and before != "seek_care_now"
-            if not escalated and not turn.steps_aside and not follow_up:
+            if escalated and not turn.steps_aside and not follow_up and (self.asked or intent in ("describe_pain",
+                                                                                                   "inform")):
+                # The form read the message and escalated (an "is it new?" check answered yes): it asks nothing
+                # more, so the rule "when nothing more is needed, assess" runs action_assess in the same turn.
+                done = conclude(self.case)
+                self.case = done.case
+                self._apply(done.slots)
+                said += done.replies
+                self.asked = None
+            elif not escalated and not turn.steps_aside and not follow_up:
                 if turn.ask in TOPICS:
                     asked = ask_turn(self.case, turn.ask)
                     self.case = asked.case
@@ -125,4 +137,32 @@ class Dialogue:
             elif turn.steps_aside and self.asked:
                 said += ask_turn(self.case, self.asked).replies
         return Reply([m.get("text") or "" for m in said], dict(self.slots), escalated, self.asked,
-                     check=open_check(self.case) if self.case else None, intent=intent)
+                     check=open_check(self.case) if self.case else None, intent=intent, messages=list(said))
+
+
+def turn_shape_problems(messages: List[Dict[str, Any]]) -> List[str]:
+    """What is wrong with the shape of one turn's bubbles (issue 24): more than MAX_BUBBLES; quick replies on a
+    bubble that is not the last (a web widget shows only the last one's); an emergency said more than once, or
+    followed by anything but the steps for while they wait, or in a turn that also asks a question."""
+    kb = knowledge()
+    texts = [message.get("text") or "" for message in messages]
+    problems = []
+    if len(messages) > MAX_BUBBLES:
+        problems.append(f"{len(messages)} bubbles (at most {MAX_BUBBLES} plus quick replies)")
+    if any(message.get("buttons") for message in messages[:-1]):
+        problems.append("quick replies on a bubble that is not the last")
+    headline = kb.messages["escalation"]["headline"]
+    said = sum(text.count(headline) for text in texts)
+    if said > 1:
+        problems.append(f"the emergency said {said} times")
+    if said:
+        waiting = [step["text"] for step in (kb.messages.get("while_you_wait") or {}).values()]
+        after = texts[max(i for i, text in enumerate(texts) if headline in text) + 1:]
+        for text in after:
+            for step in waiting:
+                text = text.replace(step, "")
+            if text.strip():
+                problems.append(f"the emergency is not the last thing said: {text.strip()[:60]!r} follows it")
+        if any(message.get("buttons") for message in messages):
+            problems.append("a question (quick replies) in the same turn as an emergency")
+    return problems

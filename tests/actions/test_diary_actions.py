@@ -64,10 +64,11 @@ def test_an_empty_entry_is_asked_about_and_nothing_is_stored(make_tracker, run_a
     assert slot_values(events)["follow_up"] is True
 
 
-def test_a_red_flag_in_an_entry_is_escalated_first_then_stored(make_tracker, run_action, store):
+def test_a_red_flag_in_an_entry_is_stored_and_the_emergency_is_said_last(make_tracker, run_action, store):
     messages, events = log(make_tracker, run_action, "log: she fell this morning and can't feel her legs")
-    assert messages[0]["text"].startswith("Seek care now")
-    assert "Saved in the diary" in messages[-1]["text"]
+    assert "Saved in the diary" in messages[0]["text"]
+    assert messages[1]["text"].startswith("Seek care now") and len(messages) == 3
+    assert messages[-1]["text"].startswith("While you wait"), "only the steps for while they wait follow it"
     assert slot_values(events)["triage"] == "seek_care_now"
     assert store.rows["t1"][0]["red_flags"]
 

@@ -25,7 +25,7 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 EXCERPTS = yaml.safe_load((KNOWLEDGE_DIR / "excerpts.yml").read_text(encoding="utf-8"))["excerpts"]
 # sections whose entries are clinical statements (the loader requires their quotes; here we read them)
 CLINICAL_FILES = ("features", "pain_types", "management", "red_flags", "warning_signs", "answers", "policy",
-                  "conditions")
+                  "conditions", "messages")
 _SAME = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 
 
@@ -136,6 +136,7 @@ OFFICIAL_DOMAINS = {
     "nhs.uk": "NHS England, NHS trusts, NHS GP practices",
     "nhs.scot": "NHS Scotland",
     "nhslothian.scot": "NHS Lothian",
+    "scottishambulance.com": "Scottish Ambulance Service (an NHS Scotland special health board)",
     "nhs.wales": "NHS Wales",
     "hscni.net": "Health and Social Care trusts (Northern Ireland's NHS)",
     "nice.org.uk": "NICE",

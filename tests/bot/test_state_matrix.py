@@ -18,7 +18,7 @@ from bot.case import topics_answered
 from bot.extract import read_text
 from bot.knowledge_base import TOPICS, knowledge
 from harness.conversation import answer_for
-from harness.dialogue import Dialogue
+from harness.dialogue import Dialogue, turn_shape_problems
 
 PER_CLASS = 6
 CLASSES = ("emergency", "denied", "long_standing", "same_day", "hedged", "unsure_onset", "pain", "topic_answer",
@@ -110,6 +110,7 @@ def test_every_class_of_message_is_safe_in_every_state(state):
             problems.append(f"silent: {where}")
         if len(texts) != len(set(texts)):
             problems.append(f"a message repeated: {where}")
+        problems += [f"{problem}: {where}" for problem in turn_shape_problems(reply.messages)]  # one thing at a time
         shown = sum(t.count(headline) for t in texts)
         if shown > 1:
             problems.append(f"escalation said {shown} times: {where}")

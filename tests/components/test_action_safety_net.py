@@ -40,6 +40,8 @@ def test_a_red_flag_gets_the_full_escalation_and_the_contract_slots():
                                  speak=True)
     assert slots(events)["triage"] == "seek_care_now" and slots(events)["red_flags"] == ["leg_weakness", "both_legs"]
     assert "Seek care now" in texts(events) and "trouble" in texts(events)
+    said = [e.text for e in events if isinstance(e, BotUttered)]
+    assert "trouble" in said[0] and said[-1].startswith("While you wait"), "the emergency is the last thing said"
 
 
 def test_the_form_steps_aside_for_an_interruption_keeping_its_question():

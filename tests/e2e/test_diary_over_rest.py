@@ -88,11 +88,12 @@ def test_a_diary_built_over_several_days_is_read_back_reported_exported_and_dele
     backline.say(sender, f"log: on {day_words(nine_days_ago)}, burning in his lower back after a hot shower, 5")
     backline.say(sender, "log: 3 days ago, bad night with spasms, about 7, a warm bath helped")
     backline.say(sender, "log: yesterday, sore back after sitting all afternoon, mild")
-    # A red flag in an entry is an emergency first, then an entry.
+    # A red flag in an entry: the entry is confirmed, then the emergency, the last thing said (issue 24).
     flagged = backline.say(sender, "log: this morning he suddenly can't feel his legs and his back hurts, 8")
     said = [reply.get("text", "").lower() for reply in flagged]
     saved_at = next(i for i, text in enumerate(said) if "saved in the diary" in text)
-    assert any("emergency" in text for text in said[:saved_at]), said  # the escalation comes before the entry
+    assert any("emergency" in text for text in said[saved_at + 1:]), said
+    assert said[-1].startswith("while you wait"), said  # followed only by the steps for while they wait
     state = backline.tracker(sender)["slots"]
     assert state["triage"] == "seek_care_now" and "leg_numbness" in state["red_flags"]
 

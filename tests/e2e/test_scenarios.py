@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from harness.conversation import new_sender
+from harness.dialogue import turn_shape_problems
 
 SCENARIOS = yaml.safe_load((Path(__file__).parent / "scenarios.yml").read_text())["scenarios"]
 MAX_TURNS = 14
@@ -16,6 +17,13 @@ MAX_ASKS = 2  # no question is put to the caregiver more than twice
 
 def texts(replies):
     return " ".join(r.get("text", "") for r in replies)
+
+
+def said(backline, sender, text, shapes):
+    """Send one message; every turn is one thing at a time (issue 24: harness.dialogue.turn_shape_problems)."""
+    replies = backline.say(sender, text)
+    shapes += [f"after {text!r}: {problem}" for problem in turn_shape_problems(replies)]
+    return replies
 
 
 def answer_for(answers, topic, times_asked):
@@ -44,7 +52,8 @@ def check_slots(slots, expect, asked):
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
 def test_scenario(backline, scenario):
     sender = new_sender("scenario")
-    replies = backline.say(sender, scenario["opening"])
+    shapes = []
+    replies = said(backline, sender, scenario["opening"], shapes)
     asked_topics = []
     expect = scenario["expect"]
     escalate = expect.get("triage") == ["seek_care_now"]
@@ -56,7 +65,7 @@ def test_scenario(backline, scenario):
         topic = slots["requested_slot"]
         if topic is None:
             break
-        replies = backline.say(sender, answer_for(scenario["answers"], topic, asked_topics.count(topic)))
+        replies = said(backline, sender, answer_for(scenario["answers"], topic, asked_topics.count(topic)), shapes)
         asked_topics.append(topic)
     else:
         pytest.fail(f"still asking after {MAX_TURNS} turns: {asked_topics}")
@@ -67,15 +76,16 @@ def test_scenario(backline, scenario):
     assert all(asked_topics.count(t) <= (limit if t == "red_flag_screen" else MAX_ASKS) for t in asked_topics), \
         asked_topics
     for step in scenario.get("then", []):
-        replies = backline.say(sender, step["say"])
+        replies = said(backline, sender, step["say"], shapes)
         slots = backline.tracker(sender)["slots"]
         for _ in range(MAX_TURNS):  # a new sign to ask about is asked, and answered
             if slots["requested_slot"] is None:
                 break
-            replies = backline.say(sender, step["answers"][slots["requested_slot"]])
+            replies = said(backline, sender, step["answers"][slots["requested_slot"]], shapes)
             slots = backline.tracker(sender)["slots"]
         check_slots(slots, step["expect"], asked_topics)
         if step["expect"].get("triage") == ["seek_care_now"]:
             assert "seek care now" in texts(replies).lower(), step["say"]
         if step.get("says"):
             assert step["says"].lower() in texts(replies).lower(), texts(replies)
+    assert not shapes, "\n".join(shapes)
