@@ -348,3 +348,43 @@ def test_the_cli_assessment_carries_the_severity_and_severe_pain_needs_the_care_
                         "out of 10 today")
     assert result["severity"] == 9 and result["triage"] != "self_care"
     assert any(r["rule"] == "severe_or_uncontrolled" for r in result["triage_reasons"])
+
+
+# ---------------------------------------------------------------- issue 24: a diary that keeps what it is told
+
+def test_a_rating_said_in_plain_words_is_offered_to_the_diary_and_kept_with_one_yes():
+    rated = say(None, "pain 6/10 today")
+    assert rated.diary is None and rated.case["pending"] == "keep_entry" and rated.slots["follow_up"] is True
+    assert "6 out of 10" in texts(rated) and "diary" in texts(rated).lower() and rated.replies[-1]["buttons"]
+    kept = say(rated.case, "yes", "affirm")
+    assert kept.diary["add"]["severity"] == 6 and kept.diary["add"]["when"][:10] == "2026-11-26"
+    assert kept.case["diary_consent"] is True and kept.case["pending"] is None
+    declined = say(rated.case, "no thanks", "deny")
+    assert declined.diary is None and declined.case["pending"] is None and declined.case["pending_entry"] is None
+
+
+def test_once_a_diary_is_kept_a_rating_said_in_plain_words_is_kept_at_once():
+    first = say(None, "log: spasms in her lower back this morning, about 5", "log_diary")
+    rated = say(first.case, "pain 7/10 tonight")
+    assert rated.diary["add"]["severity"] == 7 and rated.case["pending"] is None
+
+
+def test_a_logged_rating_in_a_few_words_is_kept_not_asked_about():
+    turn = say(None, "log: pain 5 today", "log_diary")
+    assert turn.diary["add"]["severity"] == 5 and turn.case["pending"] is None
+
+
+def test_an_earlier_days_entry_never_re_fires_todays_escalation_nor_asks_in_the_middle_of_logging():
+    emergency = say(None, "my wife has MS, her lower back aches and she has a high fever since this morning")
+    assert emergency.slots["triage"] == "seek_care_now"
+    logged = say(emergency.case, "log: yesterday, she got a sore on her hip", "log_diary")
+    assert logged.diary["add"]["when"][:10] == "2026-11-25"
+    assert "seek care now" not in texts(logged).lower() and not any(m.get("buttons") for m in logged.replies)
+    assert logged.case["pending"] is None and logged.slots.get("triage") in (None, "seek_care_now")
+
+
+def test_a_same_day_sign_in_an_entry_revises_the_advice_without_a_question_in_the_middle_of_logging():
+    logged = say(assessed_case().case, "log: she has a new pressure sore on her lower back, about 5", "log_diary")
+    assert logged.slots["triage"] == "contact_care_team_today" and logged.diary["add"]
+    assert not any(m.get("buttons") for m in logged.replies) and logged.case["pending"] is None
+    assert "0 (none) to 10" not in texts(logged) and "summary" not in texts(logged).lower()
