@@ -12,7 +12,7 @@ import logging
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, List, Text
+from typing import Any, List, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -58,6 +58,21 @@ def write_file(conversation: Text, kind: Text, data: Any) -> Path:
     return path
 
 
+def sign_changes(tracker: Tracker) -> List[Tuple[datetime, Text, Any]]:
+    """The conversation's sign slot events as (moment, slot, value), oldest first (bot.diary.told_in_conversation)."""
+    return [(datetime.fromtimestamp(event["timestamp"], timezone.utc), event["name"], event.get("value"))
+            for event in tracker.events
+            if event.get("event") == "slot" and event.get("name") in bot.diary.SIGN_SLOTS and event.get("timestamp")]
+
+
+def record_conversation(sender: Text, tracker: Tracker) -> None:
+    """The conversation's escalations and same-day signs join the diary when it is next used (each once)."""
+    condition = tracker.get_slot("condition")
+    told = bot.diary.told_in_conversation(sign_changes(tracker), store().entries(sender), condition)
+    for entry in told:
+        store().add(sender, entry)
+
+
 def run_diary(dispatcher: CollectingDispatcher, tracker: Tracker, turn: bot.Turn, now: datetime) -> List[EventType]:
     """Say the turn, then do what it asks of the diary and say how that went."""
     events = apply(dispatcher, turn)
@@ -68,6 +83,7 @@ def run_diary(dispatcher: CollectingDispatcher, tracker: Tracker, turn: bot.Turn
     escalated = turn.slots.get("triage") == "seek_care_now"
     kind = next(k for k in ("add", "show", "report", "export") if k in request)
     try:
+        record_conversation(sender, tracker)
         if kind == "add":
             store().add(sender, request["add"])
             return events + say(dispatcher, bot.diary_said(request, True))

@@ -486,7 +486,8 @@ def _rating_entry(updated: Dict, noted: List[Dict[str, Any]], text: str, now: Op
         return Turn(updated, [], case_slots(updated), diary={"add": entry})
     updated["pending"], updated["pending_entry"] = "keep_entry", entry
     texts = _diary_texts()
-    offer = {"text": noted[0]["text"] + " " + texts["keep_rating"], "buttons": [dict(b) for b in texts["keep_buttons"]]}
+    offer = {"text": noted[0]["text"] + " " + texts["keep_rating"],
+             "buttons": [dict(b) for b in texts["keep_buttons"]]}
     return Turn(updated, [offer], {**case_slots(updated), FOLLOW_UP_SLOT: True})
 
 
