@@ -12,7 +12,7 @@ import logging
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, List, Text, Tuple
+from typing import Any, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -58,18 +58,11 @@ def write_file(conversation: Text, kind: Text, data: Any) -> Path:
     return path
 
 
-def sign_changes(tracker: Tracker) -> List[Tuple[datetime, Text, Any]]:
-    """The conversation's sign slot events as (moment, slot, value), oldest first (bot.diary.told_in_conversation)."""
-    return [(datetime.fromtimestamp(event["timestamp"], timezone.utc), event["name"], event.get("value"))
-            for event in tracker.events
-            if event.get("event") == "slot" and event.get("name") in bot.diary.SIGN_SLOTS and event.get("timestamp")]
-
-
-def record_conversation(sender: Text, tracker: Tracker) -> None:
-    """The conversation's escalations and same-day signs join the diary when it is next used (each once)."""
-    condition = tracker.get_slot("condition")
-    told = bot.diary.told_in_conversation(sign_changes(tracker), store().entries(sender), condition)
-    for entry in told:
+def record_conversation(sender: Text, case: Any) -> None:
+    """The conversation's escalations and same-day signs (dated in the case) join the diary when it is next
+    used, each once."""
+    case = bot.as_case(case)
+    for entry in bot.diary.told_in_conversation(case["signs_told"], store().entries(sender), bot.case_condition(case)):
         store().add(sender, entry)
 
 
@@ -83,10 +76,11 @@ def run_diary(dispatcher: CollectingDispatcher, tracker: Tracker, turn: bot.Turn
     escalated = turn.slots.get("triage") == "seek_care_now"
     kind = next(k for k in ("add", "show", "report", "export") if k in request)
     try:
-        record_conversation(sender, tracker)
         if kind == "add":
             store().add(sender, request["add"])
+            record_conversation(sender, turn.case)  # after the entry, which may tell the same sign
             return events + say(dispatcher, bot.diary_said(request, True))
+        record_conversation(sender, turn.case)
         entries = store().entries(sender)
     except Exception as error:  # noqa: BLE001 - any store failure is told plainly, never silence
         logger.warning("diary store failed (%s) for a %s request", type(error).__name__, kind)

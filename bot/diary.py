@@ -27,7 +27,7 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Dict, List, Optional, Tuple
 
 from .extract import read_text
@@ -54,9 +54,7 @@ _REQUEST_WORDS = {"i", "i'd", "we", "want", "like", "would", "start", "can", "co
                   "record", "add", "note", "write", "save", "jot", "down", "for", "him", "them", "us", "begin",
                   "keeping", "a", "an", "of", "our", "new", "do", "let's", "lets", "me", "make"}
 TOP = 3  # triggers and helps named in a summary
-SIGN_SLOTS = ("red_flags", "warning_signs")  # the contract slots whose additions the diary records
 FROM_CONVERSATION = "conversation"
-SAME_TURN = timedelta(minutes=1)  # slot events this close together come from one message: one entry
 _DAY_PART = re.compile(r"\b(morning|lunchtime|afternoon|evening|night|tonight|overnight)\b")
 
 
@@ -220,32 +218,29 @@ def entry_from_case(case: Dict, now: datetime) -> Entry:
     return entry
 
 
-def told_in_conversation(changes: List[Tuple[datetime, str, Any]], entries: List[Entry],
-                         condition: Optional[str]) -> List[Entry]:
+def told_in_conversation(told: List[Dict[str, Any]], entries: List[Entry], condition: Optional[str]) -> List[Entry]:
     """The conversation's escalations and same-day signs that the diary does not hold yet, one entry per
-    message, dated the day they were told (day only). changes: the conversation's slot events as
-    (moment, slot name, value), oldest first; only additions to the sign slots count. A sign the diary
-    already has on that day (a logged entry that told it) is not recorded twice."""
-    have = {(parse_iso(e["when"]).date(), s) for e in entries if e.get("when")
+    message, dated the day they were told (day only). told: the case's `signs_told` ({"at", "red_flags",
+    "warning_signs"}, bot/turn.py). A sign the diary already has from that day (an entry about it, or
+    one written down that day: "log: 3 days ago a new pressure sore") is not recorded twice."""
+    have = {(parse_iso(e[key]).date(), s) for e in entries for key in ("when", "logged") if e.get(key)
             for s in list(e.get("red_flags") or []) + list(e.get("warning_signs") or [])}
-    told: Dict[str, set] = {slot: set() for slot in SIGN_SLOTS}
     found: List[Entry] = []
-    for moment, slot, value in changes:
-        if slot not in SIGN_SLOTS or not isinstance(value, list):
+    for record in told:
+        try:
+            moment = parse_iso(record["at"])
+        except (KeyError, TypeError, ValueError):
             continue
-        known = RED_FLAGS if slot == "red_flags" else WARNING_SIGNS
-        new = [s for s in value if s in known and s not in told[slot] and (moment.date(), s) not in have]
-        told[slot].update(s for s in value if isinstance(s, str))
-        if not new:
+        flags = [f for f in RED_FLAGS if f in (record.get("red_flags") or []) and (moment.date(), f) not in have]
+        warnings = [w for w in WARNING_SIGNS if w in (record.get("warning_signs") or [])
+                    and (moment.date(), w) not in have]
+        if not flags and not warnings:
             continue
-        have.update((moment.date(), s) for s in new)
-        last = found[-1] if found else None
-        if last is None or moment - parse_iso(last["logged"]) > SAME_TURN:
-            last = _entry(moment, moment, {}, None, None, None, [], [], _texts()["from_conversation"], [], condition)
-            last.update(time=None, not_new={}, source=FROM_CONVERSATION)
-            found.append(last)
-        last[slot] = [s for s in known if s in set(last[slot]) | set(new)]
-        last["triage"] = "seek_care_now" if last["red_flags"] else "contact_care_team_today"
+        have.update((moment.date(), s) for s in flags + warnings)
+        entry = _entry(moment, moment, {}, None, "seek_care_now" if flags else "contact_care_team_today", None,
+                       flags, warnings, _texts()["from_conversation"], [], condition)
+        entry.update(time=None, not_new={}, source=FROM_CONVERSATION)
+        found.append(entry)
     return found
 
 

@@ -23,6 +23,7 @@ from .case import (
     as_case,
     case_condition,
     case_red_flags,
+    case_view,
     case_warning_signs,
     merge_reading,
     needs_escalation,
@@ -160,6 +161,24 @@ def reusable_reading(parse_data: Optional[Dict[str, Any]], asked_topic: Optional
 def take_turn(case: Optional[Dict], text: str, intent: Optional[str], asked_topic: Optional[str] = None, *,
               for_form: bool = False, degraded: bool = False, reading: Optional[Extraction] = None,
               now: Optional[datetime] = None) -> Turn:
+    """Everything one message means for this conversation (`_take_turn`); the emergency and same-day signs
+    it brings are dated in the case (`signs_told`), for the diary (bot.diary.told_in_conversation)."""
+    turn = _take_turn(case, text, intent, asked_topic, for_form=for_form, degraded=degraded, reading=reading,
+                      now=now)
+    if now is not None and "case" in turn.slots:
+        before = case_view(case)
+        flags = [f for f in case_red_flags(turn.case) if f not in case_red_flags(before)]
+        warnings = [w for w in case_warning_signs(turn.case) if w not in case_warning_signs(before)]
+        if flags or warnings:
+            turn.case["signs_told"] = list(turn.case.get("signs_told") or []) + [
+                {"at": now.isoformat(), "red_flags": flags, "warning_signs": warnings}]
+            turn.slots["case"] = turn.case
+    return turn
+
+
+def _take_turn(case: Optional[Dict], text: str, intent: Optional[str], asked_topic: Optional[str] = None, *,
+               for_form: bool = False, degraded: bool = False, reading: Optional[Extraction] = None,
+               now: Optional[datetime] = None) -> Turn:
     """Everything one message means for this conversation.
 
     intent: the NLU intent (already routed by ``route``); asked_topic: the form's pending question, if

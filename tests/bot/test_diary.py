@@ -390,17 +390,27 @@ def test_a_same_day_sign_in_an_entry_revises_the_advice_without_a_question_in_th
     assert "0 (none) to 10" not in texts(logged) and "summary" not in texts(logged).lower()
 
 
+def test_the_signs_of_each_message_are_dated_in_the_case():
+    first = take_turn(None, "my husband has ALS and his back hurts", "describe_pain", None, now=NOW)
+    assert first.case["signs_told"] == []
+    later = NOW + timedelta(hours=2)
+    escalated = take_turn(first.case, "now he has a high fever", "report_red_flag", None, now=later)
+    assert escalated.case["signs_told"] == [{"at": later.isoformat(), "red_flags": ["fever"], "warning_signs": []}]
+    assert escalated.slots["case"]["signs_told"] == escalated.case["signs_told"]
+
+
 def test_signs_told_in_the_conversation_become_entries_once_and_not_twice_for_a_logged_day():
     day1, day2 = NOW - timedelta(days=2), NOW - timedelta(days=1)
-    changes = [(day1, "warning_signs", ["minor_fall"]), (day1, "triage", "contact_care_team_today"),
-               (day2, "warning_signs", ["minor_fall"]), (day2, "red_flags", ["leg_weakness"]),
-               (NOW, "red_flags", ["leg_weakness", "fever"])]
-    logged = [{"when": NOW.isoformat(), "red_flags": ["fever"]}]  # logged today already
-    entries = diary.told_in_conversation(changes, logged, "als")
+    told = [{"at": day1.isoformat(), "red_flags": [], "warning_signs": ["minor_fall"]},
+            {"at": day2.isoformat(), "red_flags": ["leg_weakness"], "warning_signs": ["minor_fall"]},
+            {"at": NOW.isoformat(), "red_flags": ["fever"], "warning_signs": ["pressure_ulcer"]}]
+    logged = [{"when": NOW.isoformat(), "red_flags": ["fever"]},  # logged today already
+              {"when": day1.isoformat(), "logged": NOW.isoformat(), "warning_signs": ["pressure_ulcer"]}]
+    entries = diary.told_in_conversation(told, logged, "als")
     assert [(e["when"][:10], e["red_flags"], e["warning_signs"], e["triage"]) for e in entries] == [
         ("2026-11-24", [], ["minor_fall"], "contact_care_team_today"),
-        ("2026-11-25", ["leg_weakness"], [], "seek_care_now")]
-    assert all(e["source"] == "conversation" and e["words"] for e in entries)
+        ("2026-11-25", ["leg_weakness"], ["minor_fall"], "seek_care_now")]
+    assert all(e["source"] == "conversation" and e["words"] and e["condition"] == "als" for e in entries)
 
 
 def test_the_summary_counts_days_not_entries_and_reads_without_ids():
