@@ -199,7 +199,7 @@ def entry_from_text(text: str, condition: Optional[str], now: datetime,
 
 def entry_from_case(case: Dict, now: datetime) -> Entry:
     """An entry of the assessment just given (the caregiver agreed to keep a diary)."""
-    from .case import present_features
+    from .case import SCREEN_CLEAR, present_features
 
     present = present_features(case)
     assessed = case.get("assessed") or {}
@@ -212,7 +212,7 @@ def entry_from_case(case: Dict, now: datetime) -> Entry:
     flags = entry["red_flags"]
     not_new = {f: m.get("status") for f, m in (case.get("red_flag_mentions") or {}).items()
                if f not in flags and m.get("status") not in (STATUS_PRESENT, STATUS_UNCERTAIN, None)}
-    if case.get("red_flag_screen") == "clear":  # "no, none of those" to the emergency-sign question
+    if case.get("red_flag_screen") == SCREEN_CLEAR:  # "no, none of those" to the emergency-sign question
         not_new = {**{f: "negated" for f in RED_FLAGS if f not in flags}, **not_new}
     entry["time"], entry["not_new"] = None, not_new
     return entry

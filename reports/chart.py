@@ -53,7 +53,9 @@ SAME_DAY_TRIAGE = "contact_care_team_today"
 # Points further apart than this are not joined: a line across a gap would draw days nobody logged.
 MAX_JOIN = timedelta(days=3)
 SEVERITY_LINE = "severity"  # the gid of the lines joining the points (tests find them by it)
-SPREAD = 0.28  # days between the points of one day, so that none hides another
+# The points of one day stand side by side, this share of the days shown apart (at least SPREAD_MIN days):
+# about twice a marker's width on the phone picture and on the report, so that none hides another.
+SPREAD, SPREAD_MIN = 1 / 30, 0.28
 # Short words for a chart label (the knowledge base's plain words are sentences); never an id.
 SIGN_WORDS = {
     "bladder_bowel": "bladder or bowel", "leg_weakness": "leg weakness", "leg_numbness": "leg numbness",
@@ -129,17 +131,19 @@ def _noon(when: datetime) -> datetime:
     return when.replace(hour=12, minute=0, second=0, microsecond=0)
 
 
-def placed(dated: List[Tuple[datetime, Dict[str, Any]]]) -> List[datetime]:
+def placed(dated: List[Tuple[datetime, Dict[str, Any]]], now: datetime) -> List[datetime]:
     """Where each entry is drawn: at its day (the diary keeps days, not clock times), the entries of one
     day spread side by side, so that no marker hides another."""
     per_day: Dict[Any, int] = {}
     for when, _ in dated:
         per_day[when.date()] = per_day.get(when.date(), 0) + 1
+    start, end = _limits(dated, now)
+    spread = max(SPREAD_MIN, (end - start) / timedelta(days=1) * SPREAD)
     seen: Dict[Any, int] = {}
     xs = []
     for when, _ in dated:
         index = seen[when.date()] = seen.get(when.date(), -1) + 1
-        xs.append(_noon(when) + timedelta(days=(index - (per_day[when.date()] - 1) / 2) * SPREAD))
+        xs.append(_noon(when) + timedelta(days=(index - (per_day[when.date()] - 1) / 2) * spread))
     return xs
 
 
@@ -158,7 +162,7 @@ def draw(ax, entries: List[Dict[str, Any]], now: datetime, legend_below: bool = 
     """Draws the chart on `ax` (the legend beside it, or below it for a phone-width picture); what it drew."""
     drawn = Drawn(title="Back pain over the weeks (0 = no pain, 10 = worst imaginable)")
     dated = sorted(((parse_when(e), e) for e in entries if parse_when(e) is not None), key=lambda pair: pair[0])
-    xs = placed(dated)
+    xs = placed(dated, now)
     scored = [(x, severity_of(e)) for x, (_, e) in zip(xs, dated, strict=False) if severity_of(e) is not None]
     drawn.segments = segments(scored)
     for run in drawn.segments:
@@ -188,8 +192,9 @@ def draw(ax, entries: List[Dict[str, Any]], now: datetime, legend_below: bool = 
             text = "same day: " + (words(entry.get("warning_signs")) or "care team today")
             ax.scatter([x], [y], s=300, marker="s", facecolors="none", edgecolors=SAME_DAY_COLOUR, linewidths=1.8,
                        linestyle="--", zorder=4)
-            ax.annotate(text, (x, y), xytext=(0, -20), textcoords="offset points", color=SAME_DAY_COLOUR,
-                        fontsize=7.5, ha=_align(x, dated, now), zorder=5)
+            below = y >= 2  # on the "no score" row the label goes above, clear of the day labels
+            ax.annotate(text, (x, y), xytext=(0, -20 if below else 12), textcoords="offset points",
+                        color=SAME_DAY_COLOUR, fontsize=7.5, ha=_align(x, dated, now), zorder=5)
             drawn.same_day.append((when, text))
     # The legend says what the rings mean too, so a printed black-and-white page still reads.
     if drawn.red_flags:

@@ -177,6 +177,15 @@ def test_markers_of_one_day_are_never_drawn_on_top_of_each_other():
     assert len(centres) == 4
     assert len({x for x, _ in centres}) == 4  # side by side, at the same day
     assert all(p.x.date() == p.when.date() for p in drawn.points)
+    for entries in ([{"when": at(5), "severity": 6}, {"when": at(5), "severity": 6}],
+                    sample_entries() + [{"when": at(20), "severity": 5}]):
+        figure, ax, drawn = chart_axes(entries)
+        FigureCanvasAgg(figure).draw()
+        centres = [ax.transData.transform((date2num(p.x), p.y)) for p in drawn.points]
+        width = (60 ** 0.5) * figure.dpi / 72  # a marker of size 60 points squared, in pixels
+        for i, a in enumerate(centres):
+            for b in centres[i + 1:]:
+                assert ((a - b) ** 2).sum() ** 0.5 > width  # no marker covers another
 
 
 def test_the_emergency_ring_and_the_same_day_box_differ_clearly_in_colour():
