@@ -421,7 +421,7 @@ def _trend(entries: List[Entry]) -> str:
     scores = [score for score, _ in worst.values()]
     top, top_day = max(worst.values(), key=lambda pair: pair[0])
     line = texts["severity"].format(typical=statistics.median_low(scores), highest=top, day=short_day(top_day),
-                                    days=len(scores))
+                                    days=_n_days(len(scores)))
     if len(scores) >= 4:
         half = len(scores) // 2
         early, late = statistics.median(scores[:half]), statistics.median(scores[-half:])
@@ -438,7 +438,7 @@ def _report_facts(summary: DiarySummary, entries: List[Entry], condition: Option
     summary.condition = kb.conditions[condition]["long_name"] if condition in kb.conditions else ""
     first, last = parse_iso(entries[0]["when"]), parse_iso(entries[-1]["when"])
     summary.period = texts["period"].format(first=short_day(first), last=short_day(last), year=last.year,
-                                            span=(days[-1] - days[0]).days + 1, days=len(days))
+                                            span=_n_days((days[-1] - days[0]).days + 1), days=_n_days(len(days)))
     summary.trend = _trend(entries)
     summary.emergencies = _signs_by_day(entries, "red_flags")
     summary.same_day = _signs_by_day(entries, "warning_signs")

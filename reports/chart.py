@@ -234,8 +234,10 @@ def _axes(ax, dated, now: datetime, drawn: Drawn, legend_below: bool, title: boo
     ax.axhline(-0.6, color="#DDDDDD", linewidth=0.8)
     ax.set_ylabel("how bad (0-10)")
     span = (end - start).days
-    ax.xaxis.set_major_locator(mdates.DayLocator(interval=1) if span <= 10
-                               else mdates.WeekdayLocator(byweekday=mdates.MO))
+    # Ticks at noon, where the points of their day stand (a midnight tick reads as the next day's).
+    ax.xaxis.set_major_locator(mdates.RRuleLocator(
+        mdates.rrulewrapper(mdates.DAILY, byhour=12, byminute=0) if span <= 10
+        else mdates.rrulewrapper(mdates.WEEKLY, byweekday=mdates.MO, byhour=12, byminute=0)))
     ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda value, _: day_words(mdates.num2date(value))))
     ax.tick_params(axis="x", labelsize=8, rotation=30)
     for label in ax.get_xticklabels():
