@@ -220,7 +220,7 @@ def entry_from_case(case: Dict, now: datetime) -> Entry:
 
 def told_in_conversation(told: List[Dict[str, Any]], entries: List[Entry], condition: Optional[str]) -> List[Entry]:
     """The conversation's escalations and same-day signs that the diary does not hold yet, one entry per
-    message, dated the day they were told (day only). told: the case's `signs_told` ({"at", "red_flags",
+    message, dated the day they were told (day only). told: the case's `signs_told` ({"day", "red_flags",
     "warning_signs"}, bot/turn.py). A sign the diary already has from that day (an entry about it, or
     one written down that day: "log: 3 days ago a new pressure sore") is not recorded twice."""
     have = {(parse_iso(e[key]).date(), s) for e in entries for key in ("when", "logged") if e.get(key)
@@ -228,7 +228,7 @@ def told_in_conversation(told: List[Dict[str, Any]], entries: List[Entry], condi
     found: List[Entry] = []
     for record in told:
         try:
-            moment = parse_iso(record["at"])
+            moment = parse_iso(str(record["day"]) + "T12:00:00+00:00")  # the day only: noon, as a day is drawn
         except (KeyError, TypeError, ValueError):
             continue
         flags = [f for f in RED_FLAGS if f in (record.get("red_flags") or []) and (moment.date(), f) not in have]

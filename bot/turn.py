@@ -171,7 +171,7 @@ def take_turn(case: Optional[Dict], text: str, intent: Optional[str], asked_topi
         warnings = [w for w in case_warning_signs(turn.case) if w not in case_warning_signs(before)]
         if flags or warnings:
             turn.case["signs_told"] = list(turn.case.get("signs_told") or []) + [
-                {"at": now.isoformat(), "red_flags": flags, "warning_signs": warnings}]
+                {"day": now.date().isoformat(), "red_flags": flags, "warning_signs": warnings}]  # the day only
             turn.slots["case"] = turn.case
     return turn
 

@@ -395,15 +395,14 @@ def test_the_signs_of_each_message_are_dated_in_the_case():
     assert first.case["signs_told"] == []
     later = NOW + timedelta(hours=2)
     escalated = take_turn(first.case, "now he has a high fever", "report_red_flag", None, now=later)
-    assert escalated.case["signs_told"] == [{"at": later.isoformat(), "red_flags": ["fever"], "warning_signs": []}]
+    assert escalated.case["signs_told"] == [{"day": "2026-11-26", "red_flags": ["fever"], "warning_signs": []}]
     assert escalated.slots["case"]["signs_told"] == escalated.case["signs_told"]
 
 
 def test_signs_told_in_the_conversation_become_entries_once_and_not_twice_for_a_logged_day():
     day1, day2 = NOW - timedelta(days=2), NOW - timedelta(days=1)
-    told = [{"at": day1.isoformat(), "red_flags": [], "warning_signs": ["minor_fall"]},
-            {"at": day2.isoformat(), "red_flags": ["leg_weakness"], "warning_signs": ["minor_fall"]},
-            {"at": NOW.isoformat(), "red_flags": ["fever"], "warning_signs": ["pressure_ulcer"]}]
+    told = [{"day": f"{day:%Y-%m-%d}", "red_flags": flags, "warning_signs": warnings} for day, flags, warnings in (
+        (day1, [], ["minor_fall"]), (day2, ["leg_weakness"], ["minor_fall"]), (NOW, ["fever"], ["pressure_ulcer"]))]
     logged = [{"when": NOW.isoformat(), "red_flags": ["fever"]},  # logged today already
               {"when": day1.isoformat(), "logged": NOW.isoformat(), "warning_signs": ["pressure_ulcer"]}]
     entries = diary.told_in_conversation(told, logged, "als")
