@@ -58,6 +58,14 @@ def write_file(conversation: Text, kind: Text, data: Any) -> Path:
     return path
 
 
+def record_conversation(sender: Text, case: Any) -> None:
+    """The conversation's escalations and same-day signs (dated in the case) join the diary when it is next
+    used, each once."""
+    case = bot.as_case(case)
+    for entry in bot.diary.told_in_conversation(case["signs_told"], store().entries(sender), bot.case_condition(case)):
+        store().add(sender, entry)
+
+
 def run_diary(dispatcher: CollectingDispatcher, tracker: Tracker, turn: bot.Turn, now: datetime) -> List[EventType]:
     """Say the turn, then do what it asks of the diary and say how that went. An emergency with an entry asked
     for in the same message: the entry is saved first and said first, so that the emergency is the last thing on
@@ -80,7 +88,9 @@ def run_diary(dispatcher: CollectingDispatcher, tracker: Tracker, turn: bot.Turn
     try:
         if kind == "add":
             store().add(sender, request["add"])
+            record_conversation(sender, turn.case)  # after the entry, which may tell the same sign
             return events + say(dispatcher, bot.diary_said(request, True))
+        record_conversation(sender, turn.case)
         entries = store().entries(sender)
     except Exception as error:  # noqa: BLE001 - any store failure is told plainly, never silence
         logger.warning("diary store failed (%s) for a %s request", type(error).__name__, kind)

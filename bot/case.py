@@ -70,6 +70,7 @@ def new_case() -> Dict:
         "simpler": None,           # the topic to put more simply next ("I don't understand the question")
         "follow_ups": {},          # severity / diary_offer -> how many times it was put to the caregiver
         "diary_consent": False,    # the caregiver asked for (or agreed to) a diary
+        "signs_told": [],          # [{"day": ISO date, "red_flags", "warning_signs"}]: the day each sign was told
         "messages": 0,
         "last": {},                # what the latest message needs reacting to (see merge_reading)
     }

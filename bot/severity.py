@@ -20,16 +20,20 @@ _NUMBER_WORDS = {"zero": 0, "nought": 0, "one": 1, "two": 2, "three": 3, "four":
                  "twenty": 20, "hundred": 100}
 _NUM = r"(\d{1,3}(?:\.\d)?(?!\d)(?!\.\d)|" + "|".join(_NUMBER_WORDS) + r")"
 _ON_SCALE = re.compile(r"\b" + _NUM + r"\s*(?:/|out of|outta|of)\s*(?:10|ten)\b")
+# What may follow a number that is a time, a count or a measure, never a rating.
+_NOT_A_RATING_AFTER = (r"(?!\s*(?:[:.]\d|%|am\b|pm\b|o'?clock|minutes?|mins?|hours?|hrs?|days?|nights?|weeks?|"
+                       r"months?|years?|yrs?|times?|seconds?|secs?|tablets?|pills?|mg|kg|lbs?|stone|steps?|"
+                       r"feet|foot|ft|metres?|meters?|miles?|people|kids|children|of them|or so days))")
 _HEDGED = re.compile(r"\b(?:about|around|roughly|maybe|perhaps|like|approx(?:imately)?|probably|at least|"
                      r"a solid|an?|level|score(?:d)?|rated?|it'?s|she'?s|he'?s|is|was|a good)\s+" + _NUM +
-                     r"(?!\s*(?:[:.]\d|%|am\b|pm\b|o'?clock|minutes?|mins?|hours?|hrs?|days?|nights?|weeks?|"
-                     r"months?|years?|yrs?|times?|seconds?|secs?|tablets?|pills?|mg|kg|lbs?|stone|steps?|"
-                     r"feet|foot|ft|metres?|meters?|miles?|people|kids|children|of them|or so days))")
+                     _NOT_A_RATING_AFTER)
 _BARE = re.compile(r"^\W*(?:(?:about|around|maybe|roughly|probably|i'?d say|like|a|an)\s+)?" + _NUM +
                    r"(?:\s*(?:-|to|or)\s*" + _NUM + r")?\s*(?:/\s*10)?\W*$")
 # A diary entry is shorthand: "bad night, spasms, 7" or "burning after the bath - 5": a number 0-10 that
 # stands alone between commas, dashes or at the end is the rating there (never "at 7", "24 November").
 _ENTRY_SEGMENT = re.compile(r"(?:^|[,;]|\s[\u2013-])\s*(\d{1,2})(?:\s*/\s*10)?\s*(?=[,;.!]|\s[\u2013-]|$)")
+# ... and "pain 5 today": a digit right after "pain" is its rating there ("pain at 7" is a time).
+_ENTRY_PAIN = re.compile(r"\bpain\s*(?:is\s+|was\s+|of\s+|:\s*|-\s*)?(\d{1,2})\b" + _NOT_A_RATING_AFTER)
 _WORD_NUMBER_HEDGES = ("about", "around", "roughly", "maybe", "perhaps", "probably", "approx", "approximately")
 _NOT_SEVERITY = re.compile(r"\b(?:at|for|since|on|by|until|till|before|after|every|each|per)\s+(?:about\s+)?$")
 
@@ -90,7 +94,7 @@ def read_severity(text: str, asked: bool = False, entry: bool = False) -> Option
         if value is not None and (asked or value <= SCALE_MAX):
             return _from_number(value, match.group(0))
     if entry:
-        for match in _ENTRY_SEGMENT.finditer(low):
+        for match in [*_ENTRY_SEGMENT.finditer(low), *_ENTRY_PAIN.finditer(low)]:
             value = _number(match.group(1))
             if value is not None and value <= SCALE_MAX:
                 return _from_number(value, match.group(0).strip(" ,;:-\u2013"))

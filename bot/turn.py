@@ -23,6 +23,7 @@ from .case import (
     as_case,
     case_condition,
     case_red_flags,
+    case_view,
     case_warning_signs,
     merge_reading,
     needs_escalation,
@@ -160,6 +161,24 @@ def reusable_reading(parse_data: Optional[Dict[str, Any]], asked_topic: Optional
 def take_turn(case: Optional[Dict], text: str, intent: Optional[str], asked_topic: Optional[str] = None, *,
               for_form: bool = False, degraded: bool = False, reading: Optional[Extraction] = None,
               now: Optional[datetime] = None) -> Turn:
+    """Everything one message means for this conversation (`_take_turn`); the emergency and same-day signs
+    it brings are dated in the case (`signs_told`), for the diary (bot.diary.told_in_conversation)."""
+    turn = _take_turn(case, text, intent, asked_topic, for_form=for_form, degraded=degraded, reading=reading,
+                      now=now)
+    if now is not None and "case" in turn.slots:
+        before = case_view(case)
+        flags = [f for f in case_red_flags(turn.case) if f not in case_red_flags(before)]
+        warnings = [w for w in case_warning_signs(turn.case) if w not in case_warning_signs(before)]
+        if flags or warnings:
+            turn.case["signs_told"] = list(turn.case.get("signs_told") or []) + [
+                {"day": now.date().isoformat(), "red_flags": flags, "warning_signs": warnings}]  # the day only
+            turn.slots["case"] = turn.case
+    return turn
+
+
+def _take_turn(case: Optional[Dict], text: str, intent: Optional[str], asked_topic: Optional[str] = None, *,
+               for_form: bool = False, degraded: bool = False, reading: Optional[Extraction] = None,
+               now: Optional[datetime] = None) -> Turn:
     """Everything one message means for this conversation.
 
     intent: the NLU intent (already routed by ``route``); asked_topic: the form's pending question, if
@@ -273,12 +292,13 @@ def ask_turn(case: Optional[Dict], topic: str) -> Turn:
     return Turn(counted, [message], {"case": counted}, ask=topic)
 
 
-def conclude(case: Optional[Dict]) -> Turn:
+def conclude(case: Optional[Dict], ask_next: bool = True) -> Turn:
     """The assessment once nothing more is needed: one short answer, then the one question after it, whose quick
     replies also offer the "more" options (why, what helps, sources). After an earlier assessment in this
     conversation it is an update: what changed, or that the new details change nothing, never the same text
     again. An emergency is the emergency alone, and no question follows it; if the form already said it in this
-    turn (a sign confirmed as new), nothing more is said."""
+    turn (a sign confirmed as new), nothing more is said. ask_next=False: no question after it (a diary entry
+    being logged revised the advice)."""
     case = as_case(case)
     result = assess_case(case)
     now = {"triage": result.triage, "pain_type": result.pain_type,
@@ -301,7 +321,9 @@ def conclude(case: Optional[Dict]) -> Turn:
             answer[-1] = f"{answer[-1]} {explain.dose_answer()}"
         if result.crisis:
             answer = explain.crisis_message(with_emergency=True) + [" ".join(answer)]
-        said = replies.messages(answer) + _follow_up(case)
+        said = replies.messages(answer) + (_follow_up(case) if ask_next else [])
+        if not ask_next:
+            case["pending"] = None
     slots = {**case_slots(case), "triage": result.triage, "pain_type": result.pain_type,
              "red_flags": list(result.red_flags), "warning_signs": case_warning_signs(case)}
     return Turn(case, said, slots)
@@ -398,6 +420,8 @@ def _diary_turn(case: Dict, text: str, intent: Optional[str], request: Optional[
     last = updated["last"]
     if pending == "when" and request is None:
         return _dated_entry(updated, text, now)
+    if pending == "keep_entry" and request is None and last["answer"] in ("yes", "no"):
+        return _kept_entry(updated, last["answer"] == "yes")
     told = last["topics_found"] or last["new_warning_signs"] or last["severity"] is not None
     if pending == "diary_offer" and request == diary.ADD and not told:
         return _offer_answer(updated, "yes", {**last, "answer": "yes"}, pending, now)  # "yes, keep it in the diary"
@@ -405,7 +429,7 @@ def _diary_turn(case: Dict, text: str, intent: Optional[str], request: Optional[
         return _add_entry(updated, case, text, reading, now, second_try=pending == "content" or mid_form,
                           mid_form=mid_form)
     if pending == "severity" or intent == "rate_severity":
-        return _severity_answer(updated, pending == "severity", mid_form)
+        return _severity_answer(updated, pending == "severity", mid_form, text, now)
     told_more = last["topics_found"] or last["new_warning_signs"]
     if pending in ("diary_offer", "summary_offer") and not (told_more and last["answer"] is None):
         return _offer_answer(updated, text, last, pending, now)
@@ -414,7 +438,8 @@ def _diary_turn(case: Dict, text: str, intent: Optional[str], request: Optional[
     return Turn(updated, replies.chat("anything_else"), _diary_slots(updated))
 
 
-def _severity_answer(updated: Dict, asked: bool, mid_form: bool = False) -> Turn:
+def _severity_answer(updated: Dict, asked: bool, mid_form: bool = False, text: str = "",
+                     now: Optional[datetime] = None) -> Turn:
     """The reply to "how bad is it?": noted (and the assessment revised if it changes), asked once more
     if off the scale, or let go (not sure, no answer) for the diary offer."""
     texts = knowledge().messages["severity"]
@@ -428,6 +453,8 @@ def _severity_answer(updated: Dict, asked: bool, mid_form: bool = False) -> Turn
     said: List[Dict[str, Any]] = []
     if last["severity"] is not None:
         said = replies.messages([texts["noted"].format(score=last["severity"], band=severity_band(last["severity"]))])
+    if not asked and not mid_form and last["severity"] is not None and not updated.get("assessed"):
+        return _rating_entry(updated, said, text, now)
     if updated.get("assessed") and not mid_form and (last["severity"] is not None or last["topics_found"]
                                     or last["new_warning_signs"]):
         revised = conclude(updated)  # an update: what changed, or that it changes nothing; then the next question
@@ -492,17 +519,42 @@ def _add_entry(updated: Dict, before: Dict, text: str, reading: Extraction, now:
             updated[key] = as_case(before)[key]
     said: List[Dict[str, Any]] = []
     slots: Dict[str, Any] = {}
-    if case_warning_signs(updated) != case_warning_signs(before) and not mid_form:  # the advice first
-        revised = conclude(updated)
+    new_signs = case_warning_signs(updated) != case_warning_signs(before)
+    if new_signs and needs_escalation(before):
+        # The sign is recorded (entry and case), but the emergency already advised is not said again for
+        # a lesser sign (logging yesterday's sore re-fired today's fever emergency).
+        slots = case_slots(updated)
+    elif new_signs and not mid_form:  # the advice first, and no question in the middle of logging
+        revised = conclude(updated, ask_next=False)
         updated, said, slots = revised.case, revised.replies, revised.slots
-        if updated.get("pending"):  # the entry is this turn's one thing: no question after the assessment here
-            said, updated["pending"] = said[:-1], None
-            updated["follow_ups"] = dict(as_case(before).get("follow_ups") or {})  # not put, so not counted
-            slots = {**slots, **_diary_slots(updated)}
     if when.status not in (FOUND, "none") and not mid_form:
         updated["pending"], updated["pending_entry"] = "when", entry
         return Turn(updated, said + replies.messages([texts["ask_when"]]), {**slots, **_diary_slots(updated)})
     return Turn(updated, said, {**slots, **_diary_slots(updated)}, diary={"add": entry})
+
+
+def _rating_entry(updated: Dict, noted: List[Dict[str, Any]], text: str, now: Optional[datetime]) -> Turn:
+    """A rating said in plain words outside the question ("pain 6/10 today"): a diary entry. Kept at once
+    once a diary is kept; otherwise offered with one yes (nothing is stored without consent)."""
+    entry, when = diary.entry_from_text(text, case_condition(updated), _now(now))
+    if entry is None or not diary.when_is_clear(when):
+        return Turn(updated, noted, case_slots(updated))
+    if updated.get("diary_consent"):
+        return Turn(updated, [], case_slots(updated), diary={"add": entry})
+    updated["pending"], updated["pending_entry"] = "keep_entry", entry
+    texts = _diary_texts()
+    offer = {"text": noted[0]["text"] + " " + texts["keep_rating"],
+             "buttons": [dict(b) for b in texts["keep_buttons"]]}
+    return Turn(updated, [offer], {**case_slots(updated), FOLLOW_UP_SLOT: True})
+
+
+def _kept_entry(updated: Dict, keep: bool) -> Turn:
+    """Yes / no to keeping the rating just said in the diary."""
+    entry, updated["pending_entry"] = updated.get("pending_entry"), None
+    if keep and entry:
+        updated["diary_consent"] = True
+        return Turn(updated, [], _diary_slots(updated), diary={"add": entry})
+    return Turn(updated, replies.messages([_diary_texts()["not_kept"]]), _diary_slots(updated))
 
 
 def _dated_entry(updated: Dict, text: str, now: Optional[datetime]) -> Turn:

@@ -27,6 +27,18 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# The diary test over REST reads the report PDF's text with pdftotext (Debian's poppler-utils), and the README's
+# report picture is drawn with pdftoppm from the same package: install it when it is missing.
+if ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then
+  echo "make install: installing Debian's poppler-utils (pdftotext, pdftoppm) for the diary report tests (apt-get) ..."
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "make install: not root, so poppler-utils was not installed; run 'sudo apt-get install -y poppler-utils' for the diary report tests." >&2
+  elif ! { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q --no-install-recommends poppler-utils >/dev/null \
+           || { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends poppler-utils >/dev/null; }; }; then
+    fail "apt-get could not install poppler-utils (needed by the diary report tests). Is Debian's package mirror reachable?"
+  fi
+fi
+
 # The scale-out tests need PostgreSQL and Redis; on a machine that runs neither, make test starts private ones
 # from Debian's packages (scripts/services.sh): install them when they are missing.
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then

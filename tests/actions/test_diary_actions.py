@@ -142,3 +142,26 @@ def test_yes_to_the_diary_offer_stores_the_assessment(make_tracker, run_action, 
                                                                      slots={"case": turn.case}))
     assert store.rows["t1"][0]["pain_type"] == "neuropathic" and store.rows["t1"][0]["severity"] == 5
     assert "Saved in the diary" in said(messages) and slot_values(events)["follow_up"] is False
+
+
+def test_an_emergency_told_in_the_conversation_is_recorded_in_the_diary_with_its_day(make_tracker, run_action,
+                                                                                       store):
+    """Issue 24: an emergency reported in the conversation never reached the diary (the same day's report
+    said "No emergency signs recorded")."""
+    escalated = bot.take_turn(None, "my wife has MS, her back hurts and she has a high fever", "report_red_flag",
+                              now=datetime(2026, 11, 25, 18, 30, tzinfo=timezone.utc))
+    assert escalated.slots["triage"] == "seek_care_now"
+    tracker = make_tracker("show the diary", intent="show_diary", slots={"case": escalated.case})
+    messages, _ = run_action(diary.ActionDiary(), tracker)
+    (entry,) = store.rows["t1"]
+    assert entry["when"][:10] == "2026-11-25" and entry["red_flags"] == ["fever"]
+    assert entry["triage"] == "seek_care_now" and entry["source"] == "conversation"
+    assert entry["time"] is None and entry["condition"] == "ms"
+    assert "Emergency signs on Wednesday 25 November: a high temperature" in said(messages)
+    run_action(diary.ActionDiary(), tracker)
+    assert len(store.rows["t1"]) == 1  # recorded once, however often the diary is used
+
+
+def test_a_logged_emergency_is_one_entry_not_two(make_tracker, run_action, store):
+    log(make_tracker, run_action, "log: she fell this morning and can't feel her legs")
+    assert len(store.rows["t1"]) == 1

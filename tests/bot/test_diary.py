@@ -267,7 +267,7 @@ def test_the_summary_counts_and_names_what_the_diary_shows():
     text = "\n".join(summary.lines)
     assert summary.first == "Friday 6 November" and summary.last == "Tuesday 24 November"
     assert "4 entries, Friday 6 November to Tuesday 24 November." in text
-    assert "About 1.3 episodes a week." in text           # 4 entries over 21 days
+    assert "Pain logged on 4 of the 19 days." in text     # days, not a rate ("About 1 episodes a week")
     assert "usually 5 out of 10, highest 8 (Tuesday 17 November)" in text
     assert "Usual triggers: sudden movements, heat." in text
     assert "What helped most often: rest, warm bath." in text
@@ -275,7 +275,7 @@ def test_the_summary_counts_and_names_what_the_diary_shows():
     assert "Same-day warning signs on Tuesday 17 November" in text
     assert any("physical therapy" in q for q in summary.questions)   # spasticity
     assert any("reviewed" in q for q in summary.questions)           # a severe episode
-    assert any(s.startswith("003: ") for s in summary.sources)
+    assert "Where is MS back pain located?" in summary.sources  # by title, never "003: ..."
 
 
 def test_an_empty_diary_summary_says_so():
@@ -348,3 +348,102 @@ def test_the_cli_assessment_carries_the_severity_and_severe_pain_needs_the_care_
                         "out of 10 today")
     assert result["severity"] == 9 and result["triage"] != "self_care"
     assert any(r["rule"] == "severe_or_uncontrolled" for r in result["triage_reasons"])
+
+
+# ---------------------------------------------------------------- issue 24: a diary that keeps what it is told
+
+def test_a_rating_said_in_plain_words_is_offered_to_the_diary_and_kept_with_one_yes():
+    rated = say(None, "pain 6/10 today")
+    assert rated.diary is None and rated.case["pending"] == "keep_entry" and rated.slots["follow_up"] is True
+    assert "6 out of 10" in texts(rated) and "diary" in texts(rated).lower() and rated.replies[-1]["buttons"]
+    kept = say(rated.case, "yes", "affirm")
+    assert kept.diary["add"]["severity"] == 6 and kept.diary["add"]["when"][:10] == "2026-11-26"
+    assert kept.case["diary_consent"] is True and kept.case["pending"] is None
+    declined = say(rated.case, "no thanks", "deny")
+    assert declined.diary is None and declined.case["pending"] is None and declined.case["pending_entry"] is None
+
+
+def test_once_a_diary_is_kept_a_rating_said_in_plain_words_is_kept_at_once():
+    first = say(None, "log: spasms in her lower back this morning, about 5", "log_diary")
+    rated = say(first.case, "pain 7/10 tonight")
+    assert rated.diary["add"]["severity"] == 7 and rated.case["pending"] is None
+
+
+def test_a_logged_rating_in_a_few_words_is_kept_not_asked_about():
+    turn = say(None, "log: pain 5 today", "log_diary")
+    assert turn.diary["add"]["severity"] == 5 and turn.case["pending"] is None
+
+
+def test_an_earlier_days_entry_never_re_fires_todays_escalation_nor_asks_in_the_middle_of_logging():
+    emergency = say(None, "my wife has MS, her lower back aches and she has a high fever since this morning")
+    assert emergency.slots["triage"] == "seek_care_now"
+    logged = say(emergency.case, "log: yesterday, she got a sore on her hip", "log_diary")
+    assert logged.diary["add"]["when"][:10] == "2026-11-25"
+    assert "seek care now" not in texts(logged).lower() and not any(m.get("buttons") for m in logged.replies)
+    assert logged.case["pending"] is None and logged.slots.get("triage") in (None, "seek_care_now")
+
+
+def test_a_same_day_sign_in_an_entry_revises_the_advice_without_a_question_in_the_middle_of_logging():
+    logged = say(assessed_case().case, "log: she has a new pressure sore on her lower back, about 5", "log_diary")
+    assert logged.slots["triage"] == "contact_care_team_today" and logged.diary["add"]
+    assert not any(m.get("buttons") for m in logged.replies) and logged.case["pending"] is None
+    assert "0 (none) to 10" not in texts(logged) and "summary" not in texts(logged).lower()
+
+
+def test_the_signs_of_each_message_are_dated_in_the_case():
+    first = take_turn(None, "my husband has ALS and his back hurts", "describe_pain", None, now=NOW)
+    assert first.case["signs_told"] == []
+    later = NOW + timedelta(hours=2)
+    escalated = take_turn(first.case, "now he has a high fever", "report_red_flag", None, now=later)
+    assert escalated.case["signs_told"] == [{"day": "2026-11-26", "red_flags": ["fever"], "warning_signs": []}]
+    assert escalated.slots["case"]["signs_told"] == escalated.case["signs_told"]
+
+
+def test_signs_told_in_the_conversation_become_entries_once_and_not_twice_for_a_logged_day():
+    day1, day2 = NOW - timedelta(days=2), NOW - timedelta(days=1)
+    told = [{"day": f"{day:%Y-%m-%d}", "red_flags": flags, "warning_signs": warnings} for day, flags, warnings in (
+        (day1, [], ["minor_fall"]), (day2, ["leg_weakness"], ["minor_fall"]), (NOW, ["fever"], ["pressure_ulcer"]))]
+    logged = [{"when": NOW.isoformat(), "red_flags": ["fever"]},  # logged today already
+              {"when": day1.isoformat(), "logged": NOW.isoformat(), "warning_signs": ["pressure_ulcer"]}]
+    entries = diary.told_in_conversation(told, logged, "als")
+    assert [(e["when"][:10], e["red_flags"], e["warning_signs"], e["triage"]) for e in entries] == [
+        ("2026-11-24", [], ["minor_fall"], "contact_care_team_today"),
+        ("2026-11-25", ["leg_weakness"], ["minor_fall"], "seek_care_now")]
+    assert all(e["source"] == "conversation" and e["words"] and e["condition"] == "als" for e in entries)
+
+
+def test_the_summary_counts_days_not_entries_and_reads_without_ids():
+    entries = [entry(3, 4), entry(3, 6), entry(1, 5, red_flags=["bladder_bowel"], warning_signs=["minor_fall"])]
+    summary = diary.summarize(entries, NOW, "ms")
+    text = "\n".join(summary.lines + summary.emergencies + summary.same_day + summary.triage + [summary.period])
+    assert "Pain logged on 2 of the 3 days." in text and "episodes" not in text
+    assert "entries on 2 days" in summary.period
+    assert "_" not in text and not any(ch.isdigit() and ch in s[:4] for s in summary.sources for ch in s[:4])
+
+
+def test_the_report_facts_name_the_condition_trend_advice_bladder_tried_and_impact():
+    entries = [entry(12, 3, helped=["rest"]), entry(10, 4), entry(4, 7), entry(2, 8)]
+    entries[0]["words"] = "bad night, took paracetamol, didn't help; her bladder's been fine"
+    entries[0]["not_new"] = {"bladder_bowel": "negated"}
+    entries[1]["words"] = "couldn't get out of bed, tried a heat pad"
+    entries[3].update(triage="seek_care_now", red_flags=["leg_weakness"])
+    summary = diary.summarize(entries, NOW, "ms")
+    assert summary.condition == "MS (multiple sclerosis)"
+    assert "Trend: rising" in summary.trend and "highest 8/10 on Tue 24 Nov" in summary.trend
+    assert summary.emergencies == ["Tue 24 Nov: sudden or rapidly increasing weakness in the legs"]
+    assert summary.triage[0].startswith("Tue 24 Nov: emergency advised")
+    assert "No urgent advice on the other 3 days" in summary.triage[-1]
+    assert summary.bladder.startswith("No new problem (said on Sat 14 Nov)")
+    assert "Tried, did not help: paracetamol (1 day)." in summary.helped and "Helped: rest (1 day)." in summary.helped
+    assert "Also tried: heat pad (1 day)." in summary.helped
+    assert any(line.startswith("Sleep disturbed on 1 day (Sat 14 Nov)") for line in summary.impact)
+    assert any("couldn't get out of bed" in line for line in summary.impact)
+    ms_titles = ("Multiple Sclerosis and Lower Back Pain", "MS-Related Back Pain", "Where is MS back pain located?")
+    assert all(s in ms_titles or s.startswith(("NHS", "NICE")) for s in summary.sources)  # MS only: no ALS article
+    assert "Not mentioned" in diary.summarize([entry(1, 3)], NOW).bladder  # never "normal" from silence
+
+
+def test_an_entry_keeps_the_part_of_the_day_said_and_no_clock_time():
+    night, _ = diary.entry_from_text("log: last night spasms, about 6", "ms", NOW)
+    ago, _ = diary.entry_from_text("log: 3 days ago, bad night, 5", "ms", NOW)
+    assert night["time"] == "night" and ago["time"] is None

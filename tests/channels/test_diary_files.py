@@ -21,6 +21,7 @@ from channels.slack import SlackBotAt
 from channels.telegram import TelegramOutputAt
 from harness.servers import free_port
 from ops import diary_store, report_links
+from reports.export import COLUMNS
 from reports.sample import sample_entries
 from tests.channels.conftest import SLACK_BOT_TOKEN, TELEGRAM_BOT_TOKEN
 from tests.diary_env import isolate
@@ -105,7 +106,7 @@ def local(url: str, base: str) -> str:
 def test_a_signed_link_serves_the_chart_report_and_csv_never_cached(rest_server):
     keep_diary("web:abc123")
     for kind, start, content_type in [("chart.png", PNG, "image/png"), ("report.pdf", b"%PDF", "application/pdf"),
-                                      ("diary.csv", b"when,", "text/csv")]:
+                                      ("diary.csv", b"Date,", "text/csv")]:
         response = requests.get(local(report_links.link("web:abc123", kind), rest_server), timeout=30)
         assert response.status_code == 200, response.text
         assert response.content.startswith(start) and response.headers["content-type"].startswith(content_type)
@@ -120,8 +121,7 @@ def test_a_rest_conversation_reads_its_own_files_with_its_id(rest_server):
                              timeout=30)
     assert response.status_code == 200 and response.content.startswith(PNG)
     empty = requests.post(f"{rest_server}/webhooks/rest/diary/diary.csv", json={"sender": "rest-nobody"}, timeout=30)
-    assert empty.status_code == 200 and empty.text.strip() == "when,logged,pain_type,location,severity,triggers," \
-                                                              "helped,triage,red_flags,warning_signs,words"
+    assert empty.status_code == 200 and empty.text.strip() == ",".join(COLUMNS)
 
 
 @pytest.mark.parametrize("how", ["no token", "forged", "other kind", "expired", "web id by POST", "not json",
@@ -188,7 +188,7 @@ def test_slack_uploads_the_chart_and_the_report_as_files(slack_api):
 def report_as_the_action_sends_it(conversation: str) -> dict:
     """actions/diary.py: the report's words name the link, and the same link comes as a file attachment."""
     url = report_links.link(conversation, "report.pdf")
-    return {"text": f"Here is the one-page report for the care team (PDF): {url}",
+    return {"text": f"Here is the report for the care team (PDF; its first page is the summary): {url}",
             "attachment": {"type": "file", "url": url, "name": "backline-care-team-report.pdf"}}
 
 

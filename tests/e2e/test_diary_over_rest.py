@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
+import subprocess
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -118,12 +120,12 @@ def test_a_diary_built_over_several_days_is_read_back_reported_exported_and_dele
     csv_link = next(word for word in texts(exported).split() if "/diary/diary.csv" in word)
     entries = rows(fetch(csv_link).text)
     assert len(entries) == 5
-    severities = sorted(int(entry["severity"]) for entry in entries if entry["severity"])
+    severities = sorted(int(entry["Severity (0-10)"]) for entry in entries if entry["Severity (0-10)"])
     assert severities == [3, 4, 5, 7, 8]
-    days = {entry["when"][:10] for entry in entries}
+    days = {entry["Date"] for entry in entries}
     assert nine_days_ago.strftime("%Y-%m-%d") in days
     assert (today - timedelta(days=3)).strftime("%Y-%m-%d") in days
-    assert any("leg_numbness" in entry["red_flags"] for entry in entries)
+    assert any("sudden numbness in the legs" in entry["Emergency signs"] for entry in entries)
 
     # A link is for its own conversation only: a forged token is refused.
     forged = requests.get(charts[0][:-4] + ("AAAA" if not charts[0].endswith("AAAA") else "BBBB"), timeout=30)
@@ -152,3 +154,33 @@ def test_an_entry_whose_day_is_unclear_is_asked_when(backline, sender):
     assert "saved in the diary" in texts(saved).lower()
     yesterday = datetime.now(timezone.utc) - timedelta(days=1)
     assert yesterday.strftime("%A") in texts(saved) or "yesterday" in texts(saved).lower()
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text as a reader gets it (pdftotext, poppler-utils: scripts/install.sh installs it)."""
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext is missing: install poppler-utils (make install does, with apt-get)")
+    done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, timeout=60, check=True)
+    return " ".join(done.stdout.decode("utf-8").split())
+
+
+def test_a_plain_entry_and_an_emergency_from_the_conversation_are_both_in_the_report(backline, sender):
+    """Issue 24: "pain 6/10 today" was noted and never stored; an emergency told in the conversation never
+    reached the diary, and the same day's report said "No emergency signs recorded"."""
+    rated = backline.say(sender, "pain 6/10 today")
+    assert "diary" in texts(rated).lower()  # kept with one yes
+    assert "saved in the diary" in texts(backline.say(sender, "yes")).lower()
+    escalated = backline.say(sender, "my wife has MS and her back hurts, and now she has a high fever and shivers")
+    assert "emergency" in texts(escalated).lower()
+    assert backline.tracker(sender)["slots"]["triage"] == "seek_care_now"
+
+    report_turn = backline.say(sender, "send me the report for the neurologist")
+    reports = links(report_turn, "attachment")
+    assert reports, report_turn
+    text = pdf_text(fetch(reports[0]).content)
+    today = datetime.now(timezone.utc)
+    day = f"{today:%a} {today.day} {today:%b}"
+    assert f"{day}: a high temperature or shivering (told in the conversation)" in text, text[:3000]
+    assert "No emergency signs recorded" not in text
+    assert f"{day} 6 " in text  # the plain entry: its day and its rating, in the day-by-day table
+    assert "Name:" in text and "Date of birth:" in text and "MS (multiple sclerosis)" in text
