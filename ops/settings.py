@@ -32,8 +32,9 @@ Variable: meaning (default).
   "off" disables); BACKLINE_RATE_LIMIT_LOOPBACK=1 applies it to 127.0.0.1 too (off: local evaluation,
   tests and benchmarks are not limited)
 - SANIC_WORKERS (Rasa's own): more than 1 needs BACKLINE_REDIS_URL
+- RASA_PORT: the Rasa server's port under `make run` / `make shell` (5005); scripts/run.sh passes it on
 - BACKLINE_PUBLIC_URL: the Rasa server's address as the caregiver's browser or client reaches it; the diary's
-  chart, report and CSV links start with it (http://localhost:5005)
+  chart, report and CSV links start with it (http://127.0.0.1:RASA_PORT, the address `make run` gives the page)
 - BACKLINE_LINK_MINUTES: how long a diary link works (30)
 - BACKLINE_SPEEDUPS_OFF: speed-ups to switch off, comma separated names from SPEEDUPS, or "all" (none:
   every speed-up on). For `make bench` and for ruling a speed-up out when something looks wrong.
@@ -60,7 +61,7 @@ DEFAULT_CONNECT_TIMEOUT = 20.0
 DEFAULT_ACTION_TIMEOUT = 10.0
 DEFAULT_STORE_TIMEOUT = 3.0
 DEFAULT_RATE_LIMIT = (30, 60.0)
-DEFAULT_PUBLIC_URL = "http://localhost:5005"  # `make run`'s Rasa port
+DEFAULT_RASA_PORT = 5005
 DEFAULT_LINK_MINUTES = 30.0
 WEB_SECRET_FILE = "var/web-session.secret"
 TRUE = {"1", "true", "yes", "on"}
@@ -369,9 +370,22 @@ def web_secret(env: Optional[Mapping[str, str]] = None, create: bool = True) -> 
     return key.encode()
 
 
+def rasa_port(env: Optional[Mapping[str, str]] = None) -> int:
+    """The Rasa server's port under `make run` and `make shell` (RASA_PORT, scripts/run.sh)."""
+    text = _get(_env(env), "RASA_PORT")
+    if not text:
+        return DEFAULT_RASA_PORT
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ConfigError("RASA_PORT", f"'{text}' is not a port number.",
+                          f"Use a whole number from 1 to 65535, e.g. RASA_PORT=5105 (default {DEFAULT_RASA_PORT}).")
+    return int(text)
+
+
 def public_url(env: Optional[Mapping[str, str]] = None) -> str:
-    """The Rasa server's base URL as clients reach it (the diary links), without a trailing slash."""
-    url = _get(_env(env), "BACKLINE_PUBLIC_URL") or DEFAULT_PUBLIC_URL
+    """The Rasa server's base URL as clients reach it (the diary links), without a trailing slash: by default
+    http://127.0.0.1:RASA_PORT, the address `make run` gives its web page (so the page's CSP lets the chart in)."""
+    env = _env(env)
+    url = _get(env, "BACKLINE_PUBLIC_URL") or f"http://127.0.0.1:{rasa_port(env)}"
     if not re.fullmatch(r"https?://[^\s/?#\"'<>]+(/[^\s?#\"'<>]*)?", url):
         raise ConfigError("BACKLINE_PUBLIC_URL", f"'{url}' is not an http(s) address.",
                           "Example: https://chat.example.org or http://127.0.0.1:5005")

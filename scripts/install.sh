@@ -54,7 +54,7 @@ fi
 # The stamp covers the Python pins and the web widget's lockfile.
 want=$(cat requirements/*.txt $(ls web/package-lock.json 2>/dev/null) | sha256sum | cut -d' ' -f1)
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -x "$VENV/bin/rasa" ] \
-   && { [ ! -f web/package.json ] || [ -f web/node_modules/rasa-webchat/lib/index.js ]; }; then
+   && { [ ! -f web/package.json ] || { [ -f web/vendor/rasa-webchat.js ] && [ -f web/node_modules/axe-core/axe.min.js ]; }; }; then
   echo "make install: .venv is up to date."
   exit 0
 fi
@@ -87,10 +87,13 @@ for pkg in ("rasa", "rasa-sdk", "spacy", "tensorflow", "playwright"):
     md.version(pkg)
 PY
 
+# The web page's widget, and axe-core for the browser tests' accessibility check (web/package.json); then the
+# page's copy of the widget without the remote web font its CSP would block (ops/webpage.py --vendor).
 if [ -f web/package.json ]; then
-  command -v npm >/dev/null 2>&1 || fail "npm was not found; it is needed for the web chat widget (apt-get install nodejs npm)."
-  echo "make install: installing the web widget (npm ci) ..."
+  command -v npm >/dev/null 2>&1 || fail "npm was not found; it is needed for the web chat widget and the browser tests' accessibility check (apt-get install nodejs npm)."
+  echo "make install: installing the web widget and axe-core (npm ci) ..."
   (cd web && npm ci --no-audit --no-fund --loglevel=error) || fail "npm could not install the web widget. Is the npm registry reachable?"
+  PYTHONPATH="$PWD" "$VENV/bin/python" -m ops.webpage --vendor || fail "could not write web/vendor/rasa-webchat.js (see above)."
 fi
 
 echo "$want" > "$STAMP"

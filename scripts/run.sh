@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-server}"
-RASA_PORT="${RASA_PORT:-5005}"
-ACTIONS_PORT="${ACTIONS_PORT:-5055}"
-WEB_PORT="${WEB_PORT:-8080}"
+# The ports, for this script and every process it starts (the action server makes the diary's links with
+# RASA_PORT, ops/settings.py public_url; the pre-flight check below names a wrong one).
+export RASA_PORT="${RASA_PORT:-5005}"
+export ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+export WEB_PORT="${WEB_PORT:-8080}"
 source ops/env.sh
 # Logs name conversations (never their text) and the SQLite file holds them: not readable by other users.
 umask 027
@@ -51,8 +53,9 @@ wait_for() {  # url, seconds, what
 }
 wait_for "http://127.0.0.1:${ACTIONS_PORT}/health" 60 "The action server"
 
+# `make shell`: the same Rasa server (on RASA_PORT, loopback only, the same flags) with a console in front.
 if [ "$mode" = shell ]; then
-  .venv/bin/rasa shell -m models --endpoints "$endpoints"
+  .venv/bin/rasa shell -m models --endpoints "$endpoints" "${rasa_args[@]}" --port "$RASA_PORT"
   exit 0
 fi
 

@@ -85,8 +85,8 @@ def _channel_server(tmp_path_factory, slack_api, telegram_api, web_port, databas
 @contextmanager
 def serving_page(workdir: Path, port: int, server_url: str) -> Iterator[str]:
     """web/ served the way `make run` serves it (ops/webpage.py), talking to `server_url`; index.html's URL."""
-    if not (ROOT / "web" / "node_modules" / "rasa-webchat" / "lib" / "index.js").is_file():
-        pytest.fail("web/node_modules is missing: run `make install` (it runs npm ci in web/)")
+    if not (ROOT / "web" / "vendor" / "rasa-webchat.js").is_file():
+        pytest.fail("web/vendor/rasa-webchat.js is missing: run `make install` (npm ci, then ops.webpage --vendor)")
     log = workdir / f"web-{port}.log"
     with open(log, "ab") as out:
         proc = subprocess.Popen(

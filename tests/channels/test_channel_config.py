@@ -142,11 +142,14 @@ WEB = ROOT / "web"
 def test_the_widget_is_pinned_and_served_from_the_projects_own_files():
     package = json.loads((WEB / "package.json").read_text())
     assert package["dependencies"] == {"rasa-webchat": "1.0.1"}
+    assert set(package["devDependencies"]) == {"axe-core"}  # the browser tests' accessibility check only
     lock = json.loads((WEB / "package-lock.json").read_text())
     assert lock["packages"]["node_modules/rasa-webchat"]["version"] == "1.0.1"
+    assert lock["packages"]["node_modules/axe-core"]["version"] == package["devDependencies"]["axe-core"]
     page = (WEB / "index.html").read_text()
     scripts = re.findall(r'<script[^>]*src="([^"]+)"', page)
-    assert scripts == ["node_modules/rasa-webchat/lib/index.js", "backline.js"]
+    # The widget as `make install` writes it from node_modules, without its remote web font (ops/webpage.py).
+    assert scripts == ["vendor/rasa-webchat.js", "backline.js"]
     assert "<script>" not in page  # no inline script: the CSP below forbids it
     assert "script-src 'self'" in page
 
@@ -165,3 +168,20 @@ def test_the_pages_source_list_matches_the_knowledge_base():
         assert f'id="source-{source_id}" data-source-title="{source["title"]}"' in page, source_id
         if source.get("url"):
             assert f'href="{source["url"]}"' in page, source_id
+
+
+def test_every_link_on_the_page_goes_to_a_listed_source_or_a_phone_number():
+    """No staging or test site, nothing but https: each web address in web/ is a source's own `url` from the
+    knowledge base; the rest are in-page links and the emergency numbers (tel:)."""
+    sources = yaml.safe_load((ROOT / "bot" / "knowledge" / "sources.yml").read_text())["sources"]
+    listed = {source["url"] for source in sources.values() if source.get("url")}
+    for name in ("index.html", "backline.js", "backline.css"):
+        text = (WEB / name).read_text().replace("&amp;", "&")
+        for url in re.findall(r"""https?://[^\s"'<>)]+""", text):
+            if url == "http://www.w3.org/2000/svg":
+                continue
+            assert url in listed, f"{name} links to {url}, which is not a source in bot/knowledge/sources.yml"
+            assert url.startswith("https://") and not re.search(r"staging|preflight|\btest\b|\bdev\b", url), url
+    hrefs = re.findall(r'href="([^"]+)"', (WEB / "index.html").read_text())
+    assert {href for href in hrefs if href.startswith("tel:")} == {"tel:999", "tel:911", "tel:112"}
+    assert all(href.startswith(("https://", "#", "tel:")) or href == "backline.css" for href in hrefs), hrefs

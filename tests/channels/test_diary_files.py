@@ -20,7 +20,7 @@ from channels.rest import BacklineRest
 from channels.slack import SlackBotAt
 from channels.telegram import TelegramOutputAt
 from harness.servers import free_port
-from ops import diary_store, report_links
+from ops import diary_store, report_links, settings
 from reports.export import COLUMNS
 from reports.sample import sample_entries
 from tests.channels.conftest import SLACK_BOT_TOKEN, TELEGRAM_BOT_TOKEN
@@ -100,7 +100,7 @@ def rest_server():
 
 
 def local(url: str, base: str) -> str:
-    return base + url[len("http://localhost:5005"):]
+    return base + url[len(settings.public_url()):]
 
 
 def test_a_signed_link_serves_the_chart_report_and_csv_never_cached(rest_server):

@@ -23,7 +23,7 @@ def token_of(url: str) -> str:
 
 def test_a_link_opens_its_own_conversations_file_of_its_own_kind_until_it_expires():
     url = report_links.link("web:4f1c2a", "chart.png", now=NOW)
-    assert url.startswith("http://localhost:5005/webhooks/rest/diary/chart.png?token=")
+    assert url.startswith("http://127.0.0.1:5005/webhooks/rest/diary/chart.png?token=")
     token = token_of(url)
     assert report_links.conversation_of(token, "chart.png", now=NOW + 60) == "web:4f1c2a"
     assert report_links.conversation_of(token, "report.pdf", now=NOW + 60) is None  # another kind
@@ -85,3 +85,22 @@ def test_the_access_log_never_shows_a_token():
     for log_filter in logging.getLogger("sanic.access").filters:
         log_filter.filter(record)
     assert "SECRETTOKEN" not in record.request and record.request.startswith("GET http://127.0.0.1:5005/webhooks")
+
+
+def test_links_follow_the_rasa_port_unless_the_public_url_is_set(monkeypatch):
+    """`RASA_PORT=5105 make run`: the chart, report and CSV links point at that port (the page's CSP lists
+    http://127.0.0.1:PORT, scripts/run.sh); BACKLINE_PUBLIC_URL, when set, wins."""
+    monkeypatch.setenv("RASA_PORT", "5105")
+    for kind in report_links.KINDS:
+        assert report_links.link("web:4f1c2a", kind, now=NOW).startswith(f"http://127.0.0.1:5105/webhooks/rest/diary/{kind}?")
+    monkeypatch.setenv("BACKLINE_PUBLIC_URL", "https://chat.example.org")
+    assert report_links.link("web:4f1c2a", "chart.png", now=NOW).startswith("https://chat.example.org/webhooks/")
+
+
+@pytest.mark.parametrize("port", ["http", "0", "70000", "50 05"])
+def test_a_wrong_rasa_port_is_named_with_its_fix(port):
+    with pytest.raises(settings.ConfigError, match="RASA_PORT") as error:
+        settings.public_url({"RASA_PORT": port})
+    assert "1 to 65535" in str(error.value)
+    assert settings.public_url({"RASA_PORT": port, "BACKLINE_PUBLIC_URL": "http://127.0.0.1:7000"}) == \
+        "http://127.0.0.1:7000"  # not needed when the address is given
