@@ -170,7 +170,7 @@ def test_a_malformed_api_flag_is_named():
 @pytest.mark.parametrize("argv", CASES["rasa_command_lines"]["open"])
 def test_an_open_api_is_refused(argv):
     problem = settings.open_api_problem(argv)
-    assert problem is not None and ("--auth-token" in str(problem) or "placeholder" in str(problem))
+    assert problem is not None and problem.hint, "refused, saying what to do instead"
 
 
 @pytest.mark.parametrize("argv", CASES["rasa_command_lines"]["allowed"])
