@@ -11,10 +11,12 @@
 
 3. Rasa takes the conversation id from every message's `session_id`, so a browser that sends someone
    else's id joins that room, hears its replies and posts into it. Here the server issues the ids: a
-   session_request gets `<id>.<signature>` (HMAC-SHA256 with BACKLINE_WEB_SECRET, ops/settings.py), the
-   socket is bound to the conversation `web:<id>` and joins only that room, and every message of that
-   socket goes to the bound conversation whatever its payload says. A returning browser whose stored
-   id carries a valid signature resumes its conversation; a forged or foreign id gets a fresh one.
+   session_request gets `<id>.<expiry>.<signature>` (HMAC-SHA256 with BACKLINE_WEB_SECRET over the id and its
+   expiry, ops/settings.py), the socket is bound to the conversation `web:<id>` and joins only that room, and
+   every message of that socket goes to the bound conversation whatever its payload says. A returning browser
+   whose stored id carries a valid signature resumes its conversation until the id expires
+   (BACKLINE_WEB_SESSION_DAYS after it was issued, default 30: issue 23; before, ids never expired); a forged,
+   foreign, expired or old-style id gets a fresh one.
    Messages are checked like REST bodies (type, length, markup) and rate-limited per client address.
 
 Settings in credentials.yml are Rasa's own (user_message_evt, bot_message_evt, session_persistence,
@@ -26,6 +28,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import time
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -42,26 +45,35 @@ logger = logging.getLogger(__name__)
 PREFIX = "web:"
 ID_BYTES = 16  # 128 random bits: not guessable
 SIGNATURE_CHARS = 32  # 128 bits of HMAC-SHA256
+MAX_EXPIRY_DIGITS = 12  # Unix seconds until the year 33658
 
 
-def sign(key: bytes, session: Text) -> Text:
-    return hmac.new(key, session.encode(), hashlib.sha256).hexdigest()[:SIGNATURE_CHARS]
+def sign(key: bytes, payload: Text) -> Text:
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()[:SIGNATURE_CHARS]
 
 
-def issue_session(key: bytes) -> Text:
-    """A new browser session token, `<id>.<signature>`; its conversation is `web:<id>`."""
+def issue_session(key: bytes, now: Optional[float] = None, lifetime: Optional[float] = None) -> Text:
+    """A new browser session token, `<id>.<expiry>.<signature>` (expiry in Unix seconds, signed with the id);
+    its conversation is `web:<id>`. It works for `lifetime` seconds (BACKLINE_WEB_SESSION_DAYS)."""
+    lifetime = settings.web_session_seconds() if lifetime is None else lifetime
     session = secrets.token_hex(ID_BYTES)
-    return f"{session}.{sign(key, session)}"
+    body = f"{session}.{int((time.time() if now is None else now) + lifetime)}"
+    return f"{body}.{sign(key, body)}"
 
 
-def verified_session(key: bytes, token: Any) -> Optional[Text]:
-    """The id inside a token this server issued, or None (missing, malformed, forged, other key)."""
-    if not isinstance(token, str) or token.count(".") != 1:
+def verified_session(key: bytes, token: Any, now: Optional[float] = None) -> Optional[Text]:
+    """The id inside an unexpired token this server issued, or None (missing, malformed, forged, other key,
+    expired, or issued before ids had an expiry)."""
+    if not isinstance(token, str) or token.count(".") != 2:
         return None
-    session, signature = token.split(".")
+    session, expires, signature = token.split(".")
     if len(session) != 2 * ID_BYTES or not all(c in "0123456789abcdef" for c in session):
         return None
-    return session if hmac.compare_digest(sign(key, session), signature) else None
+    if not (expires.isascii() and expires.isdigit()) or len(expires) > MAX_EXPIRY_DIGITS:
+        return None
+    if not hmac.compare_digest(sign(key, f"{session}.{expires}"), signature):
+        return None
+    return session if (time.time() if now is None else now) < int(expires) else None
 
 
 class WebChatSocketIO(SocketIOInput):
