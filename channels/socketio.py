@@ -38,7 +38,7 @@ from sanic import Blueprint
 from channels import guarded
 from channels.rate_limit import TOO_MANY_TEXT, RateLimiter
 from channels.rest import MAX_MESSAGE_CHARS, clean_text
-from ops import settings
+from ops import settings, web_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +76,20 @@ def verified_session(key: bytes, token: Any, now: Optional[float] = None) -> Opt
     return session if (time.time() if now is None else now) < int(expires) else None
 
 
+async def revoked(session: Text) -> bool:
+    """Whether "delete my conversation" revoked this web id (ops/web_sessions.py); False when the database cannot
+    say within BACKLINE_STORE_TIMEOUT (the id's signature and expiry were checked)."""
+    from ops.diary_store import diary_store
+    from ops.store_guard import StoreUnavailable
+
+    store = diary_store()
+    try:
+        return await store.run(lambda: web_sessions.is_revoked(store.engine, session))
+    except StoreUnavailable as error:
+        logger.warning(f"Whether a web id was revoked could not be checked ({error}); it is accepted.")
+        return False
+
+
 class WebChatSocketIO(SocketIOInput):
     """`channels.socketio.WebChatSocketIO` in credentials.yml."""
 
@@ -104,12 +118,9 @@ class WebChatSocketIO(SocketIOInput):
             await sio.save_session(sid, {"client": environ.get("REMOTE_ADDR")}, namespace=namespace)
             return True
 
-        @sio.on("session_request", namespace=namespace)
-        async def session_request(sid: Text, data: Any) -> None:
-            given = data.get("session_id") if isinstance(data, dict) else None
-            session = verified_session(key, given)
-            token = given if session else issue_session(key)
-            session = session or token.split(".")[0]
+        async def bind(sid: Text, token: Text) -> None:
+            """Binds the socket to the token's conversation (its room only) and hands the browser the token."""
+            session = token.split(".")[0]
             state = await sio.get_session(sid, namespace=namespace)
             previous = state.get("conversation")
             if previous and previous != PREFIX + session:
@@ -118,6 +129,14 @@ class WebChatSocketIO(SocketIOInput):
             await sio.save_session(sid, state, namespace=namespace)
             await sio.enter_room(sid, PREFIX + session, namespace=namespace)
             await sio.emit("session_confirm", token, room=sid, namespace=namespace)
+
+        @sio.on("session_request", namespace=namespace)
+        async def session_request(sid: Text, data: Any) -> None:
+            given = data.get("session_id") if isinstance(data, dict) else None
+            session = verified_session(key, given)
+            if session is not None and await revoked(session):  # its conversation was deleted
+                session = None
+            await bind(sid, given if session else issue_session(key))
 
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: Text, data: Any) -> None:
@@ -138,5 +157,7 @@ class WebChatSocketIO(SocketIOInput):
             metadata = data.get(self.metadata_key)
             await handle(UserMessage(clean_text(text), output, conversation, input_channel=self.name(),
                                      metadata=metadata if isinstance(metadata, dict) else None))
+            if web_sessions.take_revoked(conversation):  # deleted in this turn: this tab goes on under a fresh id
+                await bind(sid, issue_session(key))
 
         return socketio_webhook

@@ -424,16 +424,22 @@ def container_problems(env: Optional[Mapping[str, str]] = None) -> List[ConfigEr
             for name in SHARED_SECRETS if not _get(env, name)]
 
 
-def web_session_seconds(env: Optional[Mapping[str, str]] = None) -> float:
-    """How long a web widget's conversation id stays valid without a visit (BACKLINE_WEB_SESSION_DAYS)."""
-    text = _get(_env(env), "BACKLINE_WEB_SESSION_DAYS")
+def _bounded(name: str, default: float, unit: str, most: float, most_text: str,
+             env: Optional[Mapping[str, str]]) -> float:
+    """A number of `unit` in (0, most]; `most_text` says the bound in words for the error."""
+    text = _get(_env(env), name)
     try:
-        days = float(text) if text else DEFAULT_WEB_SESSION_DAYS
+        value = float(text) if text else default
     except ValueError:
-        raise ConfigError("BACKLINE_WEB_SESSION_DAYS", f"'{text}' is not a number of days.") from None
-    if not 0 < days <= 365:
-        raise ConfigError("BACKLINE_WEB_SESSION_DAYS", "must be more than 0 and at most 365 days.")
-    return days * 24 * 3600
+        raise ConfigError(name, f"'{text}' is not a number of {unit}.") from None
+    if not 0 < value <= most:
+        raise ConfigError(name, f"must be more than 0 and at most {most_text}.")
+    return value
+
+
+def web_session_seconds(env: Optional[Mapping[str, str]] = None) -> float:
+    """How long a web widget's conversation id works after it was issued (BACKLINE_WEB_SESSION_DAYS), in seconds."""
+    return 24 * 3600 * _bounded("BACKLINE_WEB_SESSION_DAYS", DEFAULT_WEB_SESSION_DAYS, "days", 365, "365 days", env)
 
 
 def public_url(env: Optional[Mapping[str, str]] = None) -> str:
@@ -447,14 +453,8 @@ def public_url(env: Optional[Mapping[str, str]] = None) -> str:
 
 def link_seconds(env: Optional[Mapping[str, str]] = None) -> float:
     """How long a signed diary link works (BACKLINE_LINK_MINUTES), in seconds."""
-    text = _get(_env(env), "BACKLINE_LINK_MINUTES")
-    try:
-        minutes = float(text) if text else DEFAULT_LINK_MINUTES
-    except ValueError:
-        raise ConfigError("BACKLINE_LINK_MINUTES", f"'{text}' is not a number of minutes.") from None
-    if not 0 < minutes <= 7 * 24 * 60:
-        raise ConfigError("BACKLINE_LINK_MINUTES", "must be more than 0 and at most a week (10080 minutes).")
-    return 60 * minutes
+    return 60 * _bounded("BACKLINE_LINK_MINUTES", DEFAULT_LINK_MINUTES, "minutes", 7 * 24 * 60,
+                         "a week (10080 minutes)", env)
 
 
 # --- what a `rasa run` command line exposes --------------------------------------------------------

@@ -103,3 +103,28 @@ def test_make_run_keeps_the_action_server_on_loopback_and_the_two_servers_share_
     finally:
         os.killpg(run.pid, signal.SIGTERM)
         run.wait(timeout=60)
+
+
+def test_delete_my_conversation_revokes_the_web_id(backline):
+    """The web widget's id used to outlive "delete my conversation": the tab, or any copy of its id, went on
+    in the deleted conversation's id. Now the tab gets a fresh id at once and the old one opens nothing."""
+    from tests.channels.socket_client import Browser
+
+    browser = Browser(backline.url)
+    try:
+        token = browser.start()
+        assert browser.say("my wife has MS and her back hurts")
+        browser.say("delete my conversation")
+        done = browser.say("/affirm")
+        assert "deleted" in " ".join(text or "" for text in done).lower(), done
+        deadline = time.monotonic() + 15
+        while browser.session == token and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert browser.session != token, "this tab goes on under a fresh id"
+    finally:
+        browser.close()
+    returning = Browser(backline.url)
+    try:
+        assert returning.start(token).split(".")[0] != token.split(".")[0], "the deleted conversation's id is revoked"
+    finally:
+        returning.close()
