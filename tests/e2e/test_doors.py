@@ -12,7 +12,17 @@ import pytest
 import requests
 
 from harness.conversation import new_sender
-from harness.servers import ROOT, ActionServer, action_headers, free_port, server_env, tail
+from harness.servers import (
+    ROOT,
+    ActionServer,
+    action_headers,
+    free_port,
+    running_backline,
+    server_env,
+    tail,
+    trained_model_dir,
+)
+from harness.stores import STORES
 
 pytestmark = pytest.mark.e2e
 
@@ -105,11 +115,21 @@ def test_make_run_keeps_the_action_server_on_loopback_and_the_two_servers_share_
         run.wait(timeout=60)
 
 
-def test_delete_my_conversation_revokes_the_web_id(backline):
+@pytest.fixture(scope="module")
+def stored_backline(tmp_path_factory):
+    """Both servers with Backline's own stores (endpoints.yml's), conversations in a SQLite file of this run."""
+    workdir = tmp_path_factory.mktemp("doors-stored")
+    with running_backline(workdir, model=trained_model_dir(), endpoints_extra=STORES,
+                          env={"BACKLINE_SQLITE_PATH": str(workdir / "c.db")}) as rasa:
+        yield rasa
+
+
+def test_delete_my_conversation_revokes_the_web_id(stored_backline):
     """The web widget's id used to outlive "delete my conversation": the tab, or any copy of its id, went on
     in the deleted conversation's id. Now the tab gets a fresh id at once and the old one opens nothing."""
     from tests.channels.socket_client import Browser
 
+    backline = stored_backline
     browser = Browser(backline.url)
     try:
         token = browser.start()
