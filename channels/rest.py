@@ -19,14 +19,19 @@
   the web widget reading the history) has to cope with them, and the clinical core reads the words
   around them ("has <b>MS</b>" is read as "has MS"; glued to a tag, the word was missed).
 
+- "input_channel", when given, must be "rest" (400 otherwise): the actions treat "cmdline" (`rasa shell`) as
+  the terminal and write the diary's files to disk, answering with their path (issue 23).
+
 The diary's files (issue 14) are served here too, so they work without the web page's server:
 `GET /webhooks/rest/diary/<kind>?token=T` (a signed link from ops/report_links.py, for the widget and any
-REST client) or `POST /webhooks/rest/diary/<kind> {"sender": ID}` (a REST conversation's own id), where
-kind is chart.png, report.pdf or diary.csv. The file is drawn on request from the diary store and sent
-with `Cache-Control: no-store`; a missing, forged, expired or other-kind token gets 403, an unknown kind
-404, a store failure 503. Never a 500, and the token is not logged (ops/log_privacy.py).
+REST client), where kind is chart.png, report.pdf or diary.csv. Only a signed link opens a file: a
+conversation id is a credential, and a short or guessable REST id must not open a diary by itself, so
+`POST .../diary/<kind> {"sender": ID}` (accepted before issue 23) gets 403 too. The file is drawn on request
+from the diary store and sent with `Cache-Control: no-store`; a missing, forged, expired or other-kind token
+gets 403, an unknown kind 404, a store failure 503. Never a 500, and the token is not logged
+(ops/log_privacy.py).
 
-Everything else (the stream option, input_channel, metadata) is Rasa's.
+Everything else (the stream option, metadata) is Rasa's.
 """
 from __future__ import annotations
 
@@ -47,6 +52,7 @@ from ops.report_links import KINDS
 
 logger = logging.getLogger(__name__)
 
+REST = "rest"
 MAX_BODY_BYTES = 64 * 1024
 MAX_MESSAGE_CHARS = 20_000
 _SENDER = re.compile(r"[A-Za-z0-9._:@+=-]+")
@@ -83,8 +89,8 @@ def validate_body(raw: bytes, content_length: Optional[Text] = None) -> Dict[Tex
     body["sender"] = check_sender(body.get("sender"))
     if body.get("metadata") is not None and not isinstance(body["metadata"], dict):
         raise BodyError(400, "\"metadata\" must be an object")
-    if body.get("input_channel") is not None and not isinstance(body["input_channel"], str):
-        raise BodyError(400, "\"input_channel\" must be a string")
+    if body.get("input_channel") not in (None, REST):
+        raise BodyError(400, f"\"input_channel\" may only be \"{REST}\" (or left out) on this channel")
     body["message"] = clean_text(message)
     return body
 
@@ -114,7 +120,7 @@ class BacklineRest(RestInput):
 
     @classmethod
     def name(cls) -> Text:
-        return "rest"
+        return REST
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
@@ -166,18 +172,12 @@ NO_STORE = {"Cache-Control": "no-store, max-age=0", "Pragma": "no-cache", "X-Con
 
 
 def diary_owner(request: Request, kind: Text) -> Optional[Text]:
-    """The conversation whose file this request may read: a valid link's, or a REST sender's own."""
+    """The conversation whose file this request may read: a valid signed link's, and nothing else."""
     from ops.report_links import conversation_of
 
-    if request.method == "GET":
-        return conversation_of(request.args.get("token"), kind)
-    if len(request.body or b"") > MAX_BODY_BYTES:
+    if request.method != "GET":
         return None
-    try:
-        body = json.loads(request.body or b"")
-        return check_sender(body.get("sender")) if isinstance(body, dict) else None
-    except (ValueError, UnicodeDecodeError, BodyError):
-        return None
+    return conversation_of(request.args.get("token"), kind)
 
 
 async def diary_route(request: Request, kind: Text) -> response.HTTPResponse:

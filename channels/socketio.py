@@ -11,10 +11,12 @@
 
 3. Rasa takes the conversation id from every message's `session_id`, so a browser that sends someone
    else's id joins that room, hears its replies and posts into it. Here the server issues the ids: a
-   session_request gets `<id>.<signature>` (HMAC-SHA256 with BACKLINE_WEB_SECRET, ops/settings.py), the
-   socket is bound to the conversation `web:<id>` and joins only that room, and every message of that
-   socket goes to the bound conversation whatever its payload says. A returning browser whose stored
-   id carries a valid signature resumes its conversation; a forged or foreign id gets a fresh one.
+   session_request gets `<id>.<expiry>.<signature>` (HMAC-SHA256 with BACKLINE_WEB_SECRET over the id and its
+   expiry, ops/settings.py), the socket is bound to the conversation `web:<id>` and joins only that room, and
+   every message of that socket goes to the bound conversation whatever its payload says. A returning browser
+   whose stored id carries a valid signature resumes its conversation until the id expires
+   (BACKLINE_WEB_SESSION_DAYS after it was issued, default 30: issue 23; before, ids never expired); a forged,
+   foreign, expired or old-style id gets a fresh one.
    Messages are checked like REST bodies (type, length, markup) and rate-limited per client address.
 
 Settings in credentials.yml are Rasa's own (user_message_evt, bot_message_evt, session_persistence,
@@ -26,6 +28,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import time
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -35,33 +38,56 @@ from sanic import Blueprint
 from channels import guarded
 from channels.rate_limit import TOO_MANY_TEXT, RateLimiter
 from channels.rest import MAX_MESSAGE_CHARS, clean_text
-from ops import settings
+from ops import settings, web_sessions
 
 logger = logging.getLogger(__name__)
 
 PREFIX = "web:"
 ID_BYTES = 16  # 128 random bits: not guessable
 SIGNATURE_CHARS = 32  # 128 bits of HMAC-SHA256
+MAX_EXPIRY_DIGITS = 12  # Unix seconds until the year 33658
 
 
-def sign(key: bytes, session: Text) -> Text:
-    return hmac.new(key, session.encode(), hashlib.sha256).hexdigest()[:SIGNATURE_CHARS]
+def sign(key: bytes, payload: Text) -> Text:
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()[:SIGNATURE_CHARS]
 
 
-def issue_session(key: bytes) -> Text:
-    """A new browser session token, `<id>.<signature>`; its conversation is `web:<id>`."""
+def issue_session(key: bytes, now: Optional[float] = None, lifetime: Optional[float] = None) -> Text:
+    """A new browser session token, `<id>.<expiry>.<signature>` (expiry in Unix seconds, signed with the id);
+    its conversation is `web:<id>`. It works for `lifetime` seconds (BACKLINE_WEB_SESSION_DAYS)."""
+    lifetime = settings.web_session_seconds() if lifetime is None else lifetime
     session = secrets.token_hex(ID_BYTES)
-    return f"{session}.{sign(key, session)}"
+    body = f"{session}.{int((time.time() if now is None else now) + lifetime)}"
+    return f"{body}.{sign(key, body)}"
 
 
-def verified_session(key: bytes, token: Any) -> Optional[Text]:
-    """The id inside a token this server issued, or None (missing, malformed, forged, other key)."""
-    if not isinstance(token, str) or token.count(".") != 1:
+def verified_session(key: bytes, token: Any, now: Optional[float] = None) -> Optional[Text]:
+    """The id inside an unexpired token this server issued, or None (missing, malformed, forged, other key,
+    expired, or issued before ids had an expiry)."""
+    if not isinstance(token, str) or token.count(".") != 2:
         return None
-    session, signature = token.split(".")
+    session, expires, signature = token.split(".")
     if len(session) != 2 * ID_BYTES or not all(c in "0123456789abcdef" for c in session):
         return None
-    return session if hmac.compare_digest(sign(key, session), signature) else None
+    if not (expires.isascii() and expires.isdigit()) or len(expires) > MAX_EXPIRY_DIGITS:
+        return None
+    if not hmac.compare_digest(sign(key, f"{session}.{expires}"), signature):
+        return None
+    return session if (time.time() if now is None else now) < int(expires) else None
+
+
+async def revoked(session: Text) -> bool:
+    """Whether "delete my conversation" revoked this web id (ops/web_sessions.py); False when the database cannot
+    say within BACKLINE_STORE_TIMEOUT (the id's signature and expiry were checked)."""
+    from ops.diary_store import diary_store
+    from ops.store_guard import StoreUnavailable
+
+    store = diary_store()
+    try:
+        return await store.run(lambda: web_sessions.is_revoked(store.engine, session))
+    except StoreUnavailable as error:
+        logger.warning(f"Whether a web id was revoked could not be checked ({error}); it is accepted.")
+        return False
 
 
 class WebChatSocketIO(SocketIOInput):
@@ -92,12 +118,9 @@ class WebChatSocketIO(SocketIOInput):
             await sio.save_session(sid, {"client": environ.get("REMOTE_ADDR")}, namespace=namespace)
             return True
 
-        @sio.on("session_request", namespace=namespace)
-        async def session_request(sid: Text, data: Any) -> None:
-            given = data.get("session_id") if isinstance(data, dict) else None
-            session = verified_session(key, given)
-            token = given if session else issue_session(key)
-            session = session or token.split(".")[0]
+        async def bind(sid: Text, token: Text) -> None:
+            """Binds the socket to the token's conversation (its room only) and hands the browser the token."""
+            session = token.split(".")[0]
             state = await sio.get_session(sid, namespace=namespace)
             previous = state.get("conversation")
             if previous and previous != PREFIX + session:
@@ -106,6 +129,14 @@ class WebChatSocketIO(SocketIOInput):
             await sio.save_session(sid, state, namespace=namespace)
             await sio.enter_room(sid, PREFIX + session, namespace=namespace)
             await sio.emit("session_confirm", token, room=sid, namespace=namespace)
+
+        @sio.on("session_request", namespace=namespace)
+        async def session_request(sid: Text, data: Any) -> None:
+            given = data.get("session_id") if isinstance(data, dict) else None
+            session = verified_session(key, given)
+            if session is not None and await revoked(session):  # its conversation was deleted
+                session = None
+            await bind(sid, given if session else issue_session(key))
 
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: Text, data: Any) -> None:
@@ -126,5 +157,7 @@ class WebChatSocketIO(SocketIOInput):
             metadata = data.get(self.metadata_key)
             await handle(UserMessage(clean_text(text), output, conversation, input_channel=self.name(),
                                      metadata=metadata if isinstance(metadata, dict) else None))
+            if web_sessions.take_revoked(conversation):  # deleted in this turn: this tab goes on under a fresh id
+                await bind(sid, issue_session(key))
 
         return socketio_webhook

@@ -187,9 +187,10 @@ def running_backline(workdir: Path, **rasa_options) -> Iterator["RasaServer"]:
     to the Rasa server's database."""
     port = rasa_options.pop("port", None) or free_port()
     # As `make run` does: the key that signs the diary links exists before two servers could each make one.
-    from ops.settings import web_secret
+    from ops.settings import action_secret, web_secret
 
     web_secret(create=True)
+    action_secret(create=True)  # the action server's credential, read by both servers (ops/action_guard.py)
     # The diary lives in the tracker database: the action server writes it, the Rasa server serves and deletes
     # it, so both get the same Backline settings. Unless the caller names a database, it is a file of this
     # run's own, never the project's var/backline.db.
@@ -245,6 +246,13 @@ def peak_memory_kb(pid: int) -> int:
     return total
 
 
+def action_headers() -> Dict[str, str]:
+    """The Rasa server's credential, for calls straight to the action server (ops/action_guard.py)."""
+    from ops import action_guard
+
+    return {action_guard.HEADER: action_guard.credential()}
+
+
 def warm_up_actions(actions: ActionServer, timeout: float = 120) -> float:
     """One action call straight to the action server, in seconds. Its first call builds the clinical
     core's matchers (seconds on a 2-core machine), longer than a Rasa server's short test timeout."""
@@ -253,5 +261,5 @@ def warm_up_actions(actions: ActionServer, timeout: float = 120) -> float:
                         "active_loop": {}, "latest_action_name": "action_listen",
                         "latest_message": {"text": "my dad has ALS and his back hurts", "intent": {}, "entities": []}}}
     started = time.monotonic()
-    requests.post(actions.webhook, json=body, timeout=timeout).raise_for_status()
+    requests.post(actions.webhook, json=body, headers=action_headers(), timeout=timeout).raise_for_status()
     return time.monotonic() - started

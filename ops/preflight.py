@@ -5,7 +5,7 @@
 
 Exits 0 with a one-line summary when the settings work, or 1 with one clear line per problem, naming
 the setting (never only a stack trace): unreachable database, wrong password, missing database, Redis
-not reachable, BACKLINE_ENABLE_API without a token, a placeholder token, several Sanic workers with
+not reachable, BACKLINE_ENABLE_API without a token, a placeholder or short secret, several Sanic workers with
 in-memory locks, the store classes not importable.
 
 With --rasa-args the summary goes to stderr and stdout carries the interface, API and CORS flags for
@@ -35,8 +35,6 @@ def check(endpoints: Optional[Path] = None) -> tuple[List[str], List[str], List[
         if api.enabled:
             how = "auth token" if api.token else "JWT secret"
             summary.append(f"HTTP API on, requires the {how}")
-            if api.token and len(api.token) < 16:
-                warnings.append("BACKLINE_API_TOKEN is shorter than 16 characters; use a long random string.")
         else:
             summary.append("HTTP API off (set BACKLINE_API_TOKEN to turn it on)")
     except settings.ConfigError as error:
@@ -72,7 +70,7 @@ def check(endpoints: Optional[Path] = None) -> tuple[List[str], List[str], List[
 
     for read in (settings.cors, settings.web_origins, settings.rate_limit, settings.rate_limit_loopback,
                  settings.action_timeout, settings.store_timeout, settings.web_secret, settings.public_url,
-                 settings.link_seconds):
+                 settings.link_seconds, settings.action_secret, settings.web_session_seconds):
         try:
             read()
         except settings.ConfigError as error:
@@ -109,6 +107,23 @@ def check(endpoints: Optional[Path] = None) -> tuple[List[str], List[str], List[
     return problems, warnings, summary
 
 
+def check_action_server() -> List[str]:
+    """What the action server itself uses (`--action-server`): the diary's database, the keys, the links.
+    Not Redis, which it never uses (and which Kubernetes' NetworkPolicy keeps from it)."""
+    problems = []
+    for read in (settings.action_secret, settings.web_secret, settings.public_url, settings.link_seconds,
+                 settings.store_timeout):
+        try:
+            read()
+        except settings.ConfigError as error:
+            problems.append(str(error))
+    try:
+        settings.check_database(settings.database())
+    except settings.ConfigError as error:
+        problems.append(str(error))
+    return problems
+
+
 def probe() -> int:
     """Exit 0 when the tracker database and (if set) Redis answer within a few seconds; for Kubernetes."""
     try:
@@ -129,12 +144,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--rasa-args", action="store_true",
                         help="print the `rasa run` flags (interface, API, CORS), NUL-separated, on stdout")
     parser.add_argument("--interface", default="127.0.0.1", help="with --rasa-args: where Rasa listens")
+    parser.add_argument("--container", action="store_true",
+                        help="also require the secrets every server of a deployment must share (not kept in var/)")
+    parser.add_argument("--action-server", action="store_true",
+                        help="only the checks for the action server (database, keys, links; no Redis)")
     parser.add_argument("--probe", action="store_true",
                         help="readiness probe: only check that the database and Redis answer (a few seconds)")
     args = parser.parse_args(argv)
     if args.probe:
         return probe()
-    problems, warnings, summary = check(args.endpoints)
+    if args.action_server:
+        problems, warnings, summary = check_action_server(), [], ["the action server's settings work"]
+    else:
+        problems, warnings, summary = check(args.endpoints)
+    if args.container:
+        problems += [str(problem) for problem in settings.container_problems()]
     flags: List[str] = []
     if args.rasa_args and not problems:
         try:

@@ -26,8 +26,15 @@ Variable: meaning (default).
   answers (10)
 - BACKLINE_STORE_TIMEOUT: seconds one tracker-store or lock-store call may take before the turn goes on
   without it (3)
-- BACKLINE_WEB_SECRET: the key that signs the web widget's conversation ids (a random key kept in
-  var/web-session.secret, mode 0600)
+- BACKLINE_WEB_SECRET: the key that signs the web widget's conversation ids and the diary links (a random
+  key kept in var/web-session.secret, mode 0600)
+- BACKLINE_WEB_SESSION_DAYS: how long a web widget's conversation id stays valid without use (30); every
+  visit renews it, "delete my conversation" revokes it
+- BACKLINE_ACTION_SECRET: the credential the Rasa server sends with every call to the action server, which
+  refuses (401) any call without it (a random key kept in var/action-server.secret, mode 0600, shared by the
+  two servers of one checkout; set it, the same on both, when they run in different containers or hosts)
+- Every secret (BACKLINE_WEB_SECRET, BACKLINE_API_TOKEN, BACKLINE_JWT_SECRET, BACKLINE_ACTION_SECRET, and
+  `--auth-token` / `--jwt-secret` on the command line) needs at least MIN_SECRET_CHARS (32) characters
 - BACKLINE_RATE_LIMIT: messages per client address on REST and socket.io, as COUNT/SECONDS (30/60;
   "off" disables); BACKLINE_RATE_LIMIT_LOOPBACK=1 applies it to 127.0.0.1 too (off: local evaluation,
   tests and benchmarks are not limited)
@@ -64,6 +71,10 @@ DEFAULT_RATE_LIMIT = (30, 60.0)
 DEFAULT_RASA_PORT = 5005
 DEFAULT_LINK_MINUTES = 30.0
 WEB_SECRET_FILE = "var/web-session.secret"
+ACTION_SECRET_FILE = "var/action-server.secret"
+# 32 characters: 128 bits as hex (`openssl rand -hex 16`); a key made here has 64 (`secrets.token_hex(32)`).
+MIN_SECRET_CHARS = 32
+DEFAULT_WEB_SESSION_DAYS = 30  # as retention: a conversation nobody came back to for 30 days is gone anyway
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off"}
 # Values copied from an example instead of a real secret. Matched case-insensitively, ignoring - and _.
@@ -256,12 +267,23 @@ def is_placeholder(value: str) -> bool:
     return not plain or plain in PLACEHOLDERS or plain.startswith(("changeme", "your", "replace"))
 
 
+def secret_problem(name: str, value: str) -> Optional[ConfigError]:
+    """Why `value` cannot be the secret `name` (a placeholder, or too short to resist guessing), or None."""
+    if is_placeholder(value):
+        return ConfigError(name, f"'{value}' is a placeholder, not a secret.",
+                           "Use a long random string, e.g. `openssl rand -hex 32`.")
+    if len(value) < MIN_SECRET_CHARS:  # the value itself is never echoed: it may be a real, short secret
+        return ConfigError(name, f"is {len(value)} characters long; a secret needs at least {MIN_SECRET_CHARS}.",
+                           "Use a long random string, e.g. `openssl rand -hex 32` (64 characters).")
+    return None
+
+
 def secret_value(name: str, env: Optional[Mapping[str, str]] = None) -> Optional[str]:
-    """A token or secret, or None when unset; a placeholder copied from an example is an error."""
+    """A token or secret, or None when unset; a placeholder or a short value is an error."""
     value = _get(_env(env), name) or None
-    if value is not None and is_placeholder(value):
-        raise ConfigError(name, f"'{value}' is a placeholder, not a secret.",
-                          "Use a long random string, e.g. `openssl rand -hex 32`.")
+    problem = secret_problem(name, value) if value is not None else None
+    if problem is not None:
+        raise problem
     return value
 
 
@@ -343,30 +365,35 @@ def sanic_workers(env: Optional[Mapping[str, str]] = None) -> int:
         raise ConfigError("SANIC_WORKERS", f"'{text}' is not a whole number.") from None
 
 
-def web_secret(env: Optional[Mapping[str, str]] = None, create: bool = True) -> bytes:
-    """The key that signs web conversation ids: BACKLINE_WEB_SECRET, else a random key kept in
-    var/web-session.secret (created 0600), so ids survive a restart without anyone choosing a key."""
-    given = secret_value("BACKLINE_WEB_SECRET", env)
+def _kept_secret(setting: str, relative: str, env: Optional[Mapping[str, str]], create: bool) -> bytes:
+    """The secret `setting`, else a random key kept in ROOT/`relative` (created 0600 by whichever process of
+    this checkout starts first), so two servers started from the same folder share it with nothing set."""
+    given = secret_value(setting, env)
     if given:
         return given.encode()
-    path = ROOT / WEB_SECRET_FILE
+    path = ROOT / relative
     if not path.exists() and create:
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Written under a name of its own, then linked into place: a process starting at the same moment
+        # finds either no file or the whole key, never an empty file (and the first link wins).
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another worker made it first
+            os.link(draft, path)
+        except FileExistsError:  # another process made it first
             pass
-        else:
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_hex(32))
+        finally:
+            draft.unlink()
     try:
         key = path.read_text().strip()
     except OSError as error:
-        raise ConfigError("BACKLINE_WEB_SECRET", f"unset, and {path} cannot be read ({error}).",
-                          "Set BACKLINE_WEB_SECRET to a long random string.") from None
-    if len(key) < 32:
-        raise ConfigError("BACKLINE_WEB_SECRET", f"unset, and {path} holds no usable key.",
-                          "Delete the file (a new key is made) or set BACKLINE_WEB_SECRET.")
+        raise ConfigError(setting, f"unset, and {path} cannot be read ({error}).",
+                          f"Set {setting} to a long random string (`openssl rand -hex 32`).") from None
+    if len(key) < MIN_SECRET_CHARS:
+        raise ConfigError(setting, f"unset, and {path} holds no usable key.",
+                          f"Delete the file (a new key is made) or set {setting}.")
     return key.encode()
 
 
@@ -379,6 +406,52 @@ def rasa_port(env: Optional[Mapping[str, str]] = None) -> int:
         raise ConfigError("RASA_PORT", f"'{text}' is not a port number.",
                           f"Use a whole number from 1 to 65535, e.g. RASA_PORT=5105 (default {DEFAULT_RASA_PORT}).")
     return int(text)
+
+
+def web_secret(env: Optional[Mapping[str, str]] = None, create: bool = True) -> bytes:
+    """The key that signs web conversation ids and diary links: BACKLINE_WEB_SECRET, else a random key kept in
+    var/web-session.secret (created 0600), so ids survive a restart without anyone choosing a key."""
+    return _kept_secret("BACKLINE_WEB_SECRET", WEB_SECRET_FILE, env, create)
+
+
+def action_secret(env: Optional[Mapping[str, str]] = None, create: bool = True) -> bytes:
+    """The credential of the Rasa server at the action server (ops/action_guard.py): BACKLINE_ACTION_SECRET,
+    else a random key kept in var/action-server.secret, which `rasa run actions` and `rasa run` started from
+    the same checkout both read."""
+    return _kept_secret("BACKLINE_ACTION_SECRET", ACTION_SECRET_FILE, env, create)
+
+
+# Secrets a key file cannot stand in for when the servers run in separate containers: each container has a var/
+# of its own, so a key made there differs from the other servers' (every action call refused, every web id and
+# diary link made by another replica invalid).
+SHARED_SECRETS = ("BACKLINE_WEB_SECRET", "BACKLINE_ACTION_SECRET")
+
+
+def container_problems(env: Optional[Mapping[str, str]] = None) -> List[ConfigError]:
+    """The shared secrets left unset in a container (deploy/docker-entrypoint.sh: `ops.preflight --container`)."""
+    env = _env(env)
+    return [ConfigError(name, "is required in a container: every Backline server of the deployment needs the same "
+                        "value, and a key made inside one container is that container's alone.",
+                        f"Set {name} on every Backline service, e.g. `openssl rand -hex 32` (docs/deployment.md).")
+            for name in SHARED_SECRETS if not _get(env, name)]
+
+
+def _bounded(name: str, default: float, unit: str, most: float, most_text: str,
+             env: Optional[Mapping[str, str]]) -> float:
+    """A number of `unit` in (0, most]; `most_text` says the bound in words for the error."""
+    text = _get(_env(env), name)
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        raise ConfigError(name, f"'{text}' is not a number of {unit}.") from None
+    if not 0 < value <= most:
+        raise ConfigError(name, f"must be more than 0 and at most {most_text}.")
+    return value
+
+
+def web_session_seconds(env: Optional[Mapping[str, str]] = None) -> float:
+    """How long a web widget's conversation id works after it was issued (BACKLINE_WEB_SESSION_DAYS), in seconds."""
+    return 24 * 3600 * _bounded("BACKLINE_WEB_SESSION_DAYS", DEFAULT_WEB_SESSION_DAYS, "days", 365, "365 days", env)
 
 
 def public_url(env: Optional[Mapping[str, str]] = None) -> str:
@@ -394,26 +467,21 @@ def public_url(env: Optional[Mapping[str, str]] = None) -> str:
 
 def link_seconds(env: Optional[Mapping[str, str]] = None) -> float:
     """How long a signed diary link works (BACKLINE_LINK_MINUTES), in seconds."""
-    text = _get(_env(env), "BACKLINE_LINK_MINUTES")
-    try:
-        minutes = float(text) if text else DEFAULT_LINK_MINUTES
-    except ValueError:
-        raise ConfigError("BACKLINE_LINK_MINUTES", f"'{text}' is not a number of minutes.") from None
-    if not 0 < minutes <= 7 * 24 * 60:
-        raise ConfigError("BACKLINE_LINK_MINUTES", "must be more than 0 and at most a week (10080 minutes).")
-    return 60 * minutes
+    return 60 * _bounded("BACKLINE_LINK_MINUTES", DEFAULT_LINK_MINUTES, "minutes", 7 * 24 * 60,
+                         "a week (10080 minutes)", env)
 
 
 # --- what a `rasa run` command line exposes --------------------------------------------------------
 
-def _rasa_run_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--enable-api", action="store_true")
-    parser.add_argument("-i", "--interface", default="0.0.0.0")  # Rasa's default: every interface
-    parser.add_argument("--auth-token", "-t", default=None)
-    parser.add_argument("--jwt-secret", default=None)
-    parser.add_argument("--jwt-private-key", default=None)
-    return parser
+SERVER_COMMANDS = ("run", "shell", "interactive")  # the rasa commands that start the Rasa server
+
+
+@functools.lru_cache(maxsize=1)
+def _rasa_parser() -> argparse.ArgumentParser:
+    """Rasa's own command-line parser: a command line is read exactly as Rasa will read it."""
+    from rasa.__main__ import create_argument_parser
+
+    return create_argument_parser()
 
 
 def is_loopback(interface: str) -> bool:
@@ -426,22 +494,46 @@ def is_loopback(interface: str) -> bool:
 
 
 def open_api_problem(argv: Sequence[str]) -> Optional[ConfigError]:
-    """Why this `rasa run` command line would serve the HTTP API (every conversation) to the network
-    without a token, or None. On loopback the API may run without a token, for local evaluation."""
-    argv = list(argv)
-    if "run" not in argv[:3] or "actions" in argv[:4]:
-        return None  # not the Rasa server (rasa train, rasa shell, rasa run actions, a test runner...)
-    args, _ = _rasa_run_parser().parse_known_args(argv)
-    if not args.enable_api:
+    """Why this rasa command line would serve conversations to the network without a credential, or None.
+
+    Read with Rasa's own parser, for every command that starts the Rasa server: `rasa run` (the action server,
+    `rasa run actions`, is another matter: ops/action_guard.py), `rasa shell` and `rasa interactive`. On
+    loopback the API may run without a token, for local evaluation. Refused: the API on another interface
+    without --auth-token or --jwt-secret (--jwt-private-key alone leaves Rasa's authentication off); a
+    placeholder or short token; `rasa shell` beyond loopback (it serves Rasa's plain REST webhook, which
+    answers for any conversation id); `rasa interactive` (Rasa's API on every interface, never a token); and
+    --connector, which replaces Backline's checked channels by Rasa's own."""
+    argv = [str(arg) for arg in argv]
+    if len(argv) < 2 or argv[1] not in SERVER_COMMANDS:
+        return None  # not the Rasa server (rasa train, rasa test, a test runner...)
+    try:
+        args, _ = _rasa_parser().parse_known_args(argv[1:])
+    except SystemExit:  # Rasa itself stops on this command line, with its own message
         return None
+    command = getattr(getattr(args, "func", None), "__name__", "")
+    if command == "interactive":
+        return ConfigError("rasa interactive", "serves Rasa's HTTP API (every stored conversation) on every "
+                           "interface without a token, and Backline's stores hold real conversations.",
+                           "Talk to the bot with `make shell`; run interactive learning on a copy of the project "
+                           "whose endpoints.yml names no Backline store.")
+    if command not in ("run", "shell"):
+        return None  # `rasa run actions` and the like
+    if getattr(args, "connector", None) and command == "run":
+        return ConfigError("--connector", f"'{args.connector}' replaces Backline's channels (credentials.yml), "
+                           "which check conversation ids and bodies, by Rasa's own.", "Leave --connector out.")
     for name, value in (("--auth-token", args.auth_token), ("--jwt-secret", args.jwt_secret)):
-        if value is not None and is_placeholder(value):
-            return ConfigError(name, f"'{value}' is a placeholder, not a secret.",
-                               "Use a long random string, e.g. `openssl rand -hex 32`.")
-    if args.auth_token or args.jwt_secret or args.jwt_private_key or is_loopback(args.interface):
+        problem = secret_problem(name, value) if value is not None else None
+        if problem is not None:
+            return problem
+    interface = args.interface or "0.0.0.0"  # Rasa's default: every interface
+    if command == "shell" and not is_loopback(interface):
+        return ConfigError("rasa shell", f"serves Rasa's plain REST webhook (any conversation id) on {interface}.",
+                           "Add -i 127.0.0.1 (`make shell` does).")
+    if not args.enable_api or args.auth_token or args.jwt_secret or is_loopback(interface):
         return None
+    alone = " (--jwt-private-key alone does not turn Rasa's authentication on)" if args.jwt_private_key else ""
     return ConfigError(
-        "--enable-api", f"serves every conversation (health details) on {args.interface} without a token.",
+        "--enable-api", f"serves every conversation (health details) on {interface} without a token{alone}.",
         "Add --auth-token (BACKLINE_API_TOKEN with `make run` or the container), or listen on loopback only "
         "(-i 127.0.0.1).")
 

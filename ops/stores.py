@@ -53,7 +53,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from ops import diary_store, retention, settings, tracker_cache
+from ops import diary_store, legacy_ids, retention, settings, tracker_cache, web_sessions
 from ops.store_guard import DELETE_FAILED, SAVE_FAILED, StoreCalls, StoreUnavailable, record_failure, run_in_worker
 from ops.tracker_cache import Stored, TrackerCache
 
@@ -170,6 +170,7 @@ class BacklineTrackerStore(SQLTrackerStore):
         if self.database.kind != "sqlite":
             self._create_index()
         self._last_purge = 0.0
+        legacy_ids.migrate_safely(self.engine)  # conversations under bare Slack/Telegram ids: out of REST's reach
         logger.info(
             f"Conversations are stored in {self.database.kind} ({self.database.safe_url}); "
             f"retention: {self.retention_days or 'forever'}{' days' if self.retention_days else ''}."
@@ -276,6 +277,7 @@ class BacklineTrackerStore(SQLTrackerStore):
         if self.cache is not None:
             self.cache.drop(sender_id)
         diary_store.forget(self.engine, sender_id)  # the pain diary and its files go with the conversation
+        web_sessions.revoke(self.engine, sender_id)  # a web widget's id no longer opens it (never raises)
         return count
 
     def _purge_if_due(self) -> None:

@@ -40,7 +40,9 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-.venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" >logs/actions.log 2>&1 &
+# The action server serves only the Rasa server: on loopback (rasa_sdk reads SANIC_HOST), and it refuses any
+# call without the credential in var/action-server.secret (made by the preflight above) or BACKLINE_ACTION_SECRET.
+SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --actions actions --port "$ACTIONS_PORT" >logs/actions.log 2>&1 &
 pids+=($!)
 
 wait_for() {  # url, seconds, what
@@ -55,7 +57,8 @@ wait_for "http://127.0.0.1:${ACTIONS_PORT}/health" 60 "The action server"
 
 # `make shell`: the same Rasa server (on RASA_PORT, loopback only, the same flags) with a console in front.
 if [ "$mode" = shell ]; then
-  .venv/bin/rasa shell -m models --endpoints "$endpoints" "${rasa_args[@]}" --port "$RASA_PORT"
+  # rasa shell serves Rasa's plain REST webhook for the terminal: on loopback only (ops/settings.py refuses more).
+  .venv/bin/rasa shell -m models --endpoints "$endpoints" "${rasa_args[@]}" -i 127.0.0.1 --port "$RASA_PORT"
   exit 0
 fi
 

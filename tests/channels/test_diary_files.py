@@ -21,7 +21,6 @@ from channels.slack import SlackBotAt
 from channels.telegram import TelegramOutputAt
 from harness.servers import free_port
 from ops import diary_store, report_links, settings
-from reports.export import COLUMNS
 from reports.sample import sample_entries
 from tests.channels.conftest import SLACK_BOT_TOKEN, TELEGRAM_BOT_TOKEN
 from tests.diary_env import isolate
@@ -115,13 +114,27 @@ def test_a_signed_link_serves_the_chart_report_and_csv_never_cached(rest_server)
     assert csv_text.count("\n") == len(sample_entries()) + 1 and "bad night, spasms, about 7" in csv_text
 
 
-def test_a_rest_conversation_reads_its_own_files_with_its_id(rest_server):
-    keep_diary("rest-caregiver-1")
-    response = requests.post(f"{rest_server}/webhooks/rest/diary/chart.png", json={"sender": "rest-caregiver-1"},
-                             timeout=30)
-    assert response.status_code == 200 and response.content.startswith(PNG)
-    empty = requests.post(f"{rest_server}/webhooks/rest/diary/diary.csv", json={"sender": "rest-nobody"}, timeout=30)
-    assert empty.status_code == 200 and empty.text.strip() == ",".join(COLUMNS)
+@pytest.mark.parametrize("sender", ["me", "rest-caregiver-1", "caregiver-with-a-long-random-looking-id-7f3a9c21"])
+def test_a_conversation_id_alone_never_opens_a_diary_file(rest_server, sender):
+    """Issue 23: a conversation id is a credential, and a short or guessable one ("me") must not open the
+    diary by itself: only the signed link the bot sent in that conversation does."""
+    keep_diary(sender)
+    for kind in ("chart.png", "report.pdf", "diary.csv"):
+        response = requests.post(f"{rest_server}/webhooks/rest/diary/{kind}", json={"sender": sender}, timeout=30)
+        assert response.status_code == 403 and PNG not in response.content and b"%PDF" not in response.content
+        assert b"when," not in response.content
+    assert requests.get(local(report_links.link(sender, "chart.png"), rest_server), timeout=30).status_code == 200
+
+
+@pytest.mark.parametrize("channel", ["cmdline", "socketio", "slack", "telegram", "CMDLINE", ""])
+def test_a_rest_client_cannot_pose_as_another_input_channel(rest_server, channel):
+    """Issue 23: "cmdline" made the actions write the diary's files to disk and answer with their path."""
+    response = requests.post(f"{rest_server}/webhooks/rest/webhook", timeout=30,
+                             json={"sender": "rest-caregiver-1", "message": "show the diary", "input_channel": channel})
+    assert response.status_code == 400 and "input_channel" in response.json()["error"]
+    ok = requests.post(f"{rest_server}/webhooks/rest/webhook", timeout=30,
+                       json={"sender": "rest-caregiver-1", "message": "hi", "input_channel": "rest"})
+    assert ok.status_code == 200
 
 
 @pytest.mark.parametrize("how", ["no token", "forged", "other kind", "expired", "web id by POST", "not json",

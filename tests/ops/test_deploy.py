@@ -182,7 +182,7 @@ def test_k8s_only_rasa_reaches_the_action_server_redis_and_postgresql():
     docs = k8s_documents()
     policies = {d["spec"]["podSelector"]["matchLabels"]["app"]: d for d in docs if d["kind"] == "NetworkPolicy"}
     allowed = {"backline-actions": {"backline-rasa"}, "backline-redis": {"backline-rasa"},
-               "backline-postgres": {"backline-rasa", "backline-retention"}}
+               "backline-postgres": {"backline-rasa", "backline-actions", "backline-retention"}}
     for target, sources in allowed.items():
         rules = policies[target]["spec"]["ingress"]
         assert {peer["podSelector"]["matchLabels"]["app"] for rule in rules for peer in rule["from"]} == sources
@@ -207,3 +207,66 @@ def test_one_environment_preamble():
         assert "TF_CPP_MIN_LOG_LEVEL=2" not in text and "RASA_TELEMETRY_ENABLED: " not in text, path
     for path in ("Makefile", "scripts/run.sh", "scripts/test.sh", "deploy/docker-entrypoint.sh"):
         assert "ops/env.sh" in (ROOT / path).read_text(), path
+
+
+# --- the action server has the Rasa servers' settings and is not exposed (issue 23) ---------------------------
+
+# What the action server reads (ops/settings.py): the diary's database, the keys of the links and of the calls.
+ACTION_SERVER_SETTINGS = STORE_SETTINGS - {"BACKLINE_REDIS_URL"} | {
+    "BACKLINE_DB_PORT", "BACKLINE_WEB_SECRET", "BACKLINE_ACTION_SECRET", "BACKLINE_PUBLIC_URL"}
+
+
+def test_compose_gives_the_action_server_the_rasa_servers_settings():
+    services = compose()["services"]
+    rasa, actions = services["rasa"]["environment"], services["actions"]["environment"]
+    assert ACTION_SERVER_SETTINGS <= set(actions), ACTION_SERVER_SETTINGS - set(actions)
+    assert {name: rasa.get(name) for name in actions} == actions, "the same value of every setting both read"
+    for name in ("BACKLINE_WEB_SECRET", "BACKLINE_ACTION_SECRET", "BACKLINE_DB_PASSWORD"):
+        assert actions[name].startswith("${" + name + ":?"), f"{name}: required, never defaulted"
+    assert "BACKLINE_API_TOKEN" not in actions, "the action server has no use for the API token"
+    assert services["actions"]["depends_on"]["postgres"] == {"condition": "service_healthy"}
+
+
+def test_compose_never_exposes_the_action_server():
+    services = compose()["services"]
+    assert "ports" not in services["actions"] and services["actions"]["expose"] == ["5055"]
+    assert "actions" not in NGINX.read_text() and ":5055" not in NGINX.read_text()
+
+
+def k8s_env(name):
+    """(envFrom, {variable: its source}) of the workload `name`'s container."""
+    doc = next(d for d in k8s_documents() if d["kind"] == "Deployment" and d["metadata"]["name"] == name)
+    container = containers(doc)[0]
+    return container.get("envFrom", []), {e["name"]: e.get("valueFrom") or e.get("value") for e in container["env"]}
+
+
+def test_k8s_gives_the_action_server_the_rasa_servers_settings_and_secrets():
+    rasa_from, rasa_env = k8s_env("rasa")
+    actions_from, actions_env = k8s_env("actions")
+    assert actions_from == rasa_from == [{"configMapRef": {"name": "backline-config"}}]
+    assert {name: rasa_env.get(name) for name in actions_env} == actions_env, "the same secret for each variable"
+    config = next(d for d in k8s_documents() if d["kind"] == "ConfigMap")["data"]
+    assert ACTION_SERVER_SETTINGS <= set(config) | set(actions_env), ACTION_SERVER_SETTINGS - set(config) - set(
+        actions_env)
+    for name in ("BACKLINE_WEB_SECRET", "BACKLINE_ACTION_SECRET", "BACKLINE_DB_PASSWORD"):
+        assert actions_env[name]["secretKeyRef"] == {"name": "backline-secrets", "key": name}
+        assert "optional" not in actions_env[name]["secretKeyRef"]
+    example = yaml.safe_load((K8S / "secret.example.yaml").read_text())["stringData"]
+    assert {"BACKLINE_WEB_SECRET", "BACKLINE_ACTION_SECRET"} <= set(example)
+
+
+def test_k8s_never_exposes_the_action_server():
+    docs = k8s_documents()
+    service = next(d for d in docs if d["kind"] == "Service" and d["metadata"]["name"] == "actions")
+    assert service["spec"].get("type", "ClusterIP") == "ClusterIP"
+    assert not [d for d in docs if d["kind"] == "Ingress" and "actions" in yaml.safe_dump(d)]
+    assert not any(p.get("nodePort") or p.get("hostPort") for d in docs for p in
+                   (service["spec"]["ports"] if d is service else []))
+    _, env = k8s_env("actions")
+    assert "BACKLINE_API_TOKEN" not in env
+
+
+def test_containers_require_the_shared_secrets_and_check_the_action_server():
+    text = (ROOT / "deploy" / "docker-entrypoint.sh").read_text()
+    assert "ops.preflight --rasa-args --container" in text
+    assert "ops.preflight --action-server --container" in text

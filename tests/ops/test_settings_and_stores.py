@@ -63,8 +63,8 @@ def test_malformed_settings_are_named(env, setting):
 def test_the_api_is_on_only_with_a_token_or_secret():
     assert not settings.api({}).enabled
     assert settings.api({"BACKLINE_API_TOKEN": "t" * 32}).enabled
-    assert settings.api({"BACKLINE_JWT_SECRET": "s"}).enabled
-    assert not settings.api({"BACKLINE_API_TOKEN": "t", "BACKLINE_ENABLE_API": "0"}).enabled
+    assert settings.api({"BACKLINE_JWT_SECRET": "s" * 32}).enabled
+    assert not settings.api({"BACKLINE_API_TOKEN": "t" * 32, "BACKLINE_ENABLE_API": "0"}).enabled
     with pytest.raises(settings.ConfigError) as error:
         settings.api({"BACKLINE_ENABLE_API": "1"})
     assert error.value.setting == "BACKLINE_ENABLE_API" and "BACKLINE_API_TOKEN" in str(error.value)
