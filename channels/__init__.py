@@ -125,6 +125,7 @@ def guarded(on_new_message: OnNewMessage, prefix: Optional[Text] = None) -> OnNe
 
     async def handle(message: UserMessage) -> Any:
         freeze_once()  # the server has loaded everything by its first message (ops/gc_freeze.py)
+        log_privacy.handling(message.text)  # its words are kept out of every log line of this turn
         if prefix is not None:
             conversation_id = namespaced(prefix, message.sender_id)
             if conversation_id is None:
