@@ -1,7 +1,8 @@
 """"Delete my conversation" tells the truth in every failure combination, and leaves nothing behind when it
 says it is done; retention is bounded like every store call and purges diaries whose conversation is gone.
 
-The tracker store (ops/stores.py) runs in this process on SQLite. Faults are put in the database itself
+The tracker store (ops/stores.py) runs in this process on SQLite and on the local PostgreSQL (a throwaway
+database, BACKLINE_TEST_PG). Faults are put in the database itself
 (a trigger that refuses a DELETE, or one that holds it past BACKLINE_STORE_TIMEOUT) or in the file system,
 so they hit whatever code path the store takes. After each deletion, what the caregiver is told
 (ops.store_guard.take_failure, worded by channels/__init__.py) is checked against what is still stored.
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from harness.stores import fresh_pg_database
 from ops import diary_store, retention, stores
 from ops.store_guard import DELETE_FAILED, DELETE_PARTIAL, DELETE_UNCERTAIN, take_failure
 from ops.stores import BacklineTrackerStore
@@ -36,11 +38,22 @@ def private_env(monkeypatch, tmp_path):
     monkeypatch.setenv("BACKLINE_RETENTION_DAYS", "0")
 
 
-@pytest.fixture
-def store():
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, monkeypatch):
+    if request.param == "postgresql":
+        with fresh_pg_database("backline_honesty") as url:
+            monkeypatch.setenv("BACKLINE_DB_URL", url)
+            yield from _store()
+    else:
+        yield from _store()
+
+
+def _store():
     made = BacklineTrackerStore()
-    sa.event.listen(made.engine, "connect", lambda conn, _: conn.create_function("hold", 0, _hold))
-    made.engine.dispose()  # the listener applies to new connections
+    if made.database.kind == "sqlite":
+        sa.event.listen(made.engine, "connect", lambda conn, _: conn.create_function("hold", 0, _hold))
+        made.engine.dispose()  # the listener applies to new connections
+    diary_store.ensure_table(made.engine)
     yield made
     made.engine.dispose()
 
@@ -100,14 +113,28 @@ def assert_told_the_truth(told, before: Left, after: Left) -> None:
 
 
 def refuse_deletes_on(store, table: str) -> None:
+    if store.database.kind == "sqlite":
+        trigger = (f"CREATE TRIGGER refuse_{table} BEFORE DELETE ON {table} "
+                   f"BEGIN SELECT RAISE(ABORT, 'disk failure'); END")
+    else:
+        trigger = f"CREATE TRIGGER refuse_{table} BEFORE DELETE ON {table} EXECUTE FUNCTION refuse()"
+        with store.engine.begin() as conn:
+            conn.execute(sa.text("CREATE OR REPLACE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                                 "$$ BEGIN RAISE EXCEPTION 'disk failure'; END $$"))
     with store.engine.begin() as conn:
-        conn.execute(sa.text(f"CREATE TRIGGER refuse_{table} BEFORE DELETE ON {table} "
-                             f"BEGIN SELECT RAISE(ABORT, 'disk failure'); END"))
+        conn.execute(sa.text(trigger))
 
 
 def hold_deletes_on(store, table: str) -> None:
+    if store.database.kind == "sqlite":
+        trigger = f"CREATE TRIGGER hold_{table} BEFORE DELETE ON {table} BEGIN SELECT hold(); END"
+    else:
+        trigger = f"CREATE TRIGGER hold_{table} BEFORE DELETE ON {table} EXECUTE FUNCTION hold()"
+        with store.engine.begin() as conn:
+            conn.execute(sa.text(f"CREATE OR REPLACE FUNCTION hold() RETURNS trigger LANGUAGE plpgsql AS "
+                                 f"$$ BEGIN PERFORM pg_sleep({HOLD_SECONDS}); RETURN OLD; END $$"))
     with store.engine.begin() as conn:
-        conn.execute(sa.text(f"CREATE TRIGGER hold_{table} BEFORE DELETE ON {table} BEGIN SELECT hold(); END"))
+        conn.execute(sa.text(trigger))
 
 
 def settle(store, sender: str) -> Left:
