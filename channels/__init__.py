@@ -61,6 +61,14 @@ class ChannelOff(InputChannel):
         return None
 
 
+def route_of(request: Any) -> Text:
+    """The name of the handler Sanic matched for a request ("message", "health", "receive", ...): the same for
+    every spelling of the path that reaches it (a trailing slash, say), so checks keyed on it cannot be
+    stepped around the way a check on the path's spelling could."""
+    name = getattr(getattr(request, "route", None), "name", None) or ""
+    return name.rsplit(".", 1)[-1]
+
+
 def channel_off(channel_name: Text, required: Sequence[Text]) -> ChannelOff:
     reason = (f"{channel_name.capitalize()} channel off: set {and_list(list(required))}"
               f" (missing: {', '.join(missing(required))})")

@@ -41,7 +41,7 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from channels import MAX_CONVERSATION_ID, RESERVED_PREFIXES, guarded, too_long_text
+from channels import MAX_CONVERSATION_ID, RESERVED_PREFIXES, guarded, route_of, too_long_text
 from channels.rate_limit import TOO_MANY_TEXT, RateLimiter
 from ops import settings
 from ops.report_links import KINDS
@@ -144,13 +144,14 @@ class BacklineRest(RestInput):
 
         @webhook.middleware("request")
         async def check_body(request: Request):
-            if request.method != "POST" and DIARY_ROUTE not in request.path:
+            diary = route_of(request) == diary_route.__name__  # keyed on the route, not the path's spelling
+            if request.method != "POST" and not diary:
                 return None
             client = limiter.client(request) if limiter is not None else None
             if limiter is not None and not limiter.allow(client):
                 return response.json({"error": TOO_MANY_TEXT}, status=429,
                                      headers={"Retry-After": str(limiter.retry_after(client))})
-            if DIARY_ROUTE in request.path:
+            if diary:
                 return None  # its own checks, in diary_route
             try:
                 request.ctx.backline_body = validate_body(request.body, request.headers.get("content-length"))

@@ -39,7 +39,7 @@ from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from channels import bare, channel_off, env, guarded, missing
+from channels import bare, channel_off, env, guarded, missing, route_of
 from channels.diary_files import DiaryFile, RecentLinks, deliver, links_in
 
 logger = logging.getLogger(__name__)
@@ -167,9 +167,3 @@ class TelegramFromEnv(TelegramInput):
 
         return telegram_webhook
 
-
-def route_of(request: Request) -> Text:
-    """The name of the channel's handler Sanic matched for this request ("message", "health", ...): the same
-    for every spelling of the path that reaches it."""
-    name = getattr(request.route, "name", None) or ""
-    return name.rsplit(".", 1)[-1]
