@@ -124,8 +124,10 @@ def bare(prefix: Text, conversation_id: Text) -> Text:
 
 def guarded(on_new_message: OnNewMessage, prefix: Optional[Text] = None) -> OnNewMessage:
     """Rasa's message handler with the conversation id in the channel's namespace (when `prefix` is
-    given), and the caregiver told when the store could not save the turn or delete the conversation
-    (ops/store_guard.py): a "Done" that did not happen is taken back."""
+    given), a message over BACKLINE_MAX_MESSAGE_CHARS answered with `too_long_text` and never read or
+    stored, the message's words kept out of the turn's log lines (ops/log_privacy.py), and the caregiver
+    told when the store could not save the turn or delete the conversation (ops/store_guard.py): a "Done"
+    that did not happen is taken back."""
     from ops.gc_freeze import freeze_once
     from ops.store_guard import take_failure
 
