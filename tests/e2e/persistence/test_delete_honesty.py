@@ -74,8 +74,9 @@ def test_a_refused_delete_is_reported_as_it_happened(backline, table):
     assert after[0] == before[0], "the reply says the conversation is still stored"
     if "Nothing was removed" in said or "diary" not in said:
         assert after[1] == before[1], "the diary went, and the reply did not say it might have"
-    # Asking again finishes the deletion, as the reply says.
-    backline.say(sender, "delete my conversation")
-    done = backline.say(sender, "/affirm", timeout=60)
-    assert "deleted" in texts(done).lower()
+    # Asking again finishes the deletion, as the reply says (the question is still pending: no second "yes").
+    again = backline.say(sender, "delete my conversation")
+    if "delete this conversation" in texts(again).lower():
+        again = backline.say(sender, "/affirm", timeout=60)
+    assert "deleted" in texts(again).lower()
     assert counts(backline.db_url, sender) == (0, 0)
