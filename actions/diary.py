@@ -46,7 +46,7 @@ def link(conversation: Text, kind: Text) -> Text:
 
 def write_file(conversation: Text, kind: Text, data: Any) -> Path:
     """A chart, report or export for the terminal, readable by its owner only, in the conversation's own
-    folder (deleting the conversation deletes it: ops.diary_store.forget)."""
+    folder (deleting the conversation deletes it: ops.diary_store.delete_files)."""
     from ops.diary_store import rendered_dir
 
     path = rendered_dir(conversation, create=True) / FILES[kind]

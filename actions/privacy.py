@@ -6,8 +6,10 @@ sees that this turn ran `action_delete_conversation`, it deletes every stored ev
 instead of saving it. The confirmation message (utter_conversation_deleted) is still sent.
 
 The pain diary is deleted twice over: here, by the action server that wrote it (so it goes whatever
-tracker store the Rasa server runs), and by the tracker store's delete hook (ops/diary_store.forget),
-which is also where a failure is recorded and told to the caregiver.
+tracker store the Rasa server runs), and by the tracker store, in the same transaction as the events (both
+or neither), then its rendered files and the Rasa server's in-memory copies. A failure there is recorded
+and told to the caregiver in words that say only what is known (channels.DELETE_FAILED_TEXTS): when the
+store fails after this action removed the diary, the reply says the diary may already be gone.
 """
 from __future__ import annotations
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable, List, Optional, Set, Tuple
+from typing import Any, Awaitable, Callable, List, Optional, Set, Tuple, Union
 
 from ops import report_links
 from ops.diary_store import diary_store
@@ -60,6 +61,26 @@ async def linked_file(url: object, conversation: Optional[str] = None) -> Option
     return await diary_file(owner, kind)
 
 
+class RecentLinks:
+    """The diary links a channel output has sent lately: a set that forgets the oldest past `size`."""
+
+    def __init__(self, size: int = 1000) -> None:
+        self.size = size
+        self.links: "OrderedDict[str, None]" = OrderedDict()
+
+    def __contains__(self, link: object) -> bool:
+        return link in self.links
+
+    def __len__(self) -> int:
+        return len(self.links)
+
+    def add(self, link: str) -> None:
+        self.links[link] = None
+        self.links.move_to_end(link)
+        while len(self.links) > self.size:
+            self.links.popitem(last=False)
+
+
 _LINK = re.compile(r"https?://[^\s<>\"']+" + re.escape(report_links.ROUTE) + r"[^\s<>\"']+")
 EXPIRED_TEXT = "That diary file is no longer available here; ask for the diary or the report again."
 
@@ -73,7 +94,8 @@ def links_in(text: object) -> Tuple[str, List[str]]:
 
 
 async def deliver(url: object, conversation: Optional[str], upload: Callable[[DiaryFile], Awaitable[Any]],
-                  say: Callable[[str], Awaitable[Any]], delivered: Optional[Set[str]] = None) -> bool:
+                  say: Callable[[str], Awaitable[Any]],
+                  delivered: Optional[Union[Set[str], RecentLinks]] = None) -> bool:
     """Uploads the file behind a diary link with `upload`; False when `url` is not a diary link (the
     channel sends it as usual). A link that cannot be resolved is never passed on: `say` explains.
     `url` may be the actions' attachment ({"type": "file", "url": ...}); a link already in `delivered`

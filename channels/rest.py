@@ -3,8 +3,8 @@
 `POST /webhooks/rest/webhook {"sender": ID, "message": TEXT}` as before (name() stays "rest"), but:
 
 - a body larger than MAX_BODY_BYTES is refused with 413 before it is parsed (Content-Length first,
-  then the bytes received); a message longer than MAX_MESSAGE_CHARS is refused with 413 too
-  (a 10,000-character message is accepted);
+  then the bytes received); a message longer than BACKLINE_MAX_MESSAGE_CHARS (10,000 by default, the
+  cap every channel applies: channels.guarded) is refused with 413 too, its error saying so;
 - a body that is not JSON, not a JSON object, or whose "message" is missing or not a string gets 400
   with a short JSON error (Rasa's own channel answers 500 for a JSON list and `200 []` for a missing
   message); "metadata" must be an object;
@@ -46,15 +46,15 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from channels import MAX_CONVERSATION_ID, RESERVED_PREFIXES, guarded
+from channels import MAX_CONVERSATION_ID, RESERVED_PREFIXES, guarded, route_of, too_long_text
 from channels.rate_limit import TOO_MANY_TEXT, RateLimiter
+from ops import settings
 from ops.report_links import KINDS
 
 logger = logging.getLogger(__name__)
 
 REST = "rest"
 MAX_BODY_BYTES = 64 * 1024
-MAX_MESSAGE_CHARS = 20_000
 _SENDER = re.compile(r"[A-Za-z0-9._:@+=-]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _TAG = re.compile(r"</?[A-Za-z!][^<>]{0,500}>")
@@ -84,8 +84,9 @@ def validate_body(raw: bytes, content_length: Optional[Text] = None) -> Dict[Tex
     message = body.get("message")
     if not isinstance(message, str):
         raise BodyError(400, "\"message\" is required and must be a string")
-    if len(message) > MAX_MESSAGE_CHARS:
-        raise BodyError(413, f"\"message\" longer than {MAX_MESSAGE_CHARS} characters")
+    cap = settings.max_message_chars()
+    if len(message) > cap:
+        raise BodyError(413, too_long_text(cap))
     body["sender"] = check_sender(body.get("sender"))
     if body.get("metadata") is not None and not isinstance(body["metadata"], dict):
         raise BodyError(400, "\"metadata\" must be an object")
@@ -149,12 +150,14 @@ class BacklineRest(RestInput):
 
         @webhook.middleware("request")
         async def check_body(request: Request):
-            if request.method != "POST" and DIARY_ROUTE not in request.path:
+            diary = route_of(request) == diary_route.__name__  # keyed on the route, not the path's spelling
+            if request.method != "POST" and not diary:
                 return None
-            if limiter is not None and not limiter.allow(request.ip):
+            client = limiter.client(request) if limiter is not None else None
+            if limiter is not None and not limiter.allow(client):
                 return response.json({"error": TOO_MANY_TEXT}, status=429,
-                                     headers={"Retry-After": str(limiter.retry_after(request.ip))})
-            if DIARY_ROUTE in request.path:
+                                     headers={"Retry-After": str(limiter.retry_after(client))})
+            if diary:
                 return None  # its own checks, in diary_route
             try:
                 request.ctx.backline_body = validate_body(request.body, request.headers.get("content-length"))

@@ -8,7 +8,10 @@ Webhook (Event Subscriptions and Interactivity request URL): https://YOUR-HOST/w
 
 Conversation ids are `slack:<user id>` (a Slack user id is visible to the whole workspace, so it must not
 also be a REST sender); the Web API still gets the bare ids. A signed request seen before (same timestamp
-and signature, within Slack's five-minute window) is a replay and gets 400.
+and signature, within Slack's five-minute window) is a replay and gets 400. With BACKLINE_REDIS_URL the
+requests seen are kept in Redis, so a replay sent to another Rasa server is refused too (SET NX, in a worker
+thread within BACKLINE_STORE_TIMEOUT; when Redis fails, the server's own memory still refuses what it saw);
+without it each server remembers its own (docs/operations.md).
 
 The pain diary's chart, report and CSV (links made by ops/report_links.py) are uploaded as files into the
 conversation (files.getUploadURLExternal / files.completeUploadExternal, slack_sdk's files_upload_v2),
@@ -16,6 +19,7 @@ drawn here from the diary store: Slack never gets a link to this server.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -30,6 +34,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from channels import bare, channel_off, env, guarded, missing
 from channels.diary_files import DiaryFile, deliver, links_in
+from ops import settings
+from ops.store_guard import StoreCalls, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +61,45 @@ class SeenRequests:
             return False
         self.seen[key] = now
         return True
+
+
+class SharedSeenRequests:
+    """SeenRequests kept in Redis as well, for every Rasa server of one deployment."""
+
+    KEY_PREFIX = "backline:slack-seen:"
+
+    def __init__(self, url: Text) -> None:
+        import redis
+
+        timeout = settings.store_timeout()
+        self.red = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+        self.calls = StoreCalls("Slack replay memory", timeout, workers=2)
+        self.local = SeenRequests()
+
+    async def first_time(self, timestamp: Text, signature: Text) -> bool:
+        if not self.local.first_time(timestamp, signature):
+            return False
+        key = self.KEY_PREFIX + hashlib.sha256(f"{timestamp}:{signature}".encode()).hexdigest()
+        try:
+            return bool(await self.calls.run(
+                lambda: self.red.set(key, b"1", nx=True, ex=REPLAY_WINDOW_SECONDS)))
+        except StoreUnavailable as error:  # a caregiver's message is not lost to a Redis outage
+            logger.warning(f"Slack channel: the shared replay memory is unavailable ({error}); "
+                           f"only this server's memory was checked")
+            return True
+
+
+class LocalSeenRequests(SeenRequests):
+    """This server's memory only, with the shared memory's interface."""
+
+    async def first_time(self, timestamp: Text, signature: Text) -> bool:  # type: ignore[override]
+        return super().first_time(timestamp, signature)
+
+
+def replay_memory() -> Any:
+    """The requests seen: in Redis when BACKLINE_REDIS_URL is set, else this server's own."""
+    url = settings.redis_url()
+    return SharedSeenRequests(url) if url else LocalSeenRequests()
 
 
 class SlackBotAt(SlackBot):
@@ -131,14 +176,14 @@ class SlackFromEnv(SlackInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         slack_webhook = super().blueprint(guarded(on_new_message, PREFIX))
-        seen = SeenRequests()
+        seen = replay_memory()
 
         @slack_webhook.middleware("request")
         async def refuse_replays(request: Request) -> Optional[response.HTTPResponse]:
             if request.method != "POST" or not self.is_request_from_slack_authentic(request):
                 return None  # Rasa's handler refuses unsigned requests itself
-            if not seen.first_time(request.headers.get("X-Slack-Request-Timestamp", ""),
-                                   request.headers.get("X-Slack-Signature", "")):
+            if not await seen.first_time(request.headers.get("X-Slack-Request-Timestamp", ""),
+                                         request.headers.get("X-Slack-Signature", "")):
                 logger.warning("Slack channel: refused a replayed request")
                 return response.text("Replayed request", status=400)
             return None

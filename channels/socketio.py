@@ -17,7 +17,9 @@
    whose stored id carries a valid signature resumes its conversation until the id expires
    (BACKLINE_WEB_SESSION_DAYS after it was issued, default 30: issue 23; before, ids never expired); a forged,
    foreign, expired or old-style id gets a fresh one.
-   Messages are checked like REST bodies (type, length, markup) and rate-limited per client address.
+   Messages are checked like REST bodies (type, markup; the length cap is every channel's, channels.guarded)
+   and rate-limited per client address: the peer of the socket's HTTP transport, or behind a trusted proxy
+   the forwarded address (channels/rate_limit.py; python-engineio's Sanic driver says 127.0.0.1 for all).
 
 Settings in credentials.yml are Rasa's own (user_message_evt, bot_message_evt, session_persistence,
 socketio_path, jwt_key, ...). name() stays "socketio".
@@ -37,7 +39,7 @@ from sanic import Blueprint
 
 from channels import guarded
 from channels.rate_limit import TOO_MANY_TEXT, RateLimiter
-from channels.rest import MAX_MESSAGE_CHARS, clean_text
+from channels.rest import clean_text
 from ops import settings, web_sessions
 
 logger = logging.getLogger(__name__)
@@ -115,7 +117,9 @@ class WebChatSocketIO(SocketIOInput):
                 token = (auth or {}).get("token") if isinstance(auth, dict) else None
                 if not (token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm)):
                     return False
-            await sio.save_session(sid, {"client": environ.get("REMOTE_ADDR")}, namespace=namespace)
+            request = environ.get("sanic.request")
+            client = limiter.client(request) if limiter is not None and request is not None else None
+            await sio.save_session(sid, {"client": client or f"socket:{sid}"}, namespace=namespace)
             return True
 
         async def bind(sid: Text, token: Text) -> None:
@@ -150,9 +154,8 @@ class WebChatSocketIO(SocketIOInput):
                 await output.send_text_message(sid, TOO_MANY_TEXT)
                 return
             text = data.get("message") if isinstance(data, dict) else None
-            if not isinstance(text, str) or not text.strip() or len(text) > MAX_MESSAGE_CHARS:
-                await output.send_text_message(
-                    sid, f"Backline reads messages of 1 to {MAX_MESSAGE_CHARS} characters; please try again.")
+            if not isinstance(text, str) or not text.strip():
+                await output.send_text_message(sid, "Backline did not receive any words; please try again.")
                 return
             metadata = data.get(self.metadata_key)
             await handle(UserMessage(clean_text(text), output, conversation, input_channel=self.name(),

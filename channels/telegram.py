@@ -15,6 +15,10 @@ drawn here from the diary store: Telegram never gets a link to this server (it c
 localhost one, and should not hold a link to a health record).
 
 Differences from Rasa's TelegramInput, each deliberate:
+- Every request to the channel's routes but its health check (GET /webhooks/telegram/) needs the secret
+  header, whatever the spelling of its path: the check is keyed on the route Sanic matched, not on the
+  path (Sanic also routes /webhook/ to /webhook, and a check on the path's spelling was skipped). Rasa's
+  unauthenticated `set_webhook` route answers 404: the webhook is registered at start-up.
 - setWebhook runs once the server is up, in the server's own event loop, and a failure is logged, not
   fatal (Rasa calls it with asyncio.run() while building the routes: the bot's HTTP session then
   belongs to a closed loop, and an unreachable Telegram stops the whole server).
@@ -26,7 +30,7 @@ from __future__ import annotations
 import hmac
 import io
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Set, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from aiogram.bot.api import TELEGRAM_PRODUCTION, TelegramAPIServer
 from aiogram.types import InputFile
@@ -35,8 +39,8 @@ from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from channels import bare, channel_off, env, guarded, missing
-from channels.diary_files import DiaryFile, deliver, links_in
+from channels import bare, channel_off, env, guarded, missing, route_of
+from channels.diary_files import DiaryFile, RecentLinks, deliver, links_in
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +56,9 @@ class TelegramOutputAt(TelegramOutput):
         super(TelegramOutput, self).__init__(
             access_token, server=TelegramAPIServer.from_base(api_url) if api_url else TELEGRAM_PRODUCTION
         )
-        self.delivered: Set[Text] = set()  # this reply's diary links already sent
+        # Diary links already sent. One output serves every update (Rasa's blueprint makes it once), so the
+        # memory is bounded: a link only needs remembering for the reply that carries it.
+        self.delivered = RecentLinks()
 
     # Rasa addresses replies to the conversation id (telegram:<chat>); the Bot API wants the chat id.
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
@@ -146,16 +152,18 @@ class TelegramFromEnv(TelegramInput):
 
         @telegram_webhook.middleware("request")
         async def check_secret(request: Request) -> Optional[response.HTTPResponse]:
-            if request.path.rstrip("/").endswith("/set_webhook"):
-                # Rasa's own /set_webhook route would register the URL without the secret token.
-                ok = await self.register_webhook(registrar)
-                return response.text("Webhook setup successful" if ok else "Invalid webhook", status=200 if ok else 502)
-            if request.method != "POST" or not request.path.endswith("/webhook"):
+            route = route_of(request)
+            if route == "health":
                 return None
+            if route == "set_webhook":  # Rasa's would register the URL without the secret token, for anyone
+                return response.text("Not Found", status=404)
             given = request.headers.get(SECRET_HEADER, "")
             if not hmac.compare_digest(given.encode(), self.secret_token.encode()):
                 logger.warning("Telegram channel: refused an update without the right %s header", SECRET_HEADER)
                 return response.text("forbidden", status=403)
+            if request.method != "POST":  # Rasa's handler answers nothing to a GET (a 500)
+                return response.text("Method Not Allowed", status=405)
             return None
 
         return telegram_webhook
+

@@ -59,6 +59,7 @@ from components import (
     incremental_states,
     incremental_tracker,
     local_actions,
+    reading_off_loop,
     rule_lookup,
 )
 from ops.settings import action_timeout
@@ -87,6 +88,7 @@ def install() -> None:
     rule_lookup.install()
     graph_runner.install()
     action_result_check.install()
+    reading_off_loop.install()  # not a speed-up: the other conversations go on while a message is read
     original = RemoteAction.run
 
     @functools.wraps(original)

@@ -21,11 +21,16 @@ conversations.
 
 `install()` replaces `DialogueStateTracker.past_states` (components/action_safety_net.py calls it when a
 model is loaded); with the speed-up off every call is Rasa's own.
+
+Memory. A replay holds trackers, and so the conversation's latest message: at most CONVERSATIONS replays are
+kept, one idle for MAX_IDLE_SECONDS is dropped (as the tracker cache drops it, ops/tracker_cache.py), and a
+deleted conversation's replays are dropped at once (ops.stores.on_delete).
 """
 from __future__ import annotations
 
 import json
 import operator
+import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -37,6 +42,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from ops import tracker_cache
 from ops.settings import speedup
+from ops.tracker_cache import MAX_IDLE_SECONDS
 
 CHECKPOINTS = 4  # a form's dropped turn goes back one user message; a rewind one or two
 CONVERSATIONS = 256  # replays kept (each conversation once per policy setting), least recently used dropped
@@ -61,6 +67,7 @@ class Replay:
     states: List[Dict] = field(default_factory=list)
     checkpoints: List[Checkpoint] = field(default_factory=list)  # the start, then before the latest user messages
     end: Optional[Checkpoint] = None  # after every event of `applied`; advanced in place
+    used: float = 0.0  # time.monotonic() of its latest use
 
 
 _REPLAYS: "OrderedDict[Tuple, Replay]" = OrderedDict()
@@ -119,8 +126,10 @@ def _replay_for(key: Tuple, tracker: DialogueStateTracker, domain: Domain, new: 
     replay = _REPLAYS.get(key)
     if replay is None or replay.domain is not domain:
         replay = Replay(domain, checkpoints=[_start(tracker)])
+    replay.used = time.monotonic()
     _REPLAYS[key] = replay
     _REPLAYS.move_to_end(key)
+    forget_idle(replay.used - MAX_IDLE_SECONDS)
     while len(_REPLAYS) > CONVERSATIONS:
         _REPLAYS.popitem(last=False)
     if replay.end is not None and _same(replay.applied, new, replay.end.position):
@@ -159,13 +168,23 @@ def past_states(self: DialogueStateTracker, domain: Domain, omit_unset_slots: bo
     return result
 
 
+def forget_idle(used_before: float) -> None:
+    """Drops the replays last used before `used_before` (the least recently used come first)."""
+    while _REPLAYS and next(iter(_REPLAYS.values())).used < used_before:
+        _REPLAYS.popitem(last=False)
+
+
 def forget(sender_id: str) -> None:
-    """Drops a conversation's replays (tests; a deleted conversation's events no longer match anyway)."""
+    """Drops a conversation's replays (a deleted conversation: they hold its latest message)."""
     for key in [key for key in _REPLAYS if key[0] == sender_id]:
         del _REPLAYS[key]
 
 
 def install() -> None:
-    """Replaces DialogueStateTracker.past_states once per process (idempotent)."""
+    """Replaces DialogueStateTracker.past_states once per process (idempotent), and drops a conversation's
+    replays when it is deleted."""
+    from ops.stores import on_delete
+
+    on_delete(forget)
     if DialogueStateTracker.past_states is _RASA_PAST_STATES:
         DialogueStateTracker.past_states = past_states  # type: ignore[method-assign]

@@ -15,7 +15,8 @@ or the logs. The SQLite file keeps its 0600 mode.
 
 Files rendered from a diary for one conversation (the terminal's chart and report) live under
 var/reports/<key>/, where <key> is an HMAC of the conversation id (not the id itself); deleting the
-conversation or purging it deletes that folder too (`rendered_dir`, `forget`).
+conversation or purging it deletes that folder too (`rendered_dir`, `delete_files`). Retention also deletes
+the diaries whose conversation has no event any more (`purge_orphans`).
 """
 from __future__ import annotations
 
@@ -87,8 +88,16 @@ def rendered_dir(conversation: str, create: bool = False) -> Path:
     return path
 
 
+class FilesRemain(OSError):
+    """A conversation's rendered files could not be removed (the rows may be gone already)."""
+
+
 def delete_files(conversation: str) -> None:
-    shutil.rmtree(rendered_dir(conversation), ignore_errors=True)
+    """Removes the folder of files rendered for this conversation; FilesRemain when it is still there."""
+    path = rendered_dir(conversation)
+    shutil.rmtree(path, ignore_errors=True)
+    if path.exists():
+        raise FilesRemain(f"a diary folder under {REPORTS_DIR} could not be removed")
 
 
 # --- the rows, on any engine (the tracker store's own engine for delete and retention) ---------------
@@ -118,18 +127,28 @@ def read_rows(engine, conversation: str) -> List[Dict[str, Any]]:
         return [{**json.loads(entry), "id": row_id} for row_id, entry in conn.execute(query)]
 
 
-def delete_rows(engine, conversations: Iterable[str]) -> int:
-    """Deletes the diaries (rows and rendered files) of these conversations; how many rows."""
+def delete_rows_in(conn, conversations: Iterable[str]) -> int:
+    """Deletes the diary rows of these conversations inside the caller's transaction; how many rows."""
     conversations = list(conversations)
-    for conversation in conversations:
-        delete_files(conversation)
-    if not conversations or not _has_table(engine):
+    if not conversations or not sa.inspect(conn).has_table(TABLE):
         return 0
     deleted = 0
-    with engine.begin() as conn:
-        for start in range(0, len(conversations), CHUNK):
-            chunk = conversations[start:start + CHUNK]
-            deleted += conn.execute(diary_table.delete().where(diary_table.c.conversation.in_(chunk))).rowcount or 0
+    for start in range(0, len(conversations), CHUNK):
+        chunk = conversations[start:start + CHUNK]
+        deleted += conn.execute(diary_table.delete().where(diary_table.c.conversation.in_(chunk))).rowcount or 0
+    return deleted
+
+
+def delete_rows(engine, conversations: Iterable[str]) -> int:
+    """Deletes the diaries (rows, then rendered files) of these conversations; how many rows. FilesRemain when
+    the rows are gone but a folder of files is not."""
+    conversations = list(conversations)
+    deleted = 0
+    if conversations and _has_table(engine):
+        with engine.begin() as conn:
+            deleted = delete_rows_in(conn, conversations)
+    for conversation in conversations:
+        delete_files(conversation)
     return deleted
 
 
@@ -149,9 +168,21 @@ def purge_gone(engine, conversations: Iterable[str]) -> int:
     return delete_rows(engine, [c for c in conversations if c not in kept])
 
 
-def forget(engine, conversation: str) -> int:
-    """The tracker store's delete and retention hooks: this conversation's diary and files are gone."""
-    return delete_rows(engine, [conversation])
+def purge_orphans(engine, logged_before: str, limit: int = CHUNK) -> int:
+    """Deletes the diaries of conversations that have no tracker event any more (a deletion or a purge that
+    removed the events but not the diary, or a diary written for a conversation whose events were never
+    saved), when their newest entry was logged before `logged_before` (ISO 8601 UTC): a diary written a
+    moment ago for a conversation being saved right now is left alone. At most `limit` conversations."""
+    if not _has_table(engine) or not sa.inspect(engine).has_table("events"):
+        return 0
+    events = sa.Table("events", sa.MetaData(), autoload_with=engine)
+    has_events = sa.select(events.c.sender_id).where(events.c.sender_id == diary_table.c.conversation).exists()
+    query = (sa.select(diary_table.c.conversation).where(~has_events)
+             .group_by(diary_table.c.conversation)
+             .having(sa.func.max(diary_table.c.logged) < logged_before).limit(limit))
+    with engine.connect() as conn:
+        orphans = [row[0] for row in conn.execute(query)]
+    return delete_rows(engine, orphans) if orphans else 0
 
 
 # --- the store the actions and the file routes use ---------------------------------------------------

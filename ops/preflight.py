@@ -70,7 +70,8 @@ def check(endpoints: Optional[Path] = None) -> tuple[List[str], List[str], List[
 
     for read in (settings.cors, settings.web_origins, settings.rate_limit, settings.rate_limit_loopback,
                  settings.action_timeout, settings.store_timeout, settings.web_secret, settings.public_url,
-                 settings.link_seconds, settings.action_secret, settings.web_session_seconds):
+                 settings.link_seconds, settings.action_secret, settings.web_session_seconds,
+                 settings.trusted_proxies, settings.max_message_chars):
         try:
             read()
         except settings.ConfigError as error:

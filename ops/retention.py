@@ -6,13 +6,20 @@ N defaults to BACKLINE_RETENTION_DAYS (30 when unset; 0 keeps everything). A con
 whole (every event of that sender id, all sessions) once its newest event is older than N days; an
 active conversation is never cut in half. The database is the one the tracker store uses
 (BACKLINE_DB_URL / BACKLINE_DB_* / BACKLINE_SQLITE_PATH). The tracker store also runs this at start-up
-and then hourly, so a running server keeps to the setting without a cron job.
+and then hourly, so a running server keeps to the setting without a cron job: one bounded step at a time
+(at most CHUNK conversations, in the store's worker thread within BACKLINE_STORE_TIMEOUT), the next step
+a minute later while more are due.
+
+Pain diaries whose conversation has no event any more (an "orphan": the events were deleted or purged
+but the diary was not, or the diary was written for a conversation whose events were never saved) are
+deleted too, once their newest entry is ORPHAN_GRACE_SECONDS old, whatever the retention setting.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from typing import List, Optional, Tuple
 
 import sqlalchemy as sa
@@ -21,6 +28,10 @@ from ops import diary_store, settings
 
 DAY = 86400.0
 CHUNK = 500
+STEP_INTERVAL_SECONDS = 60  # between two steps of a purge that has more to do than one step takes
+# A diary entry is written by the action server during a turn whose events the Rasa server saves a moment
+# later: an hour is far beyond that, and short enough that an orphaned diary does not linger.
+ORPHAN_GRACE_SECONDS = 3600
 
 
 def _events_table(engine) -> Optional[sa.Table]:
@@ -29,7 +40,7 @@ def _events_table(engine) -> Optional[sa.Table]:
     return sa.Table("events", sa.MetaData(), autoload_with=engine)
 
 
-def expired_senders(engine, days: int, now: Optional[float] = None) -> List[str]:
+def expired_senders(engine, days: int, now: Optional[float] = None, limit: Optional[int] = None) -> List[str]:
     table = _events_table(engine)
     if table is None or days <= 0:
         return []
@@ -39,13 +50,15 @@ def expired_senders(engine, days: int, now: Optional[float] = None) -> List[str]
         .group_by(table.c.sender_id)
         .having(sa.func.max(table.c.timestamp) < cutoff)
     )
+    if limit is not None:
+        query = query.limit(limit)
     with engine.connect() as conn:
         return [row[0] for row in conn.execute(query)]
 
 
-def purge(engine, days: int, now: Optional[float] = None) -> Tuple[int, int]:
-    """Deletes expired conversations. Returns (conversations, events) deleted."""
-    senders = expired_senders(engine, days, now)
+def purge(engine, days: int, now: Optional[float] = None, limit: Optional[int] = None) -> Tuple[int, int]:
+    """Deletes expired conversations (at most `limit`). Returns (conversations, events) deleted."""
+    senders = expired_senders(engine, days, now, limit)
     if not senders:
         return 0, 0
     table = _events_table(engine)
@@ -65,6 +78,12 @@ def purge(engine, days: int, now: Optional[float] = None) -> Tuple[int, int]:
             events += result.rowcount or 0
     diary_store.purge_gone(engine, senders)  # a purged conversation's pain diary and files go too
     return len(senders), events
+
+
+def purge_orphans(engine, now: Optional[datetime] = None, limit: int = CHUNK) -> int:
+    """Deletes the pain diaries whose conversation is gone (see the module's docstring); how many rows."""
+    cutoff = (now or datetime.now(timezone.utc)) - timedelta(seconds=ORPHAN_GRACE_SECONDS)
+    return diary_store.purge_orphans(engine, cutoff.isoformat(), limit)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -94,8 +113,14 @@ def main(argv: Optional[List[str]] = None) -> int:
                   f"(dry run, nothing deleted).")
         else:
             conversations, events = purge(engine, days)
+            orphans = 0
+            while True:
+                step = purge_orphans(engine)
+                orphans += step
+                if not step:
+                    break
             print(f"retention: deleted {conversations} conversation(s) ({events} events) from {db.safe_url} "
-                  f"inactive for more than {days} days.")
+                  f"inactive for more than {days} days, and {orphans} diary entries whose conversation was gone.")
     finally:
         engine.dispose()
     return 0

@@ -38,6 +38,11 @@ Variable: meaning (default).
 - BACKLINE_RATE_LIMIT: messages per client address on REST and socket.io, as COUNT/SECONDS (30/60;
   "off" disables); BACKLINE_RATE_LIMIT_LOOPBACK=1 applies it to 127.0.0.1 too (off: local evaluation,
   tests and benchmarks are not limited)
+- BACKLINE_TRUSTED_PROXIES: addresses or networks (CIDR) of reverse proxies in front of the Rasa server,
+  space or comma separated (none). Only a request whose direct peer is one of them has its client address
+  taken from X-Forwarded-For (the rate limit's key); anyone else's header is ignored
+- BACKLINE_MAX_MESSAGE_CHARS: the longest message any channel reads (10000); a longer one gets a short
+  reply saying so and is neither read nor stored
 - SANIC_WORKERS (Rasa's own): more than 1 needs BACKLINE_REDIS_URL
 - RASA_PORT: the Rasa server's port under `make run` / `make shell` (5005); scripts/run.sh passes it on
 - BACKLINE_PUBLIC_URL: the Rasa server's address as the caregiver's browser or client reaches it; the diary's
@@ -70,6 +75,10 @@ DEFAULT_STORE_TIMEOUT = 3.0
 DEFAULT_RATE_LIMIT = (30, 60.0)
 DEFAULT_RASA_PORT = 5005
 DEFAULT_LINK_MINUTES = 30.0
+# The longest message read: a long caregiver message is a few hundred words; reading costs about 35 ms per
+# 1,000 characters on the event loop's machine (0.36 s at 10,000), so the cap bounds one message's cost.
+DEFAULT_MAX_MESSAGE_CHARS = 10_000
+MAX_MESSAGE_CHARS_CEILING = 50_000  # the REST body limit (64 KiB) holds no more anyway
 WEB_SECRET_FILE = "var/web-session.secret"
 ACTION_SECRET_FILE = "var/action-server.secret"
 # 32 characters: 128 bits as hex (`openssl rand -hex 16`); a key made here has 64 (`secrets.token_hex(32)`).
@@ -355,6 +364,33 @@ def rate_limit(env: Optional[Mapping[str, str]] = None) -> Optional[Tuple[int, f
 
 def rate_limit_loopback(env: Optional[Mapping[str, str]] = None) -> bool:
     return flag("BACKLINE_RATE_LIMIT_LOOPBACK", env)
+
+
+def trusted_proxies(env: Optional[Mapping[str, str]] = None) -> Tuple[ipaddress._BaseNetwork, ...]:
+    """The reverse proxies whose X-Forwarded-For is believed (BACKLINE_TRUSTED_PROXIES), as networks."""
+    text = _get(_env(env), "BACKLINE_TRUSTED_PROXIES")
+    networks = []
+    for item in text.replace(",", " ").split():
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError("BACKLINE_TRUSTED_PROXIES", f"'{item}' is not an IP address or network.",
+                              "Example: 10.0.0.5 172.18.0.0/16") from None
+    return tuple(networks)
+
+
+def max_message_chars(env: Optional[Mapping[str, str]] = None) -> int:
+    """The longest message any channel reads (BACKLINE_MAX_MESSAGE_CHARS)."""
+    text = _get(_env(env), "BACKLINE_MAX_MESSAGE_CHARS")
+    if not text:
+        return DEFAULT_MAX_MESSAGE_CHARS
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigError("BACKLINE_MAX_MESSAGE_CHARS", f"'{text}' is not a whole number of characters.") from None
+    if not 100 <= value <= MAX_MESSAGE_CHARS_CEILING:
+        raise ConfigError("BACKLINE_MAX_MESSAGE_CHARS", f"must be between 100 and {MAX_MESSAGE_CHARS_CEILING}.")
+    return value
 
 
 def sanic_workers(env: Optional[Mapping[str, str]] = None) -> int:

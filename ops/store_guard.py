@@ -24,7 +24,10 @@ from typing import Any, Callable, Dict, Optional, Text
 logger = logging.getLogger(__name__)
 
 SAVE_FAILED = "save"
-DELETE_FAILED = "delete"
+DELETE_FAILED = "delete"  # the store said no: its rows are all still there (a rolled-back transaction)
+DELETE_UNCERTAIN = "delete-uncertain"  # no answer in time: the deletion may still finish, or not
+DELETE_PARTIAL = "delete-partial"  # the rows are gone, something outside the database (a file) is not
+DELETIONS = (DELETE_FAILED, DELETE_UNCERTAIN, DELETE_PARTIAL)
 # Failures not collected by a channel (a turn started by the HTTP API, say) must not pile up.
 MAX_PENDING_FAILURES = 10_000
 
@@ -35,13 +38,19 @@ _failures_lock = threading.Lock()
 class StoreUnavailable(Exception):
     """A store call failed or took too long; the message names the store, never conversation content."""
 
+    timed_out = False  # True: the call may still be running, so its effect is unknown
+
+
+class StoreTimeout(StoreUnavailable):
+    timed_out = True
+
 
 def record_failure(sender_id: Text, kind: Text) -> None:
     with _failures_lock:
         if len(_failures) >= MAX_PENDING_FAILURES:
             _failures.pop(next(iter(_failures)))
         # A failed deletion outranks a failed save in the same turn: it is the one the caregiver asked for.
-        if _failures.get(sender_id) != DELETE_FAILED:
+        if _failures.get(sender_id) not in DELETIONS:
             _failures[sender_id] = kind
 
 
@@ -67,7 +76,9 @@ class StoreCalls:
         try:
             return await asyncio.wait_for(loop.run_in_executor(self.executor, call), self.timeout)
         except asyncio.TimeoutError:
-            raise StoreUnavailable(f"the {self.name} did not answer within {self.timeout:g} s") from None
+            raise StoreTimeout(f"the {self.name} did not answer within {self.timeout:g} s") from None
+        except StoreUnavailable:
+            raise
         except Exception as error:  # noqa: BLE001 - the driver's message may carry SQL parameters
             raise StoreUnavailable(f"the {self.name} failed ({type(error).__name__})") from None
 

@@ -40,7 +40,7 @@ import sys
 import time
 from contextlib import asynccontextmanager
 from itertools import islice
-from typing import Any, AsyncIterator, Callable, Dict, Optional, Text, Tuple
+from typing import Any, AsyncIterator, Callable, Dict, List, Optional, Text, Tuple
 
 import sqlalchemy as sa
 import sqlalchemy.orm
@@ -54,7 +54,16 @@ from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from ops import diary_store, legacy_ids, retention, settings, tracker_cache, web_sessions
-from ops.store_guard import DELETE_FAILED, SAVE_FAILED, StoreCalls, StoreUnavailable, record_failure, run_in_worker
+from ops.store_guard import (
+    DELETE_FAILED,
+    DELETE_PARTIAL,
+    DELETE_UNCERTAIN,
+    SAVE_FAILED,
+    StoreCalls,
+    StoreUnavailable,
+    record_failure,
+    run_in_worker,
+)
 from ops.tracker_cache import Stored, TrackerCache
 
 logger = logging.getLogger(__name__)
@@ -69,6 +78,29 @@ MAX_LOCK_RETRIES = 50
 
 class BacklineStoreError(RasaException):
     """A store cannot start; the message names the setting to fix."""
+
+
+class PartialDeletion(StoreUnavailable):
+    """The conversation's rows are deleted, but something outside the database (a rendered file) is not."""
+
+
+# What this process keeps of a conversation outside the tracker store (the policies' replays,
+# components/incremental_states.py): each registers a `forget(sender_id)` here, called on the event loop when
+# the conversation is deleted. (ops/ never imports components/: the arrows point down.)
+_forgetters: List[Callable[[Text], None]] = []
+
+
+def on_delete(forget: Callable[[Text], None]) -> None:
+    if forget not in _forgetters:
+        _forgetters.append(forget)
+
+
+def forget_in_memory(sender_id: Text) -> None:
+    for forget in list(_forgetters):
+        try:
+            forget(sender_id)
+        except Exception as error:  # noqa: BLE001 - one cache's bug must not undo a deletion's answer
+            logger.error(f"A deleted conversation could not be dropped from memory ({type(error).__name__}).")
 
 
 def deletion_requested(tracker: DialogueStateTracker) -> bool:
@@ -171,11 +203,12 @@ class BacklineTrackerStore(SQLTrackerStore):
             self._create_index()
         self._last_purge = 0.0
         legacy_ids.migrate_safely(self.engine)  # conversations under bare Slack/Telegram ids: out of REST's reach
+        self._purge_interval = PURGE_INTERVAL_SECONDS
         logger.info(
             f"Conversations are stored in {self.database.kind} ({self.database.safe_url}); "
             f"retention: {self.retention_days or 'forever'}{' days' if self.retention_days else ''}."
         )
-        self._purge_if_due()
+        self._purge_now()
 
     def _create_index(self) -> None:
         try:
@@ -228,17 +261,20 @@ class BacklineTrackerStore(SQLTrackerStore):
             if len(sender_id) > MAX_SENDER_ID:
                 raise StoreUnavailable(f"the conversation id is longer than {MAX_SENDER_ID} characters")
             if deleting:
-                deleted = await self.calls.run(lambda: self.delete_conversation(sender_id))
-                tracker_cache.mark(tracker, None)  # none of its events is stored any more
+                try:
+                    deleted = await self.calls.run(lambda: self.delete_conversation(sender_id))
+                finally:
+                    tracker_cache.mark(tracker, None)  # what is stored of it is not known any more
+                    forget_in_memory(sender_id)
                 logger.info(f"Deleted a conversation at the caregiver's request ({deleted} stored events).")
                 return
             await self.calls.run(lambda: self._save_turn(tracker))
         except StoreUnavailable as error:
-            record_failure(sender_id, DELETE_FAILED if deleting else SAVE_FAILED)
+            record_failure(sender_id, deletion_failure(error) if deleting else SAVE_FAILED)
             logger.error(f"A conversation could not be {'deleted' if deleting else 'saved'}: {error}. "
                          f"The caregiver is told so in the reply.")
             return
-        self._purge_if_due()
+        await self._purge_if_due()
 
     def _save_turn(self, tracker: DialogueStateTracker) -> None:
         before = tracker_cache.stored(tracker)
@@ -266,38 +302,69 @@ class BacklineTrackerStore(SQLTrackerStore):
             tracker_cache.mark(tracker, Stored(len(events), None))
 
     def delete_conversation(self, sender_id: Text) -> int:
-        """Deletes every stored event of `sender_id` (all sessions). Returns how many."""
-        with self.session_scope() as session:
-            count = (
-                session.query(self.SQLEvent)
-                .filter(self.SQLEvent.sender_id == sender_id)
-                .delete(synchronize_session=False)
-            )
-            session.commit()
+        """Deletes every stored event of `sender_id` (all sessions) and its pain diary in one transaction (both
+        or neither), then the diary's rendered files: PartialDeletion when the rows are gone but a file is not.
+        Returns how many events."""
+        with self.engine.begin() as conn:
+            count = conn.execute(self.table.delete().where(self.table.c.sender_id == sender_id)).rowcount or 0
+            diary_store.delete_rows_in(conn, [sender_id])
         if self.cache is not None:
             self.cache.drop(sender_id)
-        diary_store.forget(self.engine, sender_id)  # the pain diary and its files go with the conversation
         web_sessions.revoke(self.engine, sender_id)  # a web widget's id no longer opens it (never raises)
+        try:
+            diary_store.delete_files(sender_id)
+        except OSError as error:
+            raise PartialDeletion(f"the conversation's rows are deleted but not its files ({error})") from None
         return count
 
-    def _purge_if_due(self) -> None:
-        if not self.retention_days:
-            return
-        if self._last_purge and time.monotonic() - self._last_purge < PURGE_INTERVAL_SECONDS:
+    def _purge_due(self) -> bool:
+        return not (self._last_purge and time.monotonic() - self._last_purge < self._purge_interval)
+
+    async def _purge_if_due(self) -> None:
+        """Retention, from a turn: in the store's worker thread and bounded like every store call."""
+        if not self._purge_due():
             return
         self._last_purge = time.monotonic()
         try:
-            conversations, events = retention.purge(self.engine, self.retention_days)
-        except Exception as error:  # noqa: BLE001 - retention must never fail a caregiver's turn
+            done = await self.calls.run(self._purge)
+        except StoreUnavailable as error:  # retention must never fail a caregiver's turn
             logger.error(f"Retention purge failed ({self.database.setting}): {error}")
             return
+        self._purged(*done)
+
+    def _purge_now(self) -> None:
+        """Retention at start-up, before the server answers anyone (one bounded step, as from a turn)."""
+        self._last_purge = time.monotonic()
+        try:
+            self._purged(*self._purge())
+        except Exception as error:  # noqa: BLE001 - retention must never stop the server
+            logger.error(f"Retention purge failed ({self.database.setting}): {type(error).__name__}")
+
+    def _purge(self) -> Tuple[int, int, int]:
+        """One bounded step of retention: at most retention.CHUNK expired conversations and as many orphaned
+        diaries. (conversations, events, orphaned diaries) deleted."""
+        conversations, events = retention.purge(self.engine, self.retention_days, limit=retention.CHUNK)
+        orphans = retention.purge_orphans(self.engine)
+        return conversations, events, orphans
+
+    def _purged(self, conversations: int, events: int, orphans: int) -> None:
+        # More left than one step takes: the next turn takes the next step, not an hour later.
+        more = conversations >= retention.CHUNK or orphans >= retention.CHUNK
+        self._purge_interval = retention.STEP_INTERVAL_SECONDS if more else PURGE_INTERVAL_SECONDS
         if conversations and self.cache is not None:
             self.cache.clear()  # other servers' caches see the rows gone at their next check
-        if conversations:
+        if conversations or orphans:
             logger.info(
-                f"Retention: deleted {conversations} conversation(s) ({events} events) inactive for more "
-                f"than {self.retention_days} days."
+                f"Retention: deleted {conversations} conversation(s) ({events} events) inactive for more than "
+                f"{self.retention_days} days, and {orphans} pain diaries whose conversation was gone."
             )
+
+
+def deletion_failure(error: StoreUnavailable) -> Text:
+    """What is known after a failed deletion (channels/__init__.py words it for the caregiver)."""
+    if isinstance(error, PartialDeletion):
+        return DELETE_PARTIAL
+    return DELETE_UNCERTAIN if error.timed_out else DELETE_FAILED
 
 
 # --- lock store ----------------------------------------------------------------------------------

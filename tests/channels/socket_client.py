@@ -10,14 +10,14 @@ import socketio
 class Browser:
     """A socket.io client as the web widget uses it: session_request, then user_uttered messages."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, headers: dict = None) -> None:
         self.heard: list = []
         self.session = None
         self.confirmed = threading.Event()
         self.sio = socketio.Client(reconnection=False)
         self.sio.on("bot_uttered", lambda data: self.heard.append(data.get("text")))
         self.sio.on("session_confirm", self._confirm)
-        self.sio.connect(url, transports=["polling"], wait_timeout=30)
+        self.sio.connect(url, transports=["polling"], wait_timeout=30, headers=headers or {})
 
     def _confirm(self, session):
         self.session = session

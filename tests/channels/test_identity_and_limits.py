@@ -11,7 +11,7 @@ import pytest
 import yaml
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 
-from channels import DELETE_FAILED_TEXT, SAVE_FAILED_TEXT, bare, guarded, namespaced
+from channels import DELETE_FAILED_TEXTS, SAVE_FAILED_TEXT, bare, guarded, namespaced
 from channels.rate_limit import RateLimiter
 from channels.rest import BodyError, check_sender
 from channels.socketio import issue_session, sign, verified_session
@@ -77,14 +77,14 @@ def test_a_slack_user_gets_the_slack_namespace():
 def test_a_failed_deletion_takes_back_the_done_on_rest():
     out = CollectingOutputChannel()
     run_turn(UserMessage("/affirm", out, "rest-del-1"), failure=DELETE_FAILED)
-    assert [m["text"] for m in out.messages] == [DELETE_FAILED_TEXT]
+    assert [m["text"] for m in out.messages] == [DELETE_FAILED_TEXTS[DELETE_FAILED]]
     assert take_failure("rest-del-1") is None, "reported once"
 
 
 def test_a_failed_deletion_is_corrected_on_a_live_channel():
     out = Recorder()
     run_turn(UserMessage("/affirm", out, "live-del-1"), failure=DELETE_FAILED)
-    assert out.sent[-1] == ("live-del-1", DELETE_FAILED_TEXT)
+    assert out.sent[-1] == ("live-del-1", DELETE_FAILED_TEXTS[DELETE_FAILED])
 
 
 def test_a_failed_save_is_said_after_the_reply():

@@ -138,7 +138,7 @@ def test_a_conversation_purged_by_retention_is_gone_from_every_cache(monkeypatch
     assert retrieve(a) is not None and retrieve(b) is not None
     assert SENDER in a.cache and SENDER in b.cache
     a.retention_days, a._last_purge = 30, 0.0
-    a._purge_if_due()  # the hourly purge of server a
+    asyncio.run(a._purge_if_due())  # the hourly purge of server a (in its worker thread)
     assert SENDER not in a.cache
     assert retrieve(b) is None and retrieve(a) is None
 

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine.url import make_url
 
-from channels import DELETE_FAILED_TEXT, SAVE_FAILED_TEXT
+from channels import DELETE_FAILED_TEXTS, SAVE_FAILED_TEXT
 from harness.servers import warm_up_actions
+from ops.store_guard import DELETE_FAILED
 
 from .conftest import REDIS_URL, new_sender, texts
 from .outage import TcpOutage
@@ -111,5 +112,6 @@ def test_delete_during_a_store_failure_says_it_failed(rasa_servers, warm, pg_url
     engine.dispose()
     kept = stored_events(pg_url, sender)
     replies = server.say(sender, "/affirm", timeout=60)
-    assert [r.get("text") for r in replies] == [DELETE_FAILED_TEXT], "no 'Done' for a deletion that failed"
+    assert [r.get("text") for r in replies] == [DELETE_FAILED_TEXTS[DELETE_FAILED]], \
+        "no 'Done' for a deletion that failed"
     assert stored_events(pg_url, sender) == kept > 0, "nothing was deleted, as the reply says"
