@@ -19,8 +19,8 @@ The replay step is Rasa's (Domain.states_for_tracker_history, the same calls in 
 tests/components/test_incremental_states.py compares it with Rasa's on every prefix of real and edited
 conversations.
 
-`install()` replaces `DialogueStateTracker.past_states` (components/action_safety_net.py calls it when a
-model is loaded); with the speed-up off every call is Rasa's own.
+`past_states` replaces `DialogueStateTracker.past_states` (components/rasa_patches.py, when a model is
+loaded); with the speed-up off every call is Rasa's own.
 """
 from __future__ import annotations
 
@@ -163,9 +163,3 @@ def forget(sender_id: str) -> None:
     """Drops a conversation's replays (tests; a deleted conversation's events no longer match anyway)."""
     for key in [key for key in _REPLAYS if key[0] == sender_id]:
         del _REPLAYS[key]
-
-
-def install() -> None:
-    """Replaces DialogueStateTracker.past_states once per process (idempotent)."""
-    if DialogueStateTracker.past_states is _RASA_PAST_STATES:
-        DialogueStateTracker.past_states = past_states  # type: ignore[method-assign]

@@ -10,6 +10,7 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from components import graph_runner
+from components.rasa_patches import RasaPatches, install
 from harness.servers import trained_model_file
 from tests.components.conversations import conversation
 
@@ -22,7 +23,8 @@ MESSAGES = ["my mum has MS and her back hurts", "he suddenly can't move his legs
 
 @pytest.fixture(scope="module")
 def agent():
-    # Loading the model installs the speed-ups (components/action_safety_net.py).
+    # Loading the model installs the speed-ups (components/rasa_patches.py); tests/conftest.py undoes it after the
+    # first test, and the tests below call graph_runner.run and Rasa's own run side by side.
     return Agent.load(str(trained_model_file()))
 
 
@@ -47,8 +49,11 @@ def predicted(result, target):
             prediction.action_metadata)
 
 
-def test_loading_the_model_installs_it_on_the_class(runner):
-    assert DaskGraphRunner.run is graph_runner.run and isinstance(runner, DaskGraphRunner)
+def test_the_model_loads_the_component_that_installs_it_on_the_class(runner):
+    assert isinstance(runner, DaskGraphRunner)
+    assert any(isinstance(node._component, RasaPatches) for node in runner._instantiated_nodes.values())
+    install()
+    assert DaskGraphRunner.run is graph_runner.run
 
 
 def test_parses_are_dasks(agent, runner):

@@ -184,17 +184,42 @@ def test_the_latest_states_are_prepared_as_rasas_are(domain, monkeypatch):
         assert len(whole) > 60 and latest == whole[-rule_lookup.rule_window(policy):]
 
 
-def test_while_training_or_logging_every_state_it_is_rasas_path(domain, monkeypatch, caplog):
+def test_debug_logging_keeps_the_window(domain, caplog):
+    tracker = DialogueStateTracker.from_events("debug", long_conversation(), domain.slots)
+    rasas = loaded_rule_policy(domain, tracker.past_states(domain))
+    policy = rule_lookup.BacklineRulePolicy(RulePolicy.get_default_config(), None, None,
+                                            ExecutionContext(GraphSchema({})), lookup=rasas.lookup)
+    window = rule_lookup.rule_window(policy)
+    whole = len(rule_lookup._RASA_PREDICTION_STATES(policy, tracker, domain))
+    with caplog.at_level(logging.DEBUG, logger="rasa.core.policies"):
+        assert len(rule_lookup.prediction_states(policy, tracker, domain)) == window < whole
+        ours = policy._predict(tracker, domain)
+    assert outcome(ours[0]) == outcome(rasas._predict(tracker, domain)[0])
+
+
+def test_while_training_it_is_rasas_path(domain):
     tracker = DialogueStateTracker.from_events("training", long_conversation(), domain.slots)
     policy = loaded_rule_policy(domain, tracker.past_states(domain))
     whole = len(rule_lookup._RASA_PREDICTION_STATES(policy, tracker, domain))
-    with caplog.at_level(logging.DEBUG, logger="rasa.core.policies"):
-        assert len(rule_lookup.prediction_states(policy, tracker, domain)) == whole
     training = RulePolicy(RulePolicy.get_default_config(), None, None, ExecutionContext(GraphSchema({})),
                           lookup=dict(policy.lookup))
     del training.lookup[RULES_NOT_IN_STORIES]  # set at the end of training, after its own predictions
     assert rule_lookup.rule_window(training) is None
     assert len(rule_lookup.prediction_states(training, tracker, domain)) == whole
+
+
+def test_the_policy_class_config_yml_names_predicts_as_rasas_rule_policy(domain):
+    events = long_conversation()
+    rasas = loaded_rule_policy(domain, DialogueStateTracker.from_events("class", events, domain.slots)
+                               .past_states(domain))
+    ours = rule_lookup.BacklineRulePolicy(RulePolicy.get_default_config(), None, None,
+                                          ExecutionContext(GraphSchema({})), lookup=rasas.lookup)
+    for end in range(1, len(events) + 1, 3):
+        tracker = DialogueStateTracker.from_events("class", events[:end], domain.slots)
+        (mine, my_source), (theirs, source) = ours._predict(tracker, domain), rasas._predict(tracker, domain)
+        assert outcome(mine) == outcome(theirs), f"after event {end}"
+        if source in rasas.lookup[RULES] or my_source in rasas.lookup[RULES]:
+            assert my_source == source, f"after event {end}"
 
 
 @pytest.mark.e2e  # needs the trained model
