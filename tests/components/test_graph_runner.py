@@ -80,7 +80,7 @@ def test_policy_predictions_are_dasks_along_a_conversation(agent, runner):
 
 def test_every_target_and_an_input_in_a_nodes_place_are_dasks(agent, runner):
     tracker = DialogueStateTracker.from_events("graph", conversation()[:12], agent.domain.slots)
-    targets = [agent.processor.model_metadata.core_target, "domain_provider", "run_RulePolicy0"]
+    targets = [agent.processor.model_metadata.core_target, "domain_provider", "run_BacklineRulePolicy0"]
     ours, rasas = both(runner, lambda: {PLACEHOLDER_TRACKER: tracker}, targets)
     assert list(ours) == list(rasas) == targets
     assert ours["domain_provider"] == rasas["domain_provider"]
@@ -154,4 +154,4 @@ def test_switched_off_it_is_dasks_run(agent, runner, monkeypatch):
     monkeypatch.setenv("BACKLINE_SPEEDUPS_OFF", "graph_runner")
     calls = []
     monkeypatch.setattr(graph_runner, "_RASA_RUN", lambda *args: calls.append(args) or {"dask's": 1})
-    assert runner.run({PLACEHOLDER_MESSAGE: [UserMessage("hello")]}) == {"dask's": 1} and calls
+    assert graph_runner.run(runner, {PLACEHOLDER_MESSAGE: [UserMessage("hello")]}) == {"dask's": 1} and calls

@@ -208,18 +208,20 @@ def test_while_training_it_is_rasas_path(domain):
     assert len(rule_lookup.prediction_states(training, tracker, domain)) == whole
 
 
-def test_the_policy_class_config_yml_names_predicts_as_rasas_rule_policy(domain):
-    events = long_conversation()
-    rasas = loaded_rule_policy(domain, DialogueStateTracker.from_events("class", events, domain.slots)
-                               .past_states(domain))
+def test_the_policy_class_config_yml_names_runs_the_three(domain, states, caplog):
+    """Its methods are the speed-ups (the trained model's predictions are compared with Rasa's class below)."""
+    tracker = DialogueStateTracker.from_events("class", long_conversation(), domain.slots)
+    rasas = loaded_rule_policy(domain, tracker.past_states(domain))
     ours = rule_lookup.BacklineRulePolicy(RulePolicy.get_default_config(), None, None,
                                           ExecutionContext(GraphSchema({})), lookup=rasas.lookup)
-    for end in range(1, len(events) + 1, 3):
-        tracker = DialogueStateTracker.from_events("class", events[:end], domain.slots)
-        (mine, my_source), (theirs, source) = ours._predict(tracker, domain), rasas._predict(tracker, domain)
-        assert outcome(mine) == outcome(theirs), f"after event {end}"
-        if source in rasas.lookup[RULES] or my_source in rasas.lookup[RULES]:
-            assert my_source == source, f"after event {end}"
+    whole = rule_lookup._RASA_PREDICTION_STATES(rasas, tracker, domain)
+    assert ours._prediction_states(tracker, domain) == whole[-rule_lookup.rule_window(ours):]
+    lookup = rules_from(states[:12])
+    for end in range(1, len(states) + 1, 5):
+        assert ours._get_possible_keys(lookup, states[:end]) == rasas._get_possible_keys(lookup, states[:end])
+    with caplog.at_level(logging.INFO, logger="rasa.core.policies"):
+        assert ours.format_tracker_states(whole) == rule_lookup.format_tracker_states(whole) != \
+               rasas.format_tracker_states(whole)
 
 
 @pytest.mark.e2e  # needs the trained model
@@ -227,6 +229,9 @@ def test_the_trained_rule_policy_predicts_from_the_latest_states_what_it_predict
     agent = Agent.load(str(trained_model_file()))
     nodes = agent.processor.graph_runner._instantiated_nodes.values()
     policy = next(node._component for node in nodes if isinstance(node._component, RulePolicy))
+    assert type(policy) is rule_lookup.BacklineRulePolicy  # config.yml's
+    # Rasa's own class, with what the model learnt.
+    rasas_class = RulePolicy(policy.config, None, None, ExecutionContext(GraphSchema({})), lookup=policy.lookup)
     domain = agent.domain
     assert rule_lookup.rule_window(policy) < 20  # the model's longest rule, then one state
     events = long_conversation()
@@ -234,6 +239,7 @@ def test_the_trained_rule_policy_predicts_from_the_latest_states_what_it_predict
     for end in range(1, len(events) + 1):
         tracker = DialogueStateTracker.from_events("trained", events[:end], domain.slots)
         (rasas, _), (ours, _) = predicted_both_ways(policy, tracker, domain, monkeypatch)
-        assert outcome(ours) == outcome(rasas), f"after event {end}"
+        assert outcome(ours) == outcome(rasas) == outcome(rasas_class._predict(tracker, domain)[0]), \
+            f"after event {end}"
         hidden += ours.hide_rule_turn
     assert hidden  # the model's rules not in stories were met
