@@ -7,45 +7,19 @@ pending question, case slot) and the core's Turn is written back as messages and
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Dict, List, Optional, Text
+from typing import Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
+from rasa_sdk.events import AllSlotsReset, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 import bot
+from actions import diary
+from actions.adapters import apply, latest_intent, latest_text, say, seen  # noqa: F401 - the actions' adapters
 from bot import action_turns
 
 # Build the clinical core's matchers when the action server starts, not on the first caregiver's message.
 bot.warm_up()
-
-
-def latest_text(tracker: Tracker) -> Text:
-    return tracker.latest_message.get("text") or ""
-
-
-def latest_intent(tracker: Tracker) -> Optional[Text]:
-    return (tracker.latest_message.get("intent") or {}).get("name")
-
-
-def seen(tracker: Tracker) -> action_turns.Seen:
-    """What an action sees of the conversation (bot/action_turns.py), from the action server's tracker."""
-    latest_first = ((event.get("event"), event.get("name")) for event in reversed(tracker.events))
-    return action_turns.Seen(tracker.get_slot("case"), latest_text(tracker), latest_intent(tracker),
-                             tracker.get_slot("requested_slot"), tracker.latest_message or {},
-                             action_turns.answered_elsewhere(latest_first))
-
-
-def say(dispatcher: CollectingDispatcher, messages: List[Dict]) -> List[EventType]:
-    for message in messages:
-        dispatcher.utter_message(text=message["text"], buttons=message.get("buttons") or [])
-    return []
-
-
-def apply(dispatcher: CollectingDispatcher, turn: bot.Turn) -> List[EventType]:
-    """Say the turn's replies and set its slots."""
-    say(dispatcher, turn.replies)
-    return [SlotSet(name, value) for name, value in turn.slots.items()]
 
 
 class CoreAction(Action):
@@ -120,11 +94,9 @@ class ActionEscalate(CoreAction):
     action_name = "action_escalate"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        from actions.diary import clock, run_diary  # that module builds on this one's adapters
-
-        now = clock()
+        now = diary.clock()
         turn = action_turns.action_turn(self.name(), seen(tracker), now)
-        return run_diary(dispatcher, tracker, turn, now)  # the escalation first; an entry it asked for after
+        return diary.run_diary(dispatcher, tracker, turn, now)  # the escalation first; an entry it asked for after
 
 
 class ActionCrisisSupport(CoreAction):

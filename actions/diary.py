@@ -19,7 +19,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 import bot
-from actions.actions import apply, latest_intent, latest_text, say
+from actions.adapters import apply, latest_intent, latest_text, say
 from reports import render  # the same drawing as the Rasa server's file route (matplotlib loads on use)
 
 logger = logging.getLogger(__name__)

@@ -366,16 +366,14 @@ def care_team_summary(case: Dict, result: Optional[Dict] = None) -> str:
 
 # ---------------------------------------------------------------- questions about the assessment
 
-def follow_up_answer(case: Dict, kinds: List[str]) -> List[str]:
-    """Answers, from the assessment of `case`, to what a caregiver asks about it: "why" (the reason for the
+def follow_up_answer(case: Dict, kinds: List[str], result: Dict) -> List[str]:
+    """Answers, from `result` (the assessment of `case`, as a dict: the caller assesses, so that this module and
+    bot/assessment.py do not import each other), to what a caregiver asks about it: "why" (the reason for the
     pain type), "source" (the articles and guidance it rests on), "serious" (its level and why), "tonight"
     (the home measures it gave, and when to get help at once)."""
-    from .assessment import assess_case
-
     kb = knowledge()
     texts = kb.messages["follow_up"]
     summary = kb.messages["assessment"]
-    result = assess_case(case).to_dict()
     condition, pain_type, triage = result.get("condition"), result["pain_type"], result["triage"]
     out: List[str] = []
     for kind in kinds:

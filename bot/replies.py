@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from . import explain
+from .assessment import assess_case
 from .case import case_view, present_features
 from .knowledge_base import knowledge
 from .questions import why_ask
@@ -75,7 +76,7 @@ def bare_answer(case: Optional[Dict]) -> List[Message]:
 
 def follow_up_answers(case: Dict, kinds: List[str]) -> List[Message]:
     """After an assessment: why it happens, which articles say so, how serious it is, what to do now."""
-    return messages(explain.follow_up_answer(case, kinds))
+    return messages(explain.follow_up_answer(case, kinds, assess_case(case).to_dict()))
 
 
 def care_team_summary(case: Optional[Dict]) -> List[Message]:

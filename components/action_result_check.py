@@ -98,8 +98,3 @@ def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
     except ValidationError as error:
         error.message += HINT
         raise error
-
-
-def install() -> None:
-    """Replaces RemoteAction._validate_action_result once per process (idempotent)."""
-    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]

@@ -24,45 +24,27 @@ validation and questions included) goes through, and:
 - after one failure in a turn, the other custom actions of the same turn are not called again (one
   timeout per turn at most, one trouble message).
 
-When a model is loaded it also installs the Rasa server's speed-ups (issue 13; each its own module and its
-own switch in ops.settings.SPEEDUPS), among them the check of the action server's response with validators
-built once (components/action_result_check.py: Rasa rebuilt and re-checked the JSON schema on every action
-call, which was the largest single cost of a Backline turn in the Rasa server) and the model graph run
-without dask's scheduler (components/graph_runner.py).
-
-The class is a no-op NLU component so that the wrapping is explicit in config.yml and happens whenever
-a model is loaded by a Rasa server (`rasa run`, `rasa shell`), before the first message. `bot` is the
-clinical core; it is already loaded in the Rasa server by ClinicalReader. Nothing here imports the
-action server's package.
+Installed by components/rasa_patches.py, which lists every name of Rasa it replaces: config.yml gives it this
+module's `layer` as the outermost layer around RemoteAction.run (local actions and the call's transport inside
+it, so the time limit and the fallback bound those too). It is not a speed-up and is installed on any Rasa
+version: without it a failed action server would leave a red flag unanswered. `bot` is the clinical core; it is
+already loaded in the Rasa server by ClinicalReader. Nothing here imports the action server's package.
 """
 from __future__ import annotations
 
 import asyncio
 import functools
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
-from rasa.engine.graph import ExecutionContext, GraphComponent
-from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.events import AllSlotsReset, BotUttered, Event, SlotSet, UserUttered
-from rasa.shared.nlu.training_data.message import Message
 
 import bot
 from bot import replies
-from components import (
-    action_result_check,
-    action_transport,
-    graph_runner,
-    incremental_states,
-    incremental_tracker,
-    local_actions,
-    reading_off_loop,
-    rule_lookup,
-)
+from components import incremental_states
 from ops.settings import action_timeout
+from ops.stores import on_delete
 
 logger = logging.getLogger(__name__)
 
@@ -74,29 +56,20 @@ LOCAL_EFFECTS = {"action_start_over", "action_delete_conversation"}
 INTENT_OF_ACTION = {"action_escalate": "report_red_flag", "action_crisis_support": "crisis"}
 
 
-def install() -> None:
-    """Wraps RemoteAction.run once per process (idempotent)."""
-    if getattr(RemoteAction.run, "_backline_safety_net", False):
-        return
-    # The transport replaces Rasa's call first and the form's questions are put locally, so the time limit and
-    # the fallback below bound both too.
-    action_transport.install()
-    local_actions.install()
-    # Not the safety net's business, but the same moment: a model is loaded, before the first prediction.
-    incremental_states.install()
-    incremental_tracker.install()
-    rule_lookup.install()
-    graph_runner.install()
-    action_result_check.install()
-    reading_off_loop.install()  # not a speed-up: the other conversations go on while a message is read
-    original = RemoteAction.run
+# A deleted conversation's replays go with it (they hold its latest message: issue 23).
+on_delete(incremental_states.forget)
 
-    @functools.wraps(original)
+
+def layer(remote: Callable) -> Callable:
+    """RemoteAction.run bounded in time and answered by the fallback when `remote` fails (see the module
+    docstring): the outermost of the layers config.yml gives components/rasa_patches.py."""
+
+    @functools.wraps(remote)
     async def run(self: RemoteAction, output_channel, nlg, tracker, domain) -> List[Event]:
         if failed_this_turn(tracker):
             return fallback_events(self.name(), tracker, speak=False)
         try:
-            return await asyncio.wait_for(original(self, output_channel, nlg, tracker, domain), action_timeout())
+            return await asyncio.wait_for(remote(self, output_channel, nlg, tracker, domain), action_timeout())
         except ActionExecutionRejection:
             raise
         except Exception as error:  # noqa: BLE001 - any failure behind the bot; CancelledError is not an Exception
@@ -104,8 +77,10 @@ def install() -> None:
             logger.error("Custom action '%s' failed (%s); answering from the Rasa server instead.", self.name(), reason)
             return fallback_events(self.name(), tracker, speak=True)
 
-    run._backline_safety_net = True  # type: ignore[attr-defined]
-    RemoteAction.run = run  # type: ignore[method-assign]
+    return run
+
+
+layer.speedup = None  # type: ignore[attr-defined]  # not a speed-up: installed on any Rasa version
 
 
 def failed_this_turn(tracker) -> bool:
@@ -158,19 +133,3 @@ def fallback_events(name: Text, tracker, speak: bool) -> List[Event]:
         utterances = [_utter(m) for m in turn.replies[:-1]] + [_utter(turn.replies[-1], mark=True)]
         events = utterances + events
     return events
-
-
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class ActionServerSafetyNet(GraphComponent):
-    """No-op in the NLU pipeline; creating it installs the wrapper above."""
-
-    @classmethod
-    def create(
-        cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "ActionServerSafetyNet":
-        install()
-        return cls()
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        return messages

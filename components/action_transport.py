@@ -22,7 +22,7 @@ the domain's forms and slots. So:
   retried once on a new one: the actions have no side effects on the action server, so a retried call is safe.
   A refused connection is not retried: the action server is down, and the safety net answers.
 
-`install()` replaces `RemoteAction.run`; components/action_safety_net.py calls it before wrapping `run`, so
+`run` replaces `RemoteAction.run` (components/rasa_patches.py), inside the safety net's layer, so
 BACKLINE_ACTION_TIMEOUT and the fallback answers apply to these calls exactly as to Rasa's own. With both
 speed-ups off (ops.settings.speedup) every call takes Rasa's own path. Errors are raised as Rasa raises them
 (ActionExecutionRejection on a 400, RasaException otherwise), so the safety net sees no difference.
@@ -229,9 +229,3 @@ async def run(self: RemoteAction, output_channel, nlg, tracker, domain) -> List[
 def _plugins_rewrite_calls() -> bool:
     """Rasa Pro's plugins may rename actions in the body; then Rasa's own path does it."""
     return bool(plugin_manager().hook.prefix_stripping_for_custom_actions.get_hookimpls())
-
-
-def install() -> None:
-    """Replaces RemoteAction.run once per process (idempotent); the safety net wraps what is installed."""
-    if RemoteAction.run is _RASA_RUN:
-        RemoteAction.run = run  # type: ignore[method-assign]

@@ -98,8 +98,3 @@ def run(self: DaskGraphRunner, inputs: Optional[Dict[Text, Any]] = None,
     except RuntimeError as e:
         raise GraphRunError("Error running runner.") from e
     return dict(values[target] for target in run_targets)
-
-
-def install() -> None:
-    """Replaces DaskGraphRunner.run once per process (idempotent)."""
-    DaskGraphRunner.run = run  # type: ignore[method-assign]

@@ -19,12 +19,13 @@ The replay step is Rasa's (Domain.states_for_tracker_history, the same calls in 
 tests/components/test_incremental_states.py compares it with Rasa's on every prefix of real and edited
 conversations.
 
-`install()` replaces `DialogueStateTracker.past_states` (components/action_safety_net.py calls it when a
-model is loaded); with the speed-up off every call is Rasa's own.
+`past_states` replaces `DialogueStateTracker.past_states` (components/rasa_patches.py, when a model is
+loaded); with the speed-up off every call is Rasa's own.
 
 Memory. A replay holds trackers, and so the conversation's latest message: at most CONVERSATIONS replays are
 kept, one idle for MAX_IDLE_SECONDS is dropped (as the tracker cache drops it, ops/tracker_cache.py), and a
-deleted conversation's replays are dropped at once (ops.stores.on_delete).
+deleted conversation's replays are dropped at once (`forget`, registered with ops.stores.on_delete by
+components/action_safety_net.py: the speed-ups' room imports only Rasa and ops/settings.py).
 """
 from __future__ import annotations
 
@@ -178,13 +179,3 @@ def forget(sender_id: str) -> None:
     """Drops a conversation's replays (a deleted conversation: they hold its latest message)."""
     for key in [key for key in _REPLAYS if key[0] == sender_id]:
         del _REPLAYS[key]
-
-
-def install() -> None:
-    """Replaces DialogueStateTracker.past_states once per process (idempotent), and drops a conversation's
-    replays when it is deleted."""
-    from ops.stores import on_delete
-
-    on_delete(forget)
-    if DialogueStateTracker.past_states is _RASA_PAST_STATES:
-        DialogueStateTracker.past_states = past_states  # type: ignore[method-assign]

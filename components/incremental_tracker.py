@@ -18,8 +18,8 @@ here, and two of RulePolicy (components/rule_lookup.py).
   loop, and what `init_copy` leaves out left out as well.
 
 tests/components/test_incremental_tracker.py checks each against Rasa's own on every prefix of conversations
-with forms, rewinds, undos, restarts and new sessions. `install()` is called with the other speed-ups when a
-model is loaded (components/action_safety_net.py); each can be switched off alone (ops.settings.speedup).
+with forms, rewinds, undos, restarts and new sessions. components/rasa_patches.py installs both when a
+model is loaded; each can be switched off alone (ops.settings.speedup).
 """
 from __future__ import annotations
 
@@ -114,9 +114,3 @@ def copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
     duplicate.model_id = duplicate.assistant_id = duplicate.sender_source = None
     tracker_cache.mark(duplicate, None)
     return duplicate
-
-
-def install() -> None:
-    """Replaces the two once per process (idempotent)."""
-    DialogueStateTracker.applied_events = applied_events  # type: ignore[method-assign]
-    DialogueStateTracker.copy = copy_tracker  # type: ignore[method-assign]

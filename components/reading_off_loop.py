@@ -1,5 +1,6 @@
 """The NLU parse of a message (the clinical reader's reading among it) runs in a worker thread, not on the
-event loop (written for Rasa 3.6.21).
+event loop (written for Rasa 3.6.21; installed by components/rasa_patches.py, which lists it with the other names it
+replaces).
 
 Why. Rasa's `MessageProcessor.parse_message` is `async` but runs the whole NLU graph synchronously on the
 Rasa server's event loop, and the clinical reader's cost grows with the message (about 35 ms per 1,000
@@ -46,8 +47,3 @@ async def parse_message(self: MessageProcessor, message: UserMessage, tracker: O
     self._update_full_retrieval_intent(parse_data)
     self._check_for_unseen_features(parse_data)
     return parse_data
-
-
-def install() -> None:
-    """Replaces MessageProcessor.parse_message once per process (idempotent)."""
-    MessageProcessor.parse_message = parse_message  # type: ignore[method-assign]

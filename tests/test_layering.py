@@ -1,7 +1,9 @@
 """Arrows only point down (docs/interface.md, Layers): the clinical core imports no framework, the Rasa
-server never loads the action server, nothing outside tests/ imports tests, and the harness loads without
-pytest. Imports are read from the source with `ast`, not by importing, so a lazy import inside a function
-counts as much as one at the top, and the check needs none of the packages it names."""
+server never loads the action server, nothing outside tests/ imports tests, the harness loads without
+pytest, the speed-ups are a room of their own (arrows only to Rasa and ops/settings.py), and no module
+imports itself through others (no import circles). Imports are read from the source with `ast`, not by
+importing, so a lazy import inside a function counts as much as one at the top, and the check needs none of
+the packages it names."""
 from __future__ import annotations
 
 import ast
@@ -31,10 +33,20 @@ class Import:
 class Rule:
     name: str
     forbidden: Tuple[str, ...]        # top-level packages (and their submodules)
-    inside: Tuple[str, ...] = ()      # applies to files under these folders ...
+    inside: Tuple[str, ...] = ()      # applies to files under these folders (or these files) ...
     outside: Tuple[str, ...] = ()     # ... or to every file not under these
     top_level_only: bool = False      # only imports that run when the module is imported
+    allowed: Tuple[str, ...] = ()     # modules (and their submodules) allowed although under `forbidden`
 
+
+# The speed-ups (components/rasa_patches.py lists them): the patch module, the modules whose functions it installs,
+# the policy class config.yml names, and the tracker cache of the store endpoints.yml names. They may import Rasa,
+# the settings and each other; what uses them imports them, never the other way round.
+SPEED_UPS = ("components/rasa_patches.py", "components/action_transport.py", "components/action_result_check.py",
+             "components/graph_runner.py", "components/incremental_states.py", "components/incremental_tracker.py",
+             "components/rule_lookup.py", "ops/tracker_cache.py")
+PROJECT_PACKAGES = ("actions", "bench", "bot", "channels", "components", "harness", "ops", "reports", "scripts",
+                    "tests", "web")
 
 RULES = (
     Rule("the clinical core imports no framework and no outer layer", inside=("bot",),
@@ -44,6 +56,9 @@ RULES = (
     Rule("nothing outside tests/ imports tests", outside=("tests",), forbidden=("tests",)),
     Rule("the harness loads without pytest (bench/ uses it)", inside=("harness",), forbidden=("pytest", "_pytest"),
          top_level_only=True),
+    Rule("the speed-ups import only Rasa, ops/settings.py and each other", inside=SPEED_UPS,
+         forbidden=PROJECT_PACKAGES,
+         allowed=("ops.settings", *(path[:-3].replace("/", ".") for path in SPEED_UPS))),
 )
 
 
@@ -75,6 +90,12 @@ def absolute(root: Path, path: Path, module: Optional[str], level: int) -> str:
     return ".".join(base + ([module] if module else []))
 
 
+def is_module(root: Path, module: str) -> bool:
+    """Whether `module` is a file of the tree (a module or a package)."""
+    base = root.joinpath(*module.split(".")) if module else root
+    return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
+
+
 def imports(root: Path, path: Path) -> List[Import]:
     """Every import in one file: import statements, and import_module / __import__ with a literal name."""
     relative = path.relative_to(root).as_posix()
@@ -86,10 +107,13 @@ def imports(root: Path, path: Path) -> List[Import]:
             found.extend(Import(relative, alias.name, node.lineno, not in_function) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = absolute(root, path, node.module, node.level)
-            found.append(Import(relative, base, node.lineno, not in_function))
-            if node.module is None and base:  # `from . import x`: x may be a module of that package
-                found.extend(Import(relative, f"{base}.{alias.name}", node.lineno, not in_function)
-                             for alias in node.names)
+            # `from ops import settings` imports the module ops.settings; `from ops import x` (x not a module of
+            # the tree: a name, or a module of a package outside it) imports ops.
+            modules = [f"{base}.{alias.name}" for alias in node.names
+                       if base and is_module(root, f"{base}.{alias.name}")]
+            if len(modules) < len(node.names):
+                found.append(Import(relative, base, node.lineno, not in_function))
+            found.extend(Import(relative, module, node.lineno, not in_function) for module in modules)
         elif isinstance(node, ast.Call) and (name := dynamic_import_name(node)):
             found.append(Import(relative, name, node.lineno, not in_function))
         nested = in_function or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
@@ -115,8 +139,12 @@ def dynamic_import_name(call: ast.Call) -> str:
 def applies(rule: Rule, relative: str) -> bool:
     top = relative.split("/", 1)[0]
     if rule.inside:
-        return top in rule.inside
+        return top in rule.inside or relative in rule.inside
     return top not in rule.outside
+
+
+def within(module: str, names) -> bool:
+    return any(module == name or module.startswith(name + ".") for name in names)
 
 
 def violations(root: Path, rule: Rule) -> List[str]:
@@ -135,9 +163,61 @@ def violations(root: Path, rule: Rule) -> List[str]:
         for imported in file_imports:
             if rule.top_level_only and not imported.top_level:
                 continue
-            if any(imported.module == name or imported.module.startswith(name + ".") for name in rule.forbidden):
+            if within(imported.module, rule.forbidden) and not within(imported.module, rule.allowed):
                 found.append(f"{relative}:{imported.line} imports {imported.module}")
     return sorted(set(found))
+
+
+def circles(root: Path) -> List[str]:
+    """Each group of the tree's modules that import one another round in a circle (lazy imports too: a circle
+    that only closes inside a function still ties the two modules together), as "a, b, c" sorted. An import of
+    a package a module is inside of is not an arrow (Python has loaded that package first)."""
+    modules = {".".join(module_parts(root, path)): path for path in python_files(root)}
+    arrows = {name: set() for name in modules}
+    for name, path in modules.items():
+        try:
+            file_imports = imports(root, path)
+        except (SyntaxError, UnicodeDecodeError, ValueError):
+            continue  # reported by the rules
+        for imported in file_imports:
+            parts = imported.module.split(".")
+            target = next((".".join(parts[:n]) for n in range(len(parts), 0, -1) if ".".join(parts[:n]) in modules),
+                          None)
+            if target and target != name and not name.startswith(target + "."):
+                arrows[name].add(target)
+    # Tarjan's strongly connected components.
+    index: dict = {}
+    low: dict = {}
+    stack: List[str] = []
+    found: List[str] = []
+
+    def connect(name: str) -> None:
+        index[name] = low[name] = len(index)
+        stack.append(name)
+        for target in sorted(arrows[name]):
+            if target not in index:
+                connect(target)
+                low[name] = min(low[name], low[target])
+            elif target in stack:
+                low[name] = min(low[name], index[target])
+        if low[name] == index[name]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == name:
+                    break
+            if len(group) > 1:
+                found.append(", ".join(sorted(group)))
+
+    for name in sorted(modules):
+        if name not in index:
+            connect(name)
+    return sorted(found)
+
+
+def test_no_module_imports_itself_through_others():
+    assert circles(ROOT) == []
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[rule.name for rule in RULES])
@@ -149,7 +229,10 @@ def test_the_tree_has_the_packages_the_rules_name():
     """A rule about a folder that is not there (renamed, moved) would pass without checking anything."""
     for rule in RULES:
         for folder in rule.inside:
-            assert any(python_files(ROOT / folder)), f"{rule.name}: no Python files under {folder}/"
+            if folder.endswith(".py"):
+                assert (ROOT / folder).is_file(), f"{rule.name}: no file {folder}"
+            else:
+                assert any(python_files(ROOT / folder)), f"{rule.name}: no Python files under {folder}/"
 
 
 def synthetic_tree(tmp_path: Path) -> dict:
@@ -162,9 +245,11 @@ def synthetic_tree(tmp_path: Path) -> dict:
 
 
 def test_the_checker_finds_every_kind_of_violation(tmp_path):
-    expected = synthetic_tree(tmp_path)["violations"]
+    case = synthetic_tree(tmp_path)
+    expected = case["violations"]
     found = {rule.name: violations(tmp_path, rule) for rule in RULES}
     assert found == {rule.name: sorted(expected.get(rule.name) or []) for rule in RULES}
+    assert circles(tmp_path) == sorted(case["circles"])
 
 
 def test_relative_imports_resolve_against_the_importing_package(tmp_path):

@@ -202,10 +202,3 @@ def test_error_statuses_raise_what_rasa_raises(domain, monkeypatch, status, erro
     with pytest.raises(error):
         run_calls(domain, rejecting, calls)
 
-
-def test_the_safety_net_wraps_the_local_actions_which_wrap_the_transport():
-    from components import action_safety_net
-
-    action_safety_net.install()
-    local_actions = RemoteAction.run.__wrapped__
-    assert local_actions._backline_local_actions and local_actions.__wrapped__ is transport.run

@@ -10,6 +10,7 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from components import graph_runner
+from components.rasa_patches import RasaPatches, install
 from harness.servers import trained_model_file
 from tests.components.conversations import conversation
 
@@ -22,7 +23,8 @@ MESSAGES = ["my mum has MS and her back hurts", "he suddenly can't move his legs
 
 @pytest.fixture(scope="module")
 def agent():
-    # Loading the model installs the speed-ups (components/action_safety_net.py).
+    # Loading the model installs the speed-ups (components/rasa_patches.py); tests/conftest.py undoes it after the
+    # first test, and the tests below call graph_runner.run and Rasa's own run side by side.
     return Agent.load(str(trained_model_file()))
 
 
@@ -47,8 +49,11 @@ def predicted(result, target):
             prediction.action_metadata)
 
 
-def test_loading_the_model_installs_it_on_the_class(runner):
-    assert DaskGraphRunner.run is graph_runner.run and isinstance(runner, DaskGraphRunner)
+def test_the_model_loads_the_component_that_installs_it_on_the_class(runner):
+    assert isinstance(runner, DaskGraphRunner)
+    assert any(isinstance(node._component, RasaPatches) for node in runner._instantiated_nodes.values())
+    install()
+    assert DaskGraphRunner.run is graph_runner.run
 
 
 def test_parses_are_dasks(agent, runner):
@@ -75,7 +80,7 @@ def test_policy_predictions_are_dasks_along_a_conversation(agent, runner):
 
 def test_every_target_and_an_input_in_a_nodes_place_are_dasks(agent, runner):
     tracker = DialogueStateTracker.from_events("graph", conversation()[:12], agent.domain.slots)
-    targets = [agent.processor.model_metadata.core_target, "domain_provider", "run_RulePolicy0"]
+    targets = [agent.processor.model_metadata.core_target, "domain_provider", "run_BacklineRulePolicy0"]
     ours, rasas = both(runner, lambda: {PLACEHOLDER_TRACKER: tracker}, targets)
     assert list(ours) == list(rasas) == targets
     assert ours["domain_provider"] == rasas["domain_provider"]
@@ -149,4 +154,4 @@ def test_switched_off_it_is_dasks_run(agent, runner, monkeypatch):
     monkeypatch.setenv("BACKLINE_SPEEDUPS_OFF", "graph_runner")
     calls = []
     monkeypatch.setattr(graph_runner, "_RASA_RUN", lambda *args: calls.append(args) or {"dask's": 1})
-    assert runner.run({PLACEHOLDER_MESSAGE: [UserMessage("hello")]}) == {"dask's": 1} and calls
+    assert graph_runner.run(runner, {PLACEHOLDER_MESSAGE: [UserMessage("hello")]}) == {"dask's": 1} and calls

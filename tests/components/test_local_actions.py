@@ -134,8 +134,7 @@ def installed(monkeypatch):
         reached.append(self.name())
         return []
 
-    monkeypatch.setattr(RemoteAction, "run", remote)
-    local_actions.install()
+    monkeypatch.setattr(RemoteAction, "run", local_actions.layer(remote))
     return reached
 
 

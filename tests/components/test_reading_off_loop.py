@@ -13,7 +13,7 @@ import threading
 from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 
-from components import action_safety_net
+from components import rasa_patches
 
 LOOP_GIVES_UP = 10.0  # seconds the parse waits for the loop before it concludes the loop is blocked
 probe: "contextvars.ContextVar[str]" = contextvars.ContextVar("probe", default="")
@@ -42,7 +42,7 @@ class Processor:
 
 
 def test_another_coroutine_runs_while_a_message_is_read():
-    action_safety_net.install()  # what loading the model does in the Rasa server
+    rasa_patches.install()  # what loading the model does in the Rasa server (the conftest undoes it)
     loop_ran = threading.Event()
     processor = Processor(loop_ran)
 

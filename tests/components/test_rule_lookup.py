@@ -184,12 +184,23 @@ def test_the_latest_states_are_prepared_as_rasas_are(domain, monkeypatch):
         assert len(whole) > 60 and latest == whole[-rule_lookup.rule_window(policy):]
 
 
-def test_while_training_or_logging_every_state_it_is_rasas_path(domain, monkeypatch, caplog):
+def test_debug_logging_keeps_the_window(domain, caplog):
+    tracker = DialogueStateTracker.from_events("debug", long_conversation(), domain.slots)
+    rasas = loaded_rule_policy(domain, tracker.past_states(domain))
+    policy = rule_lookup.BacklineRulePolicy(RulePolicy.get_default_config(), None, None,
+                                            ExecutionContext(GraphSchema({})), lookup=rasas.lookup)
+    window = rule_lookup.rule_window(policy)
+    whole = len(rule_lookup._RASA_PREDICTION_STATES(policy, tracker, domain))
+    with caplog.at_level(logging.DEBUG, logger="rasa.core.policies"):
+        assert len(rule_lookup.prediction_states(policy, tracker, domain)) == window < whole
+        ours = policy._predict(tracker, domain)
+    assert outcome(ours[0]) == outcome(rasas._predict(tracker, domain)[0])
+
+
+def test_while_training_it_is_rasas_path(domain):
     tracker = DialogueStateTracker.from_events("training", long_conversation(), domain.slots)
     policy = loaded_rule_policy(domain, tracker.past_states(domain))
     whole = len(rule_lookup._RASA_PREDICTION_STATES(policy, tracker, domain))
-    with caplog.at_level(logging.DEBUG, logger="rasa.core.policies"):
-        assert len(rule_lookup.prediction_states(policy, tracker, domain)) == whole
     training = RulePolicy(RulePolicy.get_default_config(), None, None, ExecutionContext(GraphSchema({})),
                           lookup=dict(policy.lookup))
     del training.lookup[RULES_NOT_IN_STORIES]  # set at the end of training, after its own predictions
@@ -197,11 +208,30 @@ def test_while_training_or_logging_every_state_it_is_rasas_path(domain, monkeypa
     assert len(rule_lookup.prediction_states(training, tracker, domain)) == whole
 
 
+def test_the_policy_class_config_yml_names_runs_the_three(domain, states, caplog):
+    """Its methods are the speed-ups (the trained model's predictions are compared with Rasa's class below)."""
+    tracker = DialogueStateTracker.from_events("class", long_conversation(), domain.slots)
+    rasas = loaded_rule_policy(domain, tracker.past_states(domain))
+    ours = rule_lookup.BacklineRulePolicy(RulePolicy.get_default_config(), None, None,
+                                          ExecutionContext(GraphSchema({})), lookup=rasas.lookup)
+    whole = rule_lookup._RASA_PREDICTION_STATES(rasas, tracker, domain)
+    assert ours._prediction_states(tracker, domain) == whole[-rule_lookup.rule_window(ours):]
+    lookup = rules_from(states[:12])
+    for end in range(1, len(states) + 1, 5):
+        assert ours._get_possible_keys(lookup, states[:end]) == rasas._get_possible_keys(lookup, states[:end])
+    with caplog.at_level(logging.INFO, logger="rasa.core.policies"):
+        assert ours.format_tracker_states(whole) == rule_lookup.format_tracker_states(whole) != \
+               rasas.format_tracker_states(whole)
+
+
 @pytest.mark.e2e  # needs the trained model
 def test_the_trained_rule_policy_predicts_from_the_latest_states_what_it_predicts_from_all(domain, monkeypatch):
     agent = Agent.load(str(trained_model_file()))
     nodes = agent.processor.graph_runner._instantiated_nodes.values()
     policy = next(node._component for node in nodes if isinstance(node._component, RulePolicy))
+    assert type(policy) is rule_lookup.BacklineRulePolicy  # config.yml's
+    # Rasa's own class, with what the model learnt.
+    rasas_class = RulePolicy(policy.config, None, None, ExecutionContext(GraphSchema({})), lookup=policy.lookup)
     domain = agent.domain
     assert rule_lookup.rule_window(policy) < 20  # the model's longest rule, then one state
     events = long_conversation()
@@ -209,6 +239,7 @@ def test_the_trained_rule_policy_predicts_from_the_latest_states_what_it_predict
     for end in range(1, len(events) + 1):
         tracker = DialogueStateTracker.from_events("trained", events[:end], domain.slots)
         (rasas, _), (ours, _) = predicted_both_ways(policy, tracker, domain, monkeypatch)
-        assert outcome(ours) == outcome(rasas), f"after event {end}"
+        assert outcome(ours) == outcome(rasas) == outcome(rasas_class._predict(tracker, domain)[0]), \
+            f"after event {end}"
         hidden += ours.hide_rule_turn
     assert hidden  # the model's rules not in stories were met
