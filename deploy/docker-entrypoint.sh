@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Container entrypoint: `rasa` (the Rasa server), `actions` (the action server), `purge` (retention, for a
 # cron job), `preflight` (only the checks), `probe` (readiness: the database and Redis answer). Settings are
-# the BACKLINE_* variables (README: Operations); ops.preflight decides the `rasa run` flags (one parser).
+# the BACKLINE_* variables (docs/operations.md); ops.preflight decides the `rasa run` flags (one parser).
 # Both servers need BACKLINE_WEB_SECRET and BACKLINE_ACTION_SECRET (`--container`): no key file is shared here.
 set -euo pipefail
 cd /app

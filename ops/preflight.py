@@ -171,7 +171,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if problems:
         for problem in problems:
             print(f"preflight: ERROR: {problem}", file=sys.stderr)
-        print("preflight: Backline was not started; fix the setting(s) above (README: Operations).", file=sys.stderr)
+        print("preflight: Backline was not started; fix the setting(s) above (docs/operations.md).", file=sys.stderr)
         return 1
     if args.rasa_args:
         sys.stdout.write("".join(flag + "\0" for flag in flags))

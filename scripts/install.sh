@@ -68,7 +68,7 @@ fi
 # pip's own noise about this machine's optional local indexes is not an error: keep it out of the log.
 pip_install() {
   "$VENV/bin/pip" install --disable-pip-version-check -q "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2) \
-    || fail "pip could not install '$*'. Is the package registry (PyPI) reachable from this machine? See README: Troubleshooting."
+    || fail "pip could not install '$*'. Is the package registry (PyPI) reachable from this machine? See docs/troubleshooting.md."
 }
 
 start=$(date +%s)

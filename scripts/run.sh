@@ -19,7 +19,7 @@ if [ "$ACTIONS_PORT" != 5055 ]; then
   sed "s#127.0.0.1:5055#127.0.0.1:${ACTIONS_PORT}#" endpoints.yml >"$endpoints"
 fi
 
-# Storage, locks, retention, API and CORS settings (BACKLINE_*; README: Operations): a clear error naming
+# Storage, locks, retention, API and CORS settings (BACKLINE_*; docs/operations.md): a clear error naming
 # the setting, before anything starts; then the `rasa run` flags the same parser decided (ops/settings.py).
 # The page (WEB_PORT) is another origin than Rasa: it may call Rasa unless BACKLINE_CORS says otherwise.
 export BACKLINE_CORS="${BACKLINE_CORS:-http://127.0.0.1:${WEB_PORT} http://localhost:${WEB_PORT}}"
