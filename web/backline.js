@@ -202,7 +202,10 @@
     var heading = document.createElement("strong");
     heading.textContent = "Seek care now.";
     var detail = document.createElement("span");
-    detail.textContent = " " + text.slice(ESCALATION_PREFIX.length).trim() +
+    // The box says the why in one sentence and the numbers once: the bot's own bubble (one block since the
+    // turn is one thing at a time) has the whole advice, with what to tell them.
+    var why = text.slice(ESCALATION_PREFIX.length).trim().split(/(?<=\.)\s/)[0];
+    detail.textContent = " " + why +
       " Call your local emergency number (999 in the UK, 911 in the US, 112 in Europe) or go to the emergency department (A&E / ER).";
     box.appendChild(heading);
     box.appendChild(detail);
