@@ -43,6 +43,7 @@ from rasa.shared.core.events import AllSlotsReset, BotUttered, Event, SlotSet, U
 import bot
 from bot import replies
 from components import incremental_states
+from ops import action_guard
 from ops.settings import action_timeout
 from ops.stores import on_delete
 
@@ -68,6 +69,9 @@ def layer(remote: Callable) -> Callable:
     async def run(self: RemoteAction, output_channel, nlg, tracker, domain) -> List[Event]:
         if failed_this_turn(tracker):
             return fallback_events(self.name(), tracker, speak=False)
+        # The action server refuses calls without the Rasa server's credential (issue 23): added here, the layer
+        # every path takes (the speed-ups' transport or Rasa's own run, on any Rasa version)
+        action_guard.attach(self.action_endpoint)
         try:
             return await asyncio.wait_for(remote(self, output_channel, nlg, tracker, domain), action_timeout())
         except ActionExecutionRejection:

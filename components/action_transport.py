@@ -47,7 +47,6 @@ from rasa.shared.exceptions import RasaException
 from rasa.utils.common import get_bool_env_variable
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
 
-from ops import action_guard
 from ops.settings import action_timeout, speedup
 
 logger = logging.getLogger(__name__)
@@ -191,7 +190,6 @@ async def post_pooled(endpoint: EndpointConfig, body: bytes, compress: bool) -> 
 
 async def run(self: RemoteAction, output_channel, nlg, tracker, domain) -> List[Event]:
     """RemoteAction.run with the bounded body and the pooled connection (Rasa's own when both are off)."""
-    action_guard.attach(self.action_endpoint)  # the action server refuses calls without it, on either path
     pooled = speedup("keep_alive")
     if not self.action_endpoint or not (pooled or speedup("action_payload")) or _plugins_rewrite_calls():
         return await _RASA_RUN(self, output_channel, nlg, tracker, domain)

@@ -39,12 +39,13 @@ class Rule:
     allowed: Tuple[str, ...] = ()     # modules (and their submodules) allowed although under `forbidden`
 
 
-# The speed-ups (components/rasa_patches.py lists them): the patch module, the modules whose functions it installs,
+# The speed-ups (components/rasa_patches.py lists them): the patch module, the modules whose functions it installs
+# (reading_off_loop among them, though it is not a speed-up),
 # the policy class config.yml names, and the tracker cache of the store endpoints.yml names. They may import Rasa,
 # the settings and each other; what uses them imports them, never the other way round.
 SPEED_UPS = ("components/rasa_patches.py", "components/action_transport.py", "components/action_result_check.py",
              "components/graph_runner.py", "components/incremental_states.py", "components/incremental_tracker.py",
-             "components/rule_lookup.py", "ops/tracker_cache.py")
+             "components/rule_lookup.py", "components/reading_off_loop.py", "ops/tracker_cache.py")
 PROJECT_PACKAGES = ("actions", "bench", "bot", "channels", "components", "harness", "ops", "reports", "scripts",
                     "tests", "web")
 

@@ -190,9 +190,9 @@ def test_a_file_that_cannot_be_removed_is_not_done(store, monkeypatch):
 
 
 def test_a_deleted_conversation_leaves_the_policies_replays():
-    from components import incremental_states
+    from components import action_safety_net, incremental_states  # loading the model registers the forgetting
 
-    incremental_states.install()
+    assert action_safety_net.layer and incremental_states.forget in stores._forgetters
     incremental_states._REPLAYS[("rest-gone", False, False, "null")] = incremental_states.Replay(domain=None)
     incremental_states._REPLAYS[("rest-kept", False, False, "null")] = incremental_states.Replay(domain=None)
     try:
