@@ -80,7 +80,9 @@ def test_policy_predictions_are_dasks_along_a_conversation(agent, runner):
 
 def test_every_target_and_an_input_in_a_nodes_place_are_dasks(agent, runner):
     tracker = DialogueStateTracker.from_events("graph", conversation()[:12], agent.domain.slots)
-    targets = [agent.processor.model_metadata.core_target, "domain_provider", "run_BacklineRulePolicy0"]
+    # the rule policy's node, named after the class config.yml gives (components.rule_lookup.BacklineRulePolicy)
+    rule_node = next(name for name in runner._graph_schema.nodes if name.endswith("RulePolicy0"))
+    targets = [agent.processor.model_metadata.core_target, "domain_provider", rule_node]
     ours, rasas = both(runner, lambda: {PLACEHOLDER_TRACKER: tracker}, targets)
     assert list(ours) == list(rasas) == targets
     assert ours["domain_provider"] == rasas["domain_provider"]
