@@ -22,6 +22,7 @@ from harness.servers import ActionServer, RasaServer, free_port
 from harness.servers import trained_model_dir as model_dir  # noqa: F401
 from harness.servers import warm_up_actions as warm_up
 from harness.stores import STORES
+from ops import action_guard
 
 # Short enough for the tests, long enough for a 10,000-character message on a busy 2-core machine.
 ACTION_TIMEOUT = 4.0
@@ -66,8 +67,10 @@ class ActionProxy:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
                 time.sleep(min(proxy.delay, MAX_DELAY))
                 try:
+                    # the Rasa server's credential goes through, as through any proxy (ops/action_guard.py)
+                    passed = {k: v for k, v in self.headers.items() if k.lower() == action_guard.HEADER.lower()}
                     upstream = requests.post(proxy.upstream, data=body, timeout=MAX_DELAY,
-                                             headers={"Content-Type": "application/json"})
+                                             headers={"Content-Type": "application/json", **passed})
                     status, payload = upstream.status_code, upstream.content
                 except requests.RequestException:
                     status, payload = 502, b'{"error": "action server unreachable"}'
