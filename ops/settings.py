@@ -181,14 +181,19 @@ def redis_url(env: Optional[Mapping[str, str]] = None) -> Optional[str]:
     return url
 
 
-def retention_days(env: Optional[Mapping[str, str]] = None) -> int:
-    text = _get(_env(env), "BACKLINE_RETENTION_DAYS")
+def _whole_number(name: str, default: int, unit: str, env: Optional[Mapping[str, str]]) -> int:
+    """The setting `name` as a whole number of `unit` (its default when unset)."""
+    text = _get(_env(env), name)
     if not text:
-        return DEFAULT_RETENTION_DAYS
+        return default
     try:
-        days = int(text)
+        return int(text)
     except ValueError:
-        raise ConfigError("BACKLINE_RETENTION_DAYS", f"'{text}' is not a whole number of days.") from None
+        raise ConfigError(name, f"'{text}' is not a whole number of {unit}.") from None
+
+
+def retention_days(env: Optional[Mapping[str, str]] = None) -> int:
+    days = _whole_number("BACKLINE_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, "days", env)
     if days < 0:
         raise ConfigError("BACKLINE_RETENTION_DAYS", "must be 0 (keep forever) or more days.")
     return days
@@ -381,13 +386,7 @@ def trusted_proxies(env: Optional[Mapping[str, str]] = None) -> Tuple[ipaddress.
 
 def max_message_chars(env: Optional[Mapping[str, str]] = None) -> int:
     """The longest message any channel reads (BACKLINE_MAX_MESSAGE_CHARS)."""
-    text = _get(_env(env), "BACKLINE_MAX_MESSAGE_CHARS")
-    if not text:
-        return DEFAULT_MAX_MESSAGE_CHARS
-    try:
-        value = int(text)
-    except ValueError:
-        raise ConfigError("BACKLINE_MAX_MESSAGE_CHARS", f"'{text}' is not a whole number of characters.") from None
+    value = _whole_number("BACKLINE_MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS, "characters", env)
     if not 100 <= value <= MAX_MESSAGE_CHARS_CEILING:
         raise ConfigError("BACKLINE_MAX_MESSAGE_CHARS", f"must be between 100 and {MAX_MESSAGE_CHARS_CEILING}.")
     return value
