@@ -95,7 +95,7 @@ def with_second_opinion(result: Extraction, text: str) -> Extraction:
     mode = reading_model.readers()
     if mode == "rules":
         return result
-    opinion = reading_model.signs(text)
+    opinion = reading_model.grounded(text, reading_model.signs(text))
     if not opinion:
         return result
     if mode == "model":

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import pickle
+import re
 import sys
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -81,6 +82,28 @@ def signs(text: str) -> Dict[str, float]:
         return {}
     vector = model["vectorizer"].transform([text[:4000]])
     return {sign: float(clf.predict_proba(vector)[0, 1]) for sign, clf in model["classifiers"].items()}
+
+
+def without_newness(text: str) -> str:
+    """The message without the words that say only when or how new something is (language.yml
+    `newness_words`): what is left is what the message says happened."""
+    from .knowledge_base import knowledge
+
+    newness = {word.lower() for word in knowledge().language.get("newness_words") or []}
+    words = re.findall(r"[\w']+", text.lower().replace("\u2019", "'"))
+    return " ".join(word for word in words if word not in newness)
+
+
+def grounded(text: str, opinion: Dict[str, float]) -> Dict[str, float]:
+    """The opinions that rest on more than newness: each sign the model gives at least SUSPECT keeps its
+    probability only if the message without its newness words still gives it at least SUSPECT. "It's the
+    first time she's ever had it" reads to the model like a new bladder problem (the words of many a new
+    sign), yet names no sign at all: nothing to ask about, nothing to escalate."""
+    strong = {sign: p for sign, p in opinion.items() if p >= SUSPECT}
+    if not strong:
+        return opinion
+    rest = signs(without_newness(text)) if without_newness(text).strip() else {}
+    return {sign: p for sign, p in opinion.items() if sign not in strong or rest.get(sign, 0.0) >= SUSPECT}
 
 
 # ---------------------------------------------------------------- training

@@ -70,3 +70,16 @@ def test_without_a_model_file_the_rules_read_alone(tmp_path):
 def test_readers_must_be_known():
     with pytest.raises(ValueError):
         reading_model.use("oracle")
+
+
+def test_an_opinion_resting_on_newness_words_alone_is_no_sign(trained):
+    # every emergency this model saw began "since <a time>": it comes to suspect "since" itself, yet a message
+    # that only says when ("since supper, first time ever") names no sign, so nothing is asked or escalated
+    text = "since supper since lunch since tea, first time ever"
+    assert reading_model.signs(text)["breathing"] >= reading_model.SUSPECT
+    assert "breathing" not in reading_model.grounded(text, reading_model.signs(text))
+    assert not [f for f in read_text(text).red_flags if f.id == "breathing"]
+    # what is left once the newness words go still carries a real sign: it stands
+    said = "since supper his puff is zorbly"
+    assert reading_model.grounded(said, reading_model.signs(said)).keys() >= {"breathing"}
+    assert read_text(said).present_flags.keys() == {"breathing"}
