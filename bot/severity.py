@@ -108,7 +108,8 @@ def _from_words(low: str, asked: bool) -> Optional[Severity]:
     if asked:
         phrases += sorted(policy["answer_words"].items(), key=lambda kv: -len(kv[0]))
     for phrase, score in phrases:
-        match = re.search(r"\b" + re.escape(phrase) + r"\b", low)
+        # "none of them", "none of those": the denial of a list (the screen's), not a rating
+        match = re.search(r"\b" + re.escape(phrase) + r"\b(?!\s+of\b)", low)
         if match and not re.search(r"\b(?:not|isn't|wasn't|no longer|never)\s+(?:\w+\s+)?$", low[:match.start()]):
             return Severity(int(score), match.group(0))
     return None

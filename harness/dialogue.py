@@ -110,6 +110,8 @@ class Dialogue:
                 self.case = turn.case
             else:
                 said += turn.replies
+                if turn.diary:  # action_diary stores what the turn asks of the diary, then says how that went
+                    said += [{"text": f"(action_diary does {sorted(turn.diary)[0]})"}]
                 self.case = turn.case
                 self._apply(turn.slots)
                 escalated = turn.slots.get("triage") == "seek_care_now" and before != "seek_care_now"

@@ -54,6 +54,11 @@ def test_in_a_diary_entry_a_number_standing_alone_is_the_rating(text, score):
         assert read_severity(text) is None  # in a conversation the same bare number is not a rating
 
 
+@pytest.mark.parametrize("text", CASES["severity"]["not_answers"])
+def test_none_of_a_list_is_not_a_rating_of_none(text):
+    assert read_severity(text, asked=True) is None
+
+
 @pytest.mark.parametrize("text", CASES["severity"]["out_of_range"])
 def test_a_rating_off_the_scale_is_out_of_range(text):
     found = read_severity(text, asked=True)
