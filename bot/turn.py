@@ -124,12 +124,19 @@ def route(text: str, guessed_intent: Optional[str], confidence: float) -> Route:
     elif doubtful and reading.answer:
         intent = policy["bare_answers"][reading.answer]
     elif doubtful and guessed_intent != "ask_knowledge" and answer_question(text):
-        intent = "ask_knowledge"
+        # a question that, as a reply to the emergency-sign question, also reports a sign ("he breath very hard
+        # and fast ... Is the back pain cause this?") goes to the form, which reads it in that context
+        intent = "ask_knowledge" if reading.context_free or not _sign_in_screen_reply(text) else "describe_pain"
     elif doubtful and _terse_opening(text, policy):
         intent = "describe_pain"
     elif doubtful and (reading.features or reading.condition):
         intent = "inform"  # the core read something clinical in it: an answer, never "didn't understand"
     return Route(intent, entities, reading.to_dict(context=None))
+
+
+def _sign_in_screen_reply(text: str) -> bool:
+    """Whether the message, read as a reply to the emergency-sign question, reports a red flag."""
+    return bool(read_text(text, "red_flag_screen").present_flags)
 
 
 def _tells_more(reading: Extraction) -> bool:
