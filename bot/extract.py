@@ -33,7 +33,16 @@ from __future__ import annotations
 
 from typing import List, Optional
 
-from .matching import MAX_CHARS, PRIORITY, find_spans, longest_first, normalize_text, pipeline
+from .matching import (
+    MAX_CHARS,
+    PRIORITY,
+    find_spans,
+    longest_first,
+    normalize_text,
+    pipeline,
+    sign_spans_without_fillers,
+    whole_mentions,
+)
 from .reading import (
     STATUS_BASELINE,
     STATUS_LONG_STANDING,
@@ -45,7 +54,7 @@ from .reading import (
     Extraction,
     Finding,
 )
-from .scope import Scope
+from .scope import DENYING_WORDS, Scope
 from .signals import read_signals
 from .signs import both_legs, durations_of_signs, minor_falls, read_sign, title_not_condition
 
@@ -164,13 +173,13 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     unc_window = int(lang.get("uncertainty_window", 6))
 
     in_screen = context_topic == "red_flag_screen"
-    found = find_spans(pipe.findings, doc, pipe.nlp)
-    beside_found = find_spans(pipe.beside, doc, pipe.nlp)
+    found = find_spans(pipe.findings, doc, pipe.nlp) + sign_spans_without_fillers(pipe, pipe.findings, doc)
+    beside_found = find_spans(pipe.beside, doc, pipe.nlp) + sign_spans_without_fillers(pipe, pipe.beside, doc)
     # the context (in_screen) is read only for these spans: without any, every context reads the text alike
     result.context_free = not any(s.kind.startswith(("flag", "warn")) for s in found + beside_found)
     # a screen-only phrase ("the bladder one") names a flag only in an answer to the red-flag screen
     found = [f for f in found if not f.kind.endswith("_screen") or in_screen]
-    findings = longest_first(found, PRIORITY)
+    findings = whole_mentions(longest_first(found, PRIORITY), found)
     # read beside the pain features (see Pipeline): a red flag phrase over the same words ("crushing
     # band across his chest") or a blocker wins over an ask phrase; a warning sign stands beside both
     # (the blockers found above also stop these: one matcher pass over them is enough)
@@ -197,8 +206,10 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     # post-negation words ("fever: no") are also pre-negation words: resolve them separately
     cues = longest_first([c for c in all_cues if c.kind != "neg_post"]) + \
         longest_first([c for c in all_cues if c.kind in ("neg_post", "pseudo")])
+    # (a denial whose denying word stands before the finding, "hasn't had any" over "had any accidents", stays)
     cues = [c for c in cues if c.kind != "pseudo" and not (
-        c.kind in ("neg_pre", "neg_post", "unc") and any(i in inside_findings for i in range(c.start, c.end)))]
+        c.kind in ("neg_pre", "neg_post", "unc") and any(
+            i in inside_findings and (i == c.start or doc[i].norm_ in DENYING_WORDS) for i in range(c.start, c.end)))]
     scope = Scope(doc, cues, pipe, inside_findings)
     result.denies = any(c.kind in ("neg_pre", "neg_post") for c in cues)
     result.blocked = bool(blocks)

@@ -239,7 +239,7 @@ def _check_language(check: "_Checker", language: Dict[str, Any]) -> None:
     signals = check.mapping(f, "signals", language.get("signals"))
     for name in SIGNALS:
         check.patterns(f, f"signals.{name}", signals.get(name), name)
-    for key in ("clause_joiners", "clause_starters", "typo_targets", "newness_words"):
+    for key in ("clause_joiners", "clause_starters", "typo_targets", "newness_words", "phrase_fillers"):
         if not isinstance(language.get(key), list):
             raise KnowledgeError(f, key, "must be a list")
 

@@ -111,6 +111,7 @@ class Pipeline:
 
         self.joiners = {self._norms(w)[0] for w in lang["clause_joiners"] if self._norms(w)}
         self.starters = {self._norms(w)[0] for w in lang["clause_starters"] if self._norms(w)}
+        self.fillers = {n for w in lang.get("phrase_fillers") or [] for n in self._norms(w)}
         self.typo_targets = {t.lower() for t in lang["typo_targets"]}
         self.misspellings = {k.lower(): v.lower() for k, v in (lang.get("misspellings") or {}).items()}
         self._typo_index: Dict[str, List[str]] = {}
@@ -360,6 +361,45 @@ def longest_first(spans: List[Span], priority=None) -> List[Span]:
         kept.append(span)
         taken.update(range(span.start, span.end))
     return sorted(kept, key=lambda s: s.start)
+
+
+def sign_spans_without_fillers(pipe: Pipeline, matcher, doc) -> List[Span]:
+    """The red flags', warning signs' and blockers' phrases found once the words a caregiver drops into the middle
+    of a phrase are left out (language.yml `phrase_fillers`: "his bowels JUST let go", "she can't hold ANY wee"),
+    with their positions in the whole message. Nothing when the message has no such word."""
+    from spacy.tokens import Doc
+
+    fillers = pipe.fillers
+    keep = [i for i, token in enumerate(doc) if token.norm_ not in fillers]
+    if len(keep) == len(doc) or not keep:
+        return []
+    short = Doc(pipe.nlp.vocab, words=[doc[i].text for i in keep],
+                spaces=[bool(doc[i].whitespace_) for i in keep])
+    for token, i in zip(short, keep, strict=True):
+        token.norm_ = doc[i].norm_
+    return [Span(keep[span.start], keep[span.end - 1] + 1, span.kind, span.id)
+            for span in find_spans(matcher, short, pipe.nlp) if span.kind.startswith(("flag", "warn", "block"))]
+
+
+def whole_mentions(kept: List[Span], found: List[Span]) -> List[Span]:
+    """A sign's phrases that overlap are one mention: each kept sign span grows over the other phrases of the
+    same sign that overlap it ("cant breathe" and "breathe properly its getting worse" are one mention, so the
+    "cant" inside it is the sign's own word, not a denial of it), unless it would run into another kept span."""
+    out = []
+    for span in kept:
+        start, end = span.start, span.end
+        if span.kind.startswith(("flag", "warn")):
+            grown = True
+            while grown:
+                grown = False
+                for other in found:
+                    if other.id == span.id and other.start < end and start < other.end and (
+                            other.start < start or other.end > end) and not any(
+                            k is not span and k.start < max(end, other.end) and min(start, other.start) < k.end
+                            for k in kept):
+                        start, end, grown = min(start, other.start), max(end, other.end), True
+        out.append(span if (start, end) == (span.start, span.end) else Span(start, end, span.kind, span.id))
+    return out
 
 
 def find_spans(matcher, doc, nlp) -> List[Span]:

@@ -33,6 +33,11 @@ POST_NEGATION_VERBS = {"is", "are", "'s", "s", "was", "were", "seems", "seem", "
                        "'ve", "still", "now", "pretty", "quite", "sounds", "sound"}
 
 
+# the words that deny, inside a longer denial cue ("hasn't had any") or a finding's own words ("can't breathe")
+DENYING_WORDS = frozenset({"not", "no", "n't", "never", "nor", "without", "cannot", "can't", "none", "nothing",
+                           "neither"})
+
+
 class Scope:
     """Clause segmentation + cue lookup for one doc."""
 
@@ -86,9 +91,13 @@ class Scope:
     def negated(self, start: int, end: int, window: int) -> bool:
         seg = self.segment_of(start)
         for cue in self.by_kind.get("neg_pre", ()):
-            if (cue.end <= start and start - cue.end <= window and seg != -1
-                    and self.segment_of(cue.start) == seg and not self._denial_ends(cue.end, start)
-                    and not self._new_item(cue.end, start, end)):
+            # a denial that begins before the finding and runs into it counts too ("hasn't had any" over "had
+            # any accidents"); one that begins where the finding does is the finding's own word ("can't breathe")
+            overlaps = cue.start < start < cue.end and any(
+                self.doc[i].norm_ in DENYING_WORDS for i in range(cue.start, start))
+            if ((overlaps or (cue.end <= start and start - cue.end <= window)) and seg != -1
+                    and self.segment_of(cue.start) == seg and not self._denial_ends(min(cue.end, start), start)
+                    and not self._new_item(min(cue.end, start), start, end)):
                 return True
         # post-negation: "fever: no", "falls - none"
         i = end
