@@ -280,7 +280,7 @@ def markdown(reports: Dict[str, Dict[str, Any]], written: str) -> str:
             ("whole conversations right", "conversations_ok")]
     names = list(reports)
     lines = ["# Reading figures (`python -m bench.reading`)", "",
-             f"Measured on commit {_commit()}; the blind split: {written}.", "",
+             f"Measured on commit {_commit()}; the blind split: {written.rstrip('.')}.", "",
              "| figure | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     for label, key in rows:
         lines.append(f"| {label} | " + " | ".join(_pct(reports[n][key]) for n in names) + " |")
