@@ -173,8 +173,9 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     unc_window = int(lang.get("uncertainty_window", 6))
 
     in_screen = context_topic == "red_flag_screen"
-    found = find_spans(pipe.findings, doc, pipe.nlp) + sign_spans_without_fillers(pipe, pipe.findings, doc)
-    beside_found = find_spans(pipe.beside, doc, pipe.nlp) + sign_spans_without_fillers(pipe, pipe.beside, doc)
+    found_short, beside_short = sign_spans_without_fillers(pipe, doc, (pipe.findings, pipe.beside))
+    found = find_spans(pipe.findings, doc, pipe.nlp) + found_short
+    beside_found = find_spans(pipe.beside, doc, pipe.nlp) + beside_short
     # the context (in_screen) is read only for these spans: without any, every context reads the text alike
     result.context_free = not any(s.kind.startswith(("flag", "warn")) for s in found + beside_found)
     # a screen-only phrase ("the bladder one") names a flag only in an answer to the red-flag screen

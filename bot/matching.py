@@ -363,22 +363,23 @@ def longest_first(spans: List[Span], priority=None) -> List[Span]:
     return sorted(kept, key=lambda s: s.start)
 
 
-def sign_spans_without_fillers(pipe: Pipeline, matcher, doc) -> List[Span]:
-    """The red flags', warning signs' and blockers' phrases found once the words a caregiver drops into the middle
-    of a phrase are left out (language.yml `phrase_fillers`: "his bowels JUST let go", "she can't hold ANY wee"),
-    with their positions in the whole message. Nothing when the message has no such word."""
+def sign_spans_without_fillers(pipe: Pipeline, doc, matchers: Sequence) -> List[List[Span]]:
+    """For each matcher: the red flags', warning signs' and blockers' phrases found once the words a caregiver
+    drops into the middle of a phrase are left out (language.yml `phrase_fillers`: "his bowels JUST let go", "she
+    can't hold ANY wee"), with their positions in the whole message. Empty lists when the message has no such word;
+    the shorter message is made once for all the matchers."""
     from spacy.tokens import Doc
 
-    fillers = pipe.fillers
-    keep = [i for i, token in enumerate(doc) if token.norm_ not in fillers]
+    keep = [i for i, token in enumerate(doc) if token.norm_ not in pipe.fillers]
     if len(keep) == len(doc) or not keep:
-        return []
+        return [[] for _ in matchers]
     short = Doc(pipe.nlp.vocab, words=[doc[i].text for i in keep],
                 spaces=[bool(doc[i].whitespace_) for i in keep])
     for token, i in zip(short, keep, strict=True):
         token.norm_ = doc[i].norm_
-    return [Span(keep[span.start], keep[span.end - 1] + 1, span.kind, span.id)
-            for span in find_spans(matcher, short, pipe.nlp) if span.kind.startswith(("flag", "warn", "block"))]
+    return [[Span(keep[span.start], keep[span.end - 1] + 1, span.kind, span.id)
+             for span in find_spans(matcher, short, pipe.nlp) if span.kind.startswith(("flag", "warn", "block"))]
+            for matcher in matchers]
 
 
 def whole_mentions(kept: List[Span], found: List[Span]) -> List[Span]:

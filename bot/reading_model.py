@@ -102,7 +102,8 @@ def grounded(text: str, opinion: Dict[str, float]) -> Dict[str, float]:
     strong = {sign: p for sign, p in opinion.items() if p >= SUSPECT}
     if not strong:
         return opinion
-    rest = signs(without_newness(text)) if without_newness(text).strip() else {}
+    left = without_newness(text)
+    rest = signs(left) if left.strip() else {}
     return {sign: p for sign, p in opinion.items() if sign not in strong or rest.get(sign, 0.0) >= SUSPECT}
 
 
