@@ -83,3 +83,14 @@ def test_an_opinion_resting_on_newness_words_alone_is_no_sign(trained):
     said = "since supper his puff is zorbly"
     assert reading_model.grounded(said, reading_model.signs(said)).keys() >= {"breathing"}
     assert read_text(said).present_flags.keys() == {"breathing"}
+
+
+def test_the_compiled_model_gives_the_classifiers_own_probabilities(trained, tmp_path):
+    # signs() multiplies by the classifiers' weights in one product; it must say what scikit-learn would say
+    import pickle
+
+    fitted = pickle.loads((tmp_path / "reading-model.pkl").read_bytes())
+    for text in ("since lunch his puff is zorbly", "he is a bit wheezy", "his back aches", "zorbly zorbly tea"):
+        vector = fitted["vectorizer"].transform([text])
+        expected = {sign: clf.predict_proba(vector)[0, 1] for sign, clf in fitted["classifiers"].items()}
+        assert reading_model.signs(text) == pytest.approx(expected, abs=1e-12)
