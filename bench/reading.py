@@ -34,10 +34,11 @@ LEVELS = ("now", "today", "ask", "none")
 TRIAGE_ORDER = ["self_care", "contact_care_team", "contact_care_team_today", "seek_care_now"]
 
 
-def load(split: str) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
-    """Every message and conversation of a split (files in name order), each with the file it came from."""
+def load(split: str, files: str = "*") -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    """Every message and conversation of a split (files in name order, those whose name matches `files`), each
+    with the file it came from."""
     messages, conversations = [], []
-    for path in sorted((CORPUS / split).glob("*.yml")):
+    for path in sorted((CORPUS / split).glob(f"{files}.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for item in data.get("messages") or []:
             if isinstance(item, dict) and isinstance(item.get("text"), str):
@@ -211,8 +212,8 @@ def _share(hits: int, total: int) -> Dict[str, Any]:
     return {"hits": hits, "total": total, "rate": round(hits / total, 4) if total else None}
 
 
-def figures(split: str) -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
-    messages, conversations = load(split)
+def figures(split: str, files: str = "*") -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
+    messages, conversations = load(split, files)
     results = [(m, judge_message(m)) for m in messages]
     convs = [(c, judge_conversation(c)) for c in conversations]
     by_level = defaultdict(list)
@@ -305,6 +306,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="reader set-ups to compare: rules, model, both (default: the configured one)")
     parser.add_argument("--out", default=None, help="markdown file (default bench/reading.md for blind)")
     parser.add_argument("--failures", default=None, help="dev split: where to write the failures (JSON)")
+    parser.add_argument("--files", default="*", help="dev split: only the files whose name (without .yml) matches")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     setups = args.readers or ["both"]
@@ -312,7 +314,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     for setup in setups:
         from bot import reading_model
         reading_model.use(setup)
-        report, failures = figures(args.split)
+        if args.split == "blind" and args.files != "*":
+            parser.error("the blind split is measured whole")
+        report, failures = figures(args.split, args.files)
         reports[setup] = report
         if args.split == "dev":
             WORK.mkdir(parents=True, exist_ok=True)
