@@ -151,7 +151,7 @@ def merge_reading(case: Optional[Dict], reading: Extraction, text: str = "",
     check_answered = _answer_open_check(case, reading, asked_topic)
     for finding in reading.red_flags:
         _merge_sign(case, finding, "red_flag")
-    for finding in reading.warning_signs:
+    for finding in _with_new_pain(reading):
         _merge_sign(case, finding, "warning_sign")
     for finding in _with_cancer_history(case, reading):
         _merge_sign(case, finding, "red_flag")
@@ -236,6 +236,18 @@ def _takes_as_answer(reading: Extraction, asked_topic: str, topics_found: set) -
     return not others or (asked_topic != "pain_feel" and not others <= {"pain_feel", "condition"})
 
 
+def _with_new_pain(reading: Extraction) -> List:
+    """The message's same-day signs, where one that needs new or worse pain (a cancer history, steroids) and whose
+    own age the message leaves open comes with the pain told as new or worse in the same message ("breast cancer
+    2016, brand new ache low in her back for 3 weeks"): that is what its "is the back pain new?" question would
+    ask, so it is answered, not asked."""
+    kb = knowledge()
+    told_new = any(f.id in CHANGING_FEATURES and f.status == STATUS_PRESENT for f in reading.features)
+    return [dataclasses.replace(f, status=STATUS_PRESENT, acute=True)
+            if told_new and f.status in (STATUS_ONSET_UNKNOWN, STATUS_UNCERTAIN)
+            and kb.warning_signs.get(f.id, {}).get("needs_new_pain") else f for f in reading.warning_signs]
+
+
 def _with_cancer_history(case: Dict, reading: Extraction) -> List:
     """NICE NG234: with a history of cancer, new or worsening leg weakness, walking difficulty, numbness or
     bladder or bowel change is an emergency, gradual or not. The rules read a gradual change of these as
@@ -246,9 +258,17 @@ def _with_cancer_history(case: Dict, reading: Extraction) -> List:
     if not told:
         return []
     flags = set(knowledge().policy["cancer_red_flags"])
+    # a sign whose age the message leaves open, in a message that tells of a change ("over the last month he's got
+    # slower and slower on his feet, he's shuffling now"): gradual or not, it is the change NG234 means
+    changing = any(f.id in CHANGING_FEATURES and f.status == STATUS_PRESENT for f in reading.features)
+    # told as worse but played down ("his walking's got a bit worse the last few weeks, probably nothing?"): with a
+    # cancer history the careful reading is the change itself
     return [dataclasses.replace(f, status=STATUS_PRESENT) for f in reading.red_flags
-            if f.id in flags and f.status in (STATUS_BASELINE, STATUS_LONG_STANDING, STATUS_ONSET_UNKNOWN)
-            and (f.worsening or f.acute or (f.status == STATUS_BASELINE and reading.neuro_change))]
+            if f.id in flags and f.status in (STATUS_BASELINE, STATUS_LONG_STANDING, STATUS_ONSET_UNKNOWN,
+                                              STATUS_UNCERTAIN)
+            and (f.worsening or f.acute or (f.status == STATUS_BASELINE and reading.neuro_change)
+                 or (f.status == STATUS_ONSET_UNKNOWN and changing))
+            and not (f.status == STATUS_UNCERTAIN and not f.worsening)]
 
 
 def _said(text: str) -> str:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from typing import List, Optional
 
+from .knowledge_base import RED_FLAGS
 from .matching import (
     MAX_CHARS,
     PRIORITY,
@@ -56,7 +57,7 @@ from .reading import (
 )
 from .scope import DENYING_WORDS, Scope
 from .signals import read_signals
-from .signs import both_legs, durations_of_signs, minor_falls, read_sign, title_not_condition
+from .signs import both_legs, durations_of_signs, heart_attack_wording, minor_falls, read_sign, title_not_condition
 
 MAX_TOTAL_CHARS = 60000  # longer messages are read in chunks up to this; beyond it, ignored (~1 s of work)
 # Sensory symptoms that, when new or sudden, are "new neurological symptoms" (seed 003).
@@ -114,9 +115,18 @@ def with_second_opinion(result: Extraction, text: str) -> Extraction:
     settled = (STATUS_PRESENT, STATUS_NEGATED, STATUS_LONG_STANDING, STATUS_RESOLVED, STATUS_MINOR, STATUS_BASELINE)
     if result.blocked:
         return result  # the rules matched a look-alike ("gasping for a cuppa"): the model cannot tell it apart
+    flags = {sign: p for sign, p in opinion.items() if sign in RED_FLAGS}
+    if mode == "both":
+        # a same-day sign the model is sure of where the rules found no mention of it at all
+        for sign, probability in opinion.items():
+            if (sign not in flags and probability >= reading_model.CONFIDENT and not result.denies
+                    and not any(f.id == sign for f in result.warning_signs)):
+                result.warning_signs.append(Finding(sign, "warning_sign", STATUS_PRESENT, said,
+                                                    topic="red_flag_screen"))
+                result.context_free = False
     if mode == "both" and result.present_flags:
         return result  # the turn escalates on what the rules read; the model's guesses would only add noise
-    for sign, probability in opinion.items():
+    for sign, probability in flags.items():
         told = [f for f in result.red_flags if f.id == sign]
         if any(f.status in settled for f in told) or probability < reading_model.SUSPECT:
             continue
@@ -159,6 +169,22 @@ def _read_rules(text: str, context_topic: Optional[str]) -> Extraction:
         return Extraction(failed=True)
 
 
+SCREEN_BESIDE = 4  # "his legs aren't any weaker": the fuller words of the same sign a few words on, no comma between
+
+
+def _told_beside(doc, screen, fuller) -> bool:
+    """Whether a screen-only phrase ("his legs") has the fuller words of the same sign right beside it, in the same
+    stretch of words: those words tell it ("... aren't any weaker than they were", denied). Past a comma or a full
+    stop they tell something else ("yes the bowel thing is new, she's never had accidents")."""
+    for span in fuller:
+        if span.id != screen.id:
+            continue
+        left, right = (screen.end, span.start) if span.start >= screen.end else (span.end, screen.start)
+        if 0 <= right - left <= SCREEN_BESIDE and not any(doc[i].is_punct for i in range(left, right)):
+            return True
+    return False
+
+
 def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     pipe = pipeline()
     kb = pipe.kb
@@ -178,16 +204,20 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     beside_found = find_spans(pipe.beside, doc, pipe.nlp) + beside_short
     # the context (in_screen) is read only for these spans: without any, every context reads the text alike
     result.context_free = not any(s.kind.startswith(("flag", "warn")) for s in found + beside_found)
-    # a screen-only phrase ("the bladder one") names a flag only in an answer to the red-flag screen
-    found = [f for f in found if not f.kind.endswith("_screen") or in_screen]
+    # a screen-only phrase ("the bladder one") names a flag only in an answer to the red-flag screen, and only
+    # when the message says nothing else of that sign: "his legs aren't any weaker than they were" is told by
+    # its fuller words ("weaker", denied), not by "his legs" as if it answered yes
+    fuller = [s for s in found + beside_found if s.kind.startswith(("flag", "warn")) and not s.kind.endswith("_screen")]
+    found = [f for f in found if not f.kind.endswith("_screen") or (in_screen and not _told_beside(doc, f, fuller))]
     findings = whole_mentions(longest_first(found, PRIORITY), found)
     # read beside the pain features (see Pipeline): a red flag phrase over the same words ("crushing
     # band across his chest") or a blocker wins over an ask phrase; a warning sign stands beside both
     # (the blockers found above also stop these: one matcher pass over them is enough)
     taken = {i for f in findings if f.kind.startswith(("flag", "block")) for i in range(f.start, f.end)}
     blocked = {i for f in findings if f.kind == "block" for i in range(f.start, f.end)}
-    beside = [a for a in longest_first([b for b in beside_found
-                                         if not b.kind.endswith("_screen") or in_screen], PRIORITY)
+    screened = [b for b in beside_found
+                if not b.kind.endswith("_screen") or (in_screen and not _told_beside(doc, b, fuller))]
+    beside = [a for a in longest_first(screened, PRIORITY)
               if not any(i in (taken if a.kind == "flag_ask" else blocked) for i in range(a.start, a.end))]
     # A blocker stops a misreading as a red flag ("temperature changes" is not a fever), but a
     # pain feature with exactly the blocker's words is still what the caregiver said (a trigger).
@@ -246,6 +276,8 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
                     status = STATUS_NEGATED
             elif uncertain:
                 status = STATUS_UNCERTAIN
+            elif fid == "long_standing" and scope.about_condition(span.start):
+                status = STATUS_BASELINE  # "MS since 2009": the condition's age, not the pain's
             strong, _ = scope.acute(span.start, span.end, adjective_ok=fid not in SUDDEN_BY_NATURE)
             result.features.append(Finding(fid, "feature", status, said(span), topic=kb.features[fid]["topic"],
                                            acute=strong))
@@ -260,6 +292,7 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
         result_list = result.red_flags if span.kind.startswith("flag") else result.warning_signs
         result_list.append(read_sign(span, said(span), scope, in_screen, neg_window, unc_window, kb, result))
     both_legs(doc, result)
+    heart_attack_wording(doc, scope, neg_window, kb, result)
     minor_falls(result)
     durations_of_signs(scope, findings, beside, result)
 

@@ -103,7 +103,7 @@ class Pipeline:
         for label, key in (("neg_pre", "negation_pre"), ("neg_post", "negation_post"), ("pseudo", "pseudo_negation"),
                            ("unc", "uncertainty_pre"), ("chronic", "long_standing"), ("onset", "onset_unknown"),
                            ("resolved", "resolved"), ("noharm", "no_harm"), ("cond", "conditional"),
-                           ("acute_strong", "acute_strong"),
+                           ("acute_strong", "acute_strong"), ("frame", "reporting_frames"),
                            ("acute_worse", "acute_worsening"), ("break", "clause_breaks")):
             self._add(self.cues, f"{label}|", lang[key])
         for name, phrases in lang["signals"].items():
@@ -193,7 +193,12 @@ class Pipeline:
             if word in self.misspellings:
                 token.norm_ = self.misspellings[word]
                 continue
-            if len(word) < 6 or not token.is_alpha or word in self.vocab_words:
+            if word in self.vocab_words or not token.is_alpha:
+                continue
+            if len(word) >= 4 and word.endswith("in") and word + "g" in self.vocab_words:
+                token.norm_ = word + "g"  # a dropped g ("shakin", "boilin hot", "peein"), any length
+                continue
+            if len(word) < 6:
                 continue
             target = self._closest_target(word)
             if target:

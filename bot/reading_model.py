@@ -1,10 +1,11 @@
 """The second reader: a statistical model, independent of the hand rules, of which emergency signs a message
-reports as present and new.
+reports as present and new, and which same-day warning signs it reports.
 
 Trained at `make train` (``python -m bot.reading_model train``) from the dev split of the labelled caregiver
 corpora (tests/corpus/dev/, docs/corpus-format.md): one logistic regression per red flag over word and
 character n-grams (scikit-learn), positives the messages labelled with that red flag, negatives everything
-else, denied, long-standing and hedged mentions included. It never reads a sign alone: ``second_opinion``
+else, denied, long-standing and hedged mentions included; and one per warning sign, positives the messages
+labelled with it. It never reads a sign alone: ``second_opinion``
 is consulted by the rules' reading (bot.extract.read_text) and only ever makes a reading more careful:
 
   * the model is confident (probability >= CONFIDENT) and the rules found the sign nowhere, or with its
@@ -12,6 +13,8 @@ is consulted by the rules' reading (bot.extract.read_text) and only ever makes a
     could not place on a sign ("breathing ok"): then it is asked about;
   * the model suspects it (>= SUSPECT) where the rules found nothing: the sign's onset is read as unknown,
     so Backline asks at once whether it is new;
+  * a warning sign the model is confident of (>= CONFIDENT) and the rules found nowhere is recorded (the
+    same-day level: a call to the care team today, never an escalation);
   * where the rules read the sign as denied, long-standing, resolved, harmless or expected progression, or
     matched a look-alike ("a breath of fresh air"), the rules stand: negation, history and idiom are what the
     model is worst at.
@@ -35,7 +38,7 @@ CORPUS = ROOT / "tests" / "corpus" / "dev"
 CONFIDENT = 0.65
 SUSPECT = 0.40
 READERS = ("rules", "model", "both")
-FORMAT = 1
+FORMAT = 2  # 2: warning signs too
 
 log = logging.getLogger(__name__)
 _state: Dict[str, object] = {"readers": "both", "model": None, "loaded": False}
@@ -102,7 +105,8 @@ def _compiled(model: dict) -> dict:
 
 
 def signs(text: str) -> Dict[str, float]:
-    """Red flag -> the model's probability that the message reports it present and new ({} without a model)."""
+    """Sign -> the model's probability that the message reports it: a red flag present and new, a same-day
+    warning sign present ({} without a model)."""
     import math
 
     import numpy
@@ -152,31 +156,34 @@ def grounded(text: str, opinion: Dict[str, float]) -> Dict[str, float]:
 # ---------------------------------------------------------------- training
 
 def _examples() -> List[tuple]:
+    """(text, the signs it reports): its red flags when labelled `now`, and its same-day warning signs."""
     import yaml
+
+    def labels(item: dict) -> set:
+        flags = set(item.get("red_flags") or []) if item.get("level") == "now" else set()
+        return flags | (set(item.get("warning_signs") or []) - {"possible_red_flag"})
 
     rows = []
     for path in sorted(CORPUS.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for item in data.get("messages") or []:
             if isinstance(item, dict) and isinstance(item.get("text"), str):
-                flags = set(item.get("red_flags") or []) if item.get("level") == "now" else set()
-                rows.append((item["text"], flags))
+                rows.append((item["text"], labels(item)))
         for conv in data.get("conversations") or []:
             for turn in (conv or {}).get("turns") or []:
                 if isinstance(turn, dict) and isinstance(turn.get("say"), str) and turn.get("expect"):
-                    expect = turn["expect"]
-                    flags = set(expect.get("red_flags") or []) if expect.get("level") == "now" else set()
-                    rows.append((turn["say"], flags))
+                    rows.append((turn["say"], labels(turn["expect"])))
     return rows
 
 
 def train(out: Path = MODEL_FILE) -> Dict[str, int]:
-    """Fit one classifier per red flag on the dev corpus; write the model file; return the positives per sign."""
+    """Fit one classifier per red flag and per warning sign on the dev corpus; write the model file; return the
+    positives per sign."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion
 
-    from .knowledge_base import RED_FLAGS
+    from .knowledge_base import READ_WARNING_SIGNS, RED_FLAGS
 
     rows = _examples()
     if not rows:
@@ -189,7 +196,7 @@ def train(out: Path = MODEL_FILE) -> Dict[str, int]:
     ])
     matrix = vectorizer.fit_transform(texts)
     classifiers, positives = {}, {}
-    for sign in RED_FLAGS:
+    for sign in RED_FLAGS + READ_WARNING_SIGNS:
         labels = [sign in flags for _, flags in rows]
         positives[sign] = sum(labels)
         if positives[sign] < 5:
@@ -210,7 +217,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     positives = train()
     print(f"reading model: {MODEL_FILE.relative_to(ROOT)} "
-          f"({len(_examples())} examples; positives per red flag: {positives})")
+          f"({len(_examples())} examples; positives per sign: {positives})")
     return 0
 
 

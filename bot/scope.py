@@ -137,7 +137,9 @@ class Scope:
         "it's gone now") or opening with the cue on the side facing the finding (`after`: the clause follows it)."""
         if seg < 0 or not self.in_segment(kind, seg):
             return False
-        words = [i for i, s in enumerate(self.seg) if s == seg and not self.doc[i].is_punct]
+        # whose words they are ("her husband says ...") is no part of what the clause tells
+        framed = {i for c in self.by_kind.get("frame", ()) for i in range(c.start, c.end)}
+        words = [i for i, s in enumerate(self.seg) if s == seg and not self.doc[i].is_punct and i not in framed]
         cue_at = [c.start for c in self.by_kind.get(kind, ()) if self.segment_of(c.start) == seg]
         # a condition named after the cue is not a finding of its own ("has done for years, MS nurse knows")
         if any((i in self.finding_tokens and not (after and i in self.condition_tokens and i > min(cue_at)))
@@ -183,6 +185,28 @@ class Scope:
                     i in self.all_findings or self.doc[i].norm_ in PAIN_WORDS for i in between)):
                 return False
         return True
+
+    def about_condition(self, start: int) -> bool:
+        """The clause is about the condition, not the pain: it names the condition and no pain word or sign ("MS
+        since 2009", "he's had MND four years"), or it is a bare time right after such a clause ("wife has MS, 15
+        years")."""
+        seg = self.segment_of(start)
+        if seg == -1:
+            return False
+
+        def of(s: int) -> List[int]:
+            return [i for i, g in enumerate(self.seg) if g == s and not self.doc[i].is_punct]
+
+        def names_condition(words: List[int]) -> bool:
+            # (a sign in the clause owns the duration: "numbness in her feet for years with her MS")
+            return any(i in self.condition_tokens for i in words) and not any(
+                self.doc[i].norm_ in PAIN_WORDS or i in self.sign_tokens for i in words)
+
+        words = of(seg)
+        if names_condition(words):
+            return True
+        before = of(seg - 1) if seg > 0 and not self.boundary[words[0] - 1] else []
+        return len(words) <= 3 and not any(self.doc[i].norm_ in PAIN_WORDS for i in words) and names_condition(before)
 
     def conditional(self, start: int) -> bool:
         """A "when / whenever / if / after" shortly before it, in its clause: a trigger, not a state now."""

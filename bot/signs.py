@@ -21,7 +21,7 @@ from .reading import (
     Extraction,
     Finding,
 )
-from .scope import Scope
+from .scope import SENTENCE_END, Scope
 
 BOTH_WINDOW = 3  # "both of his legs went numb": "both" a few words before the legs
 PLURAL_LEGS = {"legs", "legz", "lgs", "thighs"}
@@ -50,6 +50,12 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
         finding.status = STATUS_NEGATED
     elif scope.uncertain(span.start, unc_window):
         finding.status = STATUS_UNCERTAIN
+    # a fall is new by nature ("yesterday she slid..."): told with no harm and no new pain it is a minor fall,
+    # whatever else the clause holds; only worse pain, anywhere in the message, makes it an injury ("didn't hurt
+    # himself, but now his back is much worse"; a "no worse" is the harmless words' own)
+    elif span.id == "injury" and not (worse or _worse_elsewhere(scope)) and (
+            scope.near_segment("noharm", span.start) or scope.near_segment("noharm", span.start, before=True)):
+        finding.status = STATUS_MINOR           # "slid down gently, wasn't hurt"
     elif sign.get("conditional_is_trigger") and scope.conditional(span.start):
         finding.status = STATUS_BASELINE        # "worse when she has a UTI": a trigger, not an infection now
     elif sign.get("can_resolve") and scope.near_segment("resolved", span.start):
@@ -80,12 +86,13 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
         finding.status = STATUS_ONSET_UNKNOWN   # "because of her MS", "as usual", "again"
     elif how == "state" and not (strong or in_screen):
         finding.status = STATUS_ONSET_UNKNOWN   # "she's incontinent": a state, not when it began
-    # a fall is new by nature ("yesterday she slid..."): only worse pain, anywhere in the message, makes a
-    # harmless one an injury ("didn't hurt himself, but now his back is much worse")
-    elif span.id == "injury" and not (worse or scope.by_kind.get("acute_worse")) and (
-            scope.near_segment("noharm", span.start) or scope.near_segment("noharm", span.start, before=True)):
-        finding.status = STATUS_MINOR           # "slid down gently, wasn't hurt"
     return finding
+
+
+def _worse_elsewhere(scope: "Scope") -> bool:
+    """A worsening cue anywhere in the message that is not part of words saying no harm ("back's no worse")."""
+    harmless = {i for c in scope.by_kind.get("noharm", ()) for i in range(c.start, c.end)}
+    return any(not set(range(c.start, c.end)) & harmless for c in scope.by_kind.get("acute_worse", ()))
 
 
 @lru_cache(maxsize=None)
@@ -124,6 +131,45 @@ def both_legs(doc, result: Extraction) -> None:
             result.red_flags.append(Finding("both_legs", "red_flag", f.status, f.said, topic=f.topic,
                                             acute=f.acute, worsening=f.worsening))
             told.add("both_legs")
+
+
+def heart_attack_wording(doc, scope: "Scope", neg_window: int, kb: KnowledgeBase, result: Extraction) -> None:
+    """The NHS heart attack picture told across a sentence (red_flags.yml chest_pain `heart_attack_wording`): a
+    chest word with a feeling of pressure near it and a companion sign (sweating, sickness, grey skin, the jaw or
+    arm) in the same sentence, none denied, is chest pain now, whatever the phrases found. Where the rules
+    read chest pain as denied, old or passed, or already present, they stand."""
+    words = kb.red_flags["chest_pain"].get("heart_attack_wording")
+    told = [f for f in result.red_flags if f.id == "chest_pain"]
+    if not words or any(f.status in (STATUS_PRESENT, STATUS_NEGATED, STATUS_LONG_STANDING, STATUS_RESOLVED)
+                        for f in told):
+        return
+    chest, feeling, companion = (set(words[key]) for key in ("chest", "feeling", "with"))
+    near = int(words["near"])
+    sentence, sentences = [], []
+    for i, token in enumerate(doc):
+        if scope.boundary[i] and token.text in SENTENCE_END or token.is_space and "\n" in token.text:
+            sentences.append(sentence)
+            sentence = []
+        else:
+            sentence.append(i)
+    sentences.append(sentence)
+
+    def said(i: int) -> bool:
+        return not scope.negated(i, i + 1, neg_window)
+
+    for indices in sentences:
+        of = {name: [i for i in indices if doc[i].norm_ in group and said(i)]
+              for name, group in (("chest", chest), ("feeling", feeling), ("with", companion))}
+        # "sick of the hoist", "sick and tired": weariness, not sickness
+        of["with"] = [i for i in of["with"] if not (i + 1 < len(doc) and doc[i + 1].norm_ in ("of", "and"))]
+        pairs = [(c, f) for c in of["chest"] for f in of["feeling"] if abs(c - f) <= near]
+        if pairs and of["with"]:
+            first = min(min(pairs[0]), of["with"][0])
+            last = max(max(pairs[0]), of["with"][-1])
+            result.red_flags = [f for f in result.red_flags if f.id != "chest_pain"]
+            result.red_flags.append(Finding("chest_pain", "red_flag", STATUS_PRESENT, doc[first:last + 1].text,
+                                            topic="red_flag_screen", acute=True, start=first))
+            return
 
 
 def minor_falls(result: Extraction) -> None:

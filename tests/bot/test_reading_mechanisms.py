@@ -24,6 +24,8 @@ def test_scope_mechanism(case):
         assert statuses.get(sign) == status, (case["why"], statuses)
     for sign in case.get("absent") or []:
         assert sign not in statuses, (case["why"], statuses)
+    for feature, statuses in (case.get("features") or {}).items():
+        assert [f.status for f in reading.features if f.id == feature] == statuses, (case["why"], reading.features)
     for sign in case.get("worsening") or []:
         assert any(f.id == sign and f.worsening for f in reading.red_flags), (case["why"], reading.red_flags)
 

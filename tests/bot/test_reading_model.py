@@ -14,7 +14,11 @@ MESSAGES = ([{"text": f"since {t} his puff is all zorbly and blarpy", "level": "
             + [{"text": f"his back aches a bit {t}", "level": "none", "red_flags": []}
                for t in ("today", "again", "as usual", "most days", "after lunch", "in the evening", "now", "lately")]
             + [{"text": "he is a bit wheezy and zorbly", "level": "now", "red_flags": ["breathing"]},
-               {"text": "he is a bit wheezy", "level": "none", "red_flags": []}])
+               {"text": "he is a bit wheezy", "level": "none", "red_flags": []}]
+            # a same-day sign in words the rules do not know
+            + [{"text": f"a glimbo has come up by his spine {t}", "level": "today", "red_flags": [],
+                "warning_signs": ["back_lump"]}
+               for t in ("today", "this week", "lately", "now", "again", "since sunday")])
 
 
 @pytest.fixture
@@ -33,7 +37,7 @@ def trained(tmp_path, monkeypatch):
 
 
 def test_training_counts_the_positives_per_red_flag(trained):
-    assert trained["breathing"] == 9 and trained["fever"] == 0
+    assert trained["breathing"] == 9 and trained["fever"] == 0 and trained["back_lump"] == 6
 
 
 def test_a_sign_only_the_model_is_sure_of_escalates(trained):
@@ -94,3 +98,18 @@ def test_the_compiled_model_gives_the_classifiers_own_probabilities(trained, tmp
         vector = fitted["vectorizer"].transform([text])
         expected = {sign: clf.predict_proba(vector)[0, 1] for sign, clf in fitted["classifiers"].items()}
         assert reading_model.signs(text) == pytest.approx(expected, abs=1e-12)
+
+
+def test_a_same_day_sign_only_the_model_is_sure_of_is_recorded(trained):
+    said = "a glimbo has come up by his spine since lunch"
+    assert reading_model.signs(said)["back_lump"] >= reading_model.CONFIDENT
+    assert [(f.id, f.status) for f in read_text(said).warning_signs] == [("back_lump", STATUS_PRESENT)]
+    assert not read_text(said).red_flags  # a same-day sign, never an escalation
+    reading_model.use("rules")
+    assert not read_text(said).warning_signs
+
+
+def test_a_denial_keeps_the_model_from_adding_a_same_day_sign(trained):
+    # the model cannot place a denial: with one in the message, what the rules read stands
+    said = "no glimbo has come up by his spine since lunch"
+    assert not [f for f in read_text(said).warning_signs if f.id == "back_lump"]
