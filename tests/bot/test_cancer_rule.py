@@ -23,3 +23,20 @@ def test_without_a_change_it_is_not_an_emergency():
 def test_without_a_cancer_history_gradual_weakness_is_not_an_emergency():
     result = assess("she has MS and her legs are getting weaker, back pain")
     assert result["triage"] != "seek_care_now"
+
+
+def test_a_sign_of_open_age_in_a_message_telling_of_a_change_is_the_red_flag():
+    # "shuffling now" alone leaves its age open (asked about without a cancer history); the message tells of a change
+    text = "had bowel cancer years ago. over the last month he's got worse, he's shuffling now"
+    assert "leg_weakness" in assess(text)["red_flags"]
+    assert "leg_weakness" not in assess("over the last month he's got worse, he's shuffling now")["red_flags"]
+
+
+def test_a_change_told_worse_but_played_down_is_the_red_flag():
+    text = "prostate cancer in 2017, all clear. his walking's got a bit worse the last few weeks, probably nothing?"
+    assert assess(text)["triage"] == "seek_care_now"
+
+
+def test_the_pain_told_new_in_the_same_message_answers_the_history_sign():
+    case = read_message(None, "breast cancer 2016, brand new ache low in her back for 3 weeks, legs same as ever")
+    assert "cancer_history" in case["warning_signs"] and "cancer_history" not in case["checks"]
