@@ -188,25 +188,12 @@ class Scope:
 
     def about_condition(self, start: int) -> bool:
         """The clause is about the condition, not the pain: it names the condition and no pain word or sign ("MS
-        since 2009", "he's had MND four years"), or it is a bare time right after such a clause ("wife has MS, 15
-        years")."""
+        since 2009", "he's had MND four years", "wife has MS, 15 years")."""
         seg = self.segment_of(start)
-        if seg == -1:
-            return False
-
-        def of(s: int) -> List[int]:
-            return [i for i, g in enumerate(self.seg) if g == s and not self.doc[i].is_punct]
-
-        def names_condition(words: List[int]) -> bool:
-            # (a sign in the clause owns the duration: "numbness in her feet for years with her MS")
-            return any(i in self.condition_tokens for i in words) and not any(
-                self.doc[i].norm_ in PAIN_WORDS or i in self.sign_tokens for i in words)
-
-        words = of(seg)
-        if names_condition(words):
-            return True
-        before = of(seg - 1) if seg > 0 and not self.boundary[words[0] - 1] else []
-        return len(words) <= 3 and not any(self.doc[i].norm_ in PAIN_WORDS for i in words) and names_condition(before)
+        words = [i for i, g in enumerate(self.seg) if g == seg and seg != -1 and not self.doc[i].is_punct]
+        # (a sign in the clause owns the duration: "numbness in her feet for years with her MS")
+        return any(i in self.condition_tokens for i in words) and not any(
+            self.doc[i].norm_ in PAIN_WORDS or i in self.sign_tokens for i in words)
 
     def conditional(self, start: int) -> bool:
         """A "when / whenever / if / after" shortly before it, in its clause: a trigger, not a state now."""
