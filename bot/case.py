@@ -236,13 +236,18 @@ def _takes_as_answer(reading: Extraction, asked_topic: str, topics_found: set) -
     return not others or (asked_topic != "pain_feel" and not others <= {"pain_feel", "condition"})
 
 
+def _tells_change(reading: Extraction) -> bool:
+    """The message tells of the pain as new or worsening (a changing feature read as present)."""
+    return any(f.id in CHANGING_FEATURES and f.status == STATUS_PRESENT for f in reading.features)
+
+
 def _with_new_pain(reading: Extraction) -> List:
     """The message's same-day signs, where one that needs new or worse pain (a cancer history, steroids) and whose
     own age the message leaves open comes with the pain told as new or worse in the same message ("breast cancer
     2016, brand new ache low in her back for 3 weeks"): that is what its "is the back pain new?" question would
     ask, so it is answered, not asked."""
     kb = knowledge()
-    told_new = any(f.id in CHANGING_FEATURES and f.status == STATUS_PRESENT for f in reading.features)
+    told_new = _tells_change(reading)
     return [dataclasses.replace(f, status=STATUS_PRESENT, acute=True)
             if told_new and f.status in (STATUS_ONSET_UNKNOWN, STATUS_UNCERTAIN)
             and kb.warning_signs.get(f.id, {}).get("needs_new_pain") else f for f in reading.warning_signs]
@@ -260,7 +265,7 @@ def _with_cancer_history(case: Dict, reading: Extraction) -> List:
     flags = set(knowledge().policy["cancer_red_flags"])
     # a sign whose age the message leaves open, in a message that tells of a change ("over the last month he's got
     # slower and slower on his feet, he's shuffling now"): gradual or not, it is the change NG234 means
-    changing = any(f.id in CHANGING_FEATURES and f.status == STATUS_PRESENT for f in reading.features)
+    changing = _tells_change(reading)
     # told as worse but played down ("his walking's got a bit worse the last few weeks, probably nothing?"): with a
     # cancer history the careful reading is the change itself
     return [dataclasses.replace(f, status=STATUS_PRESENT) for f in reading.red_flags
