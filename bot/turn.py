@@ -215,6 +215,8 @@ def _take_turn(case: Optional[Dict], text: str, intent: Optional[str], asked_top
         # "why does this happen?", "which article says that?": answered from the assessment just given
         kinds = reading.signals["follow_up"]
         said = replies.follow_up_answers(case, kinds) + _pending_question(case, answered=kinds)
+        if needs_escalation(case):  # the answer ended with the emergency: an assessment in this turn says no more
+            case = dict(case, last=dict(case.get("last") or {}, escalated=True))
         return Turn(case, said, case_slots(case))
     diary_turn = intent in policy["diary_intents"] or (
         intent in policy["follow_up_answers"] and case["pending"] and not asked_topic)

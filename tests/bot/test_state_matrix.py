@@ -2,7 +2,8 @@
 never read the rules) sent in every state of a conversation, each turn checked against what no turn may do.
 
 The states: the opening, each form question, the red-flag screen, an "is it new?" check, just after the
-assessment, the severity question, the diary offer, a diary entry, after an escalation, after start over.
+assessment, the severity question, the diary offer, a diary entry, after an escalation (by a sign, and by a
+plain "yes" to the emergency-sign question), after start over.
 The reading's accuracy on these messages is judged by the figures (bench/reading.py); here the question is
 what the conversation does with whatever the reading says: an emergency read is escalated in that very turn,
 said once and last; nothing read escalates without a red flag; a plain answer to the pending question is
@@ -62,6 +63,10 @@ def states():
     entry.send("yes")
     out["after a diary entry"] = entry
     out["after an escalation"] = _primed(["my wife has MS and since this morning she can't feel her legs at all"])
+    # escalated by a "yes" to the emergency-sign question, with no sign named (no red flag in the case)
+    out["after a yes to the screen"] = _through_the_form(_primed(["my husband has MND and a sore back"]),
+                                                         stop_at="red_flag_screen")
+    out["after a yes to the screen"].send("yes")
     restarted = _primed(["my wife has MS and her back hurts"])
     restarted.send("start over")
     out["after start over"] = restarted
@@ -80,7 +85,7 @@ def sample():
 
 
 def test_the_matrix_has_every_state_and_class():
-    assert len(states()) == 1 + len(TOPICS) + 6
+    assert len(states()) == 1 + len(TOPICS) + 7
     assert {m["class"] for m in sample()} == set(CLASSES)
     # each state is the one it is named after
     made = states()
@@ -89,6 +94,8 @@ def test_the_matrix_has_every_state_and_class():
     assert made["severity question"].case["pending"] == "severity"
     assert made["diary offer"].case["pending"] == "diary_offer"
     assert made["after an escalation"].slots["triage"] == "seek_care_now"
+    screened = made["after a yes to the screen"]
+    assert screened.slots["triage"] == "seek_care_now" and not screened.case["red_flags"]
     assert made["after start over"].case is None and made["opening"].case is None
 
 
