@@ -60,6 +60,9 @@ from .signals import read_signals
 from .signs import both_legs, durations_of_signs, heart_attack_wording, minor_falls, read_sign, title_not_condition
 
 MAX_TOTAL_CHARS = 60000  # longer messages are read in chunks up to this; beyond it, ignored (~1 s of work)
+# "can't", "cannot", "couldn't", "won't": a denial word after one of these says what someone cannot do, which
+# tells a sign ("can't wee"), not a denial of one.
+CANNOT = {"ca", "can", "could", "wo", "will"}
 # Sensory symptoms that, when new or sudden, are "new neurological symptoms" (seed 003).
 NERVE_SYMPTOMS = {"tingling", "pins_and_needles", "numbness_feel", "burning", "electric"}
 # Sensations that are sudden by nature: "a sudden electric jolt" describes the feeling, not a new symptom.
@@ -172,6 +175,15 @@ def _read_rules(text: str, context_topic: Optional[str]) -> Extraction:
 SCREEN_BESIDE = 4  # "his legs aren't any weaker": the fuller words of the same sign a few words on, no comma between
 
 
+def _inability(doc, cue) -> bool:
+    """The denial cue is the "not" of "can't", "cannot", "couldn't" or "won't"."""
+    words = [t.lower_ for t in doc[cue.start: cue.end]]
+    if words in (["cannot"],):
+        return True
+    return len(words) == 1 and words[0] in ("not", "nt", "n't") and cue.start > 0 and \
+        doc[cue.start - 1].lower_ in CANNOT
+
+
 def _told_beside(doc, screen, fuller) -> bool:
     """Whether a screen-only phrase ("his legs") has the fuller words of the same sign right beside it, in the same
     stretch of words: those words tell it ("... aren't any weaker than they were", denied). Past a comma or a full
@@ -242,7 +254,8 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
         c.kind in ("neg_pre", "neg_post", "unc") and any(
             i in inside_findings and (i == c.start or doc[i].norm_ in DENYING_WORDS) for i in range(c.start, c.end)))]
     scope = Scope(doc, cues, pipe, inside_findings)
-    result.denies = any(c.kind in ("neg_pre", "neg_post") for c in cues)
+    # (words of inability tell a sign rather than deny one: "can't wee", "unable to stand")
+    result.denies = any(c.kind in ("neg_pre", "neg_post") and not _inability(doc, c) for c in cues)
     result.blocked = bool(blocks)
     scope.all_findings = {i for f in findings + beside if f.kind != "block" for i in range(f.start, f.end)}
     scope.sign_tokens = {i for f in findings + beside if f.kind.startswith(("flag", "warn"))

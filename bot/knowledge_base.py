@@ -305,6 +305,9 @@ def _check_signs(check: "_Checker", data: Mapping[str, Any], f: str, key: str,
                 re.compile(sign["needs_words"])
             except (re.error, TypeError) as error:
                 raise KnowledgeError(f, sid, f"needs_words is not a pattern: {error}") from error
+        knocks = sign.get("knock_words", [])
+        if not (isinstance(knocks, list) and all(isinstance(w, str) and w == w.lower() for w in knocks)):
+            raise KnowledgeError(f, sid, "knock_words must be a list of lower-case words")
         for flag in ("needs_sudden_cue", "needs_worsening_cue", "conditional_is_trigger", "can_resolve",
                      "history_counts", "needs_new_pain"):
             if not isinstance(sign.get(flag, False), bool):

@@ -106,6 +106,7 @@ class Pipeline:
                            ("acute_strong", "acute_strong"), ("frame", "reporting_frames"),
                            ("acute_worse", "acute_worsening"), ("break", "clause_breaks")):
             self._add(self.cues, f"{label}|", lang[key])
+        self._add(self.cues, "severe|", lang["signals"]["severity"])  # severe pain: a fall or knock that hurt
         for name, phrases in lang["signals"].items():
             self._add(self.signals, f"signal|{name}", phrases)
 

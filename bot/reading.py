@@ -60,8 +60,9 @@ class Extraction:
     plain: bool = False
     # The rules could not read the message (an internal error): fail closed, never "nothing found".
     failed: bool = False
-    # A denial word anywhere ("no", "not", "fine", "normal"): the second reader, which cannot scope one,
-    # then asks about a sign it is sure of instead of escalating it (with_second_opinion).
+    # A denial word anywhere ("no", "not", "fine", "normal"; not words of inability, "can't wee"): the second
+    # reader, which cannot scope one, then asks about a sign it is sure of instead of escalating it
+    # (with_second_opinion).
     denies: bool = False
     blocked: bool = False  # words that look like a sign but are not ("a breath of fresh air"): the rules know
     neuro_change: List[str] = field(default_factory=list)  # worsening weakness, not sudden

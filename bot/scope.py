@@ -19,6 +19,7 @@ PURE_CHRONIC_MAX_WORDS = 8
 PURE_CUE_EDGE_WORDS = 4
 # The back pain itself, which is not a finding (every message is about it): "..., back pain same as ever" tells
 # the age of the pain, not of a sign said before it.
+BACK_WORDS = {"back", "backache", "backs", "spine"}  # a clause about the back is not about another sign
 PAIN_WORDS = {"back", "pain", "pains", "backache", "ache", "aches", "aching", "sore", "soreness", "spasm", "spasms"}
 # Words of a worsening cue that say the pain used to be otherwise ("any more", "no longer", "used to").
 CHANGE_FROM_BEFORE = {"anymore", "more", "longer", "used", "use"}
@@ -145,6 +146,8 @@ class Scope:
         if any((i in self.finding_tokens and not (after and i in self.condition_tokens and i > min(cue_at)))
                or i in self.sign_tokens for i in words):
             return False  # ("she had cancer 10 yrs ago. now her legs..."): the years are the cancer's
+        if kind == "chronic" and any(self.doc[i].norm_ in BACK_WORDS for i in words):
+            return False  # ("back ache same as always. she has chest pain"): the years are the back's
         if len(words) <= PURE_CHRONIC_MAX_WORDS:
             return True
         edge = words[:PURE_CUE_EDGE_WORDS] if after else words[-PURE_CUE_EDGE_WORDS:]

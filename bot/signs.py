@@ -54,8 +54,9 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
     # whatever else the clause holds; only worse pain, anywhere in the message, makes it an injury ("didn't hurt
     # himself, but now his back is much worse"; a "no worse" is the harmless words' own)
     elif span.id == "injury" and not (worse or _worse_elsewhere(scope)) and (
-            scope.near_segment("noharm", span.start) or scope.near_segment("noharm", span.start, before=True)):
-        finding.status = STATUS_MINOR           # "slid down gently, wasn't hurt"
+            scope.near_segment("noharm", span.start) or scope.near_segment("noharm", span.start, before=True)
+            or words.split()[0].lower() in sign.get("knock_words", ())):
+        finding.status = STATUS_MINOR           # "slid down gently, wasn't hurt"; "bumped her back on the door frame"
     elif sign.get("conditional_is_trigger") and scope.conditional(span.start):
         finding.status = STATUS_BASELINE        # "worse when she has a UTI": a trigger, not an infection now
     elif sign.get("can_resolve") and scope.near_segment("resolved", span.start):
@@ -90,9 +91,11 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
 
 
 def _worse_elsewhere(scope: "Scope") -> bool:
-    """A worsening cue anywhere in the message that is not part of words saying no harm ("back's no worse")."""
+    """A worsening or severe-pain cue anywhere in the message that is not part of words saying no harm ("back's no
+    worse")."""
     harmless = {i for c in scope.by_kind.get("noharm", ()) for i in range(c.start, c.end)}
-    return any(not set(range(c.start, c.end)) & harmless for c in scope.by_kind.get("acute_worse", ()))
+    cues = list(scope.by_kind.get("acute_worse", ())) + list(scope.by_kind.get("severe", ()))
+    return any(not set(range(c.start, c.end)) & harmless for c in cues)
 
 
 @lru_cache(maxsize=None)
@@ -173,12 +176,11 @@ def heart_attack_wording(doc, scope: "Scope", neg_window: int, kb: KnowledgeBase
 
 
 def minor_falls(result: Extraction) -> None:
-    """A fall told with nothing hurt ("slid down gently, wasn't hurt"), or an old fall, is the
-    minor_fall warning sign rather than the injury red flag. A plain fall stays an injury."""
+    """A fall told with nothing hurt ("slid down gently, wasn't hurt") is the minor_fall warning sign rather than
+    the injury red flag. A plain fall stays an injury; an old one ("the fall in march", "years ago") is neither."""
     minor = [f for f in result.red_flags if f.id == "injury" and f.status == STATUS_MINOR]
-    old = [f for f in result.red_flags if f.id == "injury" and f.status == STATUS_LONG_STANDING]
-    if (minor or old) and not any(w.id == "minor_fall" for w in result.warning_signs):
-        said = (minor or old)[0].said
+    if minor and not any(w.id == "minor_fall" for w in result.warning_signs):
+        said = minor[0].said
         result.warning_signs.append(Finding("minor_fall", "warning_sign", STATUS_PRESENT, said,
                                             topic="red_flag_screen"))
 

@@ -90,6 +90,8 @@ class Dialogue:
             escalated = turn.slots.get("triage") == "seek_care_now" and (
                 before != "seek_care_now" or bool(turn.case.get("last", {}).get("new_red_flags")))
             self.asked = None  # the rule deactivates the form
+        elif intent == "nlu_fallback" and not self.asked:
+            said += uttered(intent)  # data/rules/basics.yml "low NLU confidence": wordless input, in any state
         elif intent in BARE_ANSWERS and not self.asked and not (self.case and self.case.get("pending")):
             said += replies.bare_answer(self.case)  # data/rules/basics.yml: yes / no / not sure with nothing asked
         elif intent in SAID_BY_RULE:

@@ -55,6 +55,13 @@ def test_a_denial_the_rules_cannot_place_turns_a_sure_model_into_a_question(trai
     assert flags and all(f.status == STATUS_UNCERTAIN for f in flags)
 
 
+def test_words_of_inability_are_not_a_denial(trained):
+    # "can't" tells what he cannot do: the model's sure sign escalates; "isn't" would deny, and is asked about
+    assert read_text("since lunch he can't stop his puff going all zorbly").present_flags.keys() == {"breathing"}
+    flags = [f for f in read_text("his puff isn't zorbly since lunch").red_flags if f.id == "breathing"]
+    assert all(f.status != STATUS_PRESENT for f in flags)
+
+
 def test_what_the_rules_settle_stands(trained):
     # the rules read "no trouble breathing" as denied: the model cannot overrule a denial the rules placed
     reading = read_text("no trouble breathing, his puff is zorbly since lunch")
