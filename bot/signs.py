@@ -54,9 +54,11 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
     # whatever else the clause holds; only worse pain, anywhere in the message, makes it an injury ("didn't hurt
     # himself, but now his back is much worse"; a "no worse" is the harmless words' own)
     elif span.id == "injury" and not (worse or _worse_elsewhere(scope)) and (
-            scope.near_segment("noharm", span.start) or scope.near_segment("noharm", span.start, before=True)
-            or words.split()[0].lower() in sign.get("knock_words", ())):
-        finding.status = STATUS_MINOR           # "slid down gently, wasn't hurt"; "bumped her back on the door frame"
+            scope.near_segment("noharm", span.start) or scope.near_segment("noharm", span.start, before=True)):
+        finding.status = STATUS_MINOR           # "slid down gently, wasn't hurt"
+    elif span.id == "injury" and not (worse or _worse_elsewhere(scope)) and \
+            words.split()[0].lower() in sign.get("knock_words", ()):
+        finding.status = STATUS_ONSET_UNKNOWN   # "banged his back on the door frame": did it hurt? asked at once
     elif sign.get("conditional_is_trigger") and scope.conditional(span.start):
         finding.status = STATUS_BASELINE        # "worse when she has a UTI": a trigger, not an infection now
     elif sign.get("can_resolve") and scope.near_segment("resolved", span.start):

@@ -43,7 +43,7 @@ def test_negated_condition_is_ignored():
     ("he has a numb bum", "saddle_numbness"),
     ("numbness in her groin", "saddle_numbness"),
     ("he fell", "injury"), ("she had a fall", "injury"), ("mum took a tumble", "injury"),
-    ("he banged his back", "injury"),
+    ("he banged his back and now he's in agony", "injury"),
     ("fell out of bed last night", "injury"), ("was in a car accident", "injury"),
     ("he's burning up", "fever"), ("she has a high temperature", "fever"), ("feels feverish", "fever"),
     ("he's running a temperature", "fever"), ("she has a fever", "fever"),
