@@ -133,7 +133,9 @@ def with_second_opinion(result: Extraction, text: str) -> Extraction:
         told = [f for f in result.red_flags if f.id == sign]
         if any(f.status in settled for f in told) or probability < reading_model.SUSPECT:
             continue
-        if probability >= reading_model.CONFIDENT and not (result.denies and not told):
+        # (a denial the rules could not place makes it a question, unless the message tells something new: "Nil
+        # urine output since 0600", "no feeling or function sexually since tuesday")
+        if probability >= reading_model.CONFIDENT and not (result.denies and not told and not result.tells_new):
             result.red_flags = [f for f in result.red_flags if f.id != sign]
             result.red_flags.append(Finding(sign, "red_flag", STATUS_PRESENT, said, topic="red_flag_screen",
                                             acute=True))
@@ -257,6 +259,7 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     # (words of inability tell a sign rather than deny one: "can't wee", "unable to stand")
     result.denies = any(c.kind in ("neg_pre", "neg_post") and not _inability(doc, c) for c in cues)
     result.blocked = bool(blocks)
+    result.tells_new = bool(scope.by_kind.get("acute_strong"))
     scope.all_findings = {i for f in findings + beside if f.kind != "block" for i in range(f.start, f.end)}
     scope.sign_tokens = {i for f in findings + beside if f.kind.startswith(("flag", "warn"))
                          for i in range(f.start, f.end)}

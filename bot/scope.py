@@ -146,7 +146,7 @@ class Scope:
         if any((i in self.finding_tokens and not (after and i in self.condition_tokens and i > min(cue_at)))
                or i in self.sign_tokens for i in words):
             return False  # ("she had cancer 10 yrs ago. now her legs..."): the years are the cancer's
-        if kind == "chronic" and any(self.doc[i].norm_ in BACK_WORDS for i in words):
+        if kind == "chronic" and self._about_back(seg):
             return False  # ("back ache same as always. she has chest pain"): the years are the back's
         if len(words) <= PURE_CHRONIC_MAX_WORDS:
             return True
@@ -223,20 +223,26 @@ class Scope:
                 return True
         return False
 
-    def acute(self, start: int, end: Optional[int] = None, adjective_ok: bool = True) -> Tuple[bool, bool]:
+    def acute(self, start: int, end: Optional[int] = None, adjective_ok: bool = True,
+              back_is_other: bool = False) -> Tuple[bool, bool]:
         """(new/sudden cue near it, worsening cue near it), same clause, within ACUTE_WINDOW words, or
-        alone in a short clause right after it ("she wet herself, that's new")."""
+        alone in a short clause right after it ("she wet herself, that's new"). back_is_other: a clause about the
+        back beside it ("R leg weak since 2016. back pain since monday") tells the back's age, not this sign's."""
         end = start + 1 if end is None else end
         after = self.segment_of(start) + 1 if self.segment_of(start) != -1 else -1
         seg = self.segment_of(start)
         strong = (self._near("acute_strong", start, end, ACUTE_WINDOW, adjective_ok)
-                  or self._pure_segment("acute_strong", after)
+                  or (self._pure_segment("acute_strong", after) and not (back_is_other and self._about_back(after)))
                   # "he was fine at breakfast. by dinner he couldn't lift either leg", "woke up today and his leg
                   # won't hold him": a clause of only a time right before it, when its own clause says nothing of age
                   or (seg > 0 and self._pure_segment("acute_strong", seg - 1, after=False)
+                      and not (back_is_other and self._about_back(seg - 1))
                       and not self._contrast_before(seg)
                       and not any(self.in_segment(kind, seg) for kind in ("chronic", "onset", "acute_worse"))))
         return strong, self._near("acute_worse", start, end, ACUTE_WINDOW)
+
+    def _about_back(self, seg: int) -> bool:
+        return any(s == seg and self.doc[i].norm_ in BACK_WORDS for i, s in enumerate(self.seg))
 
     def change_from_before(self, start: int, end: int) -> bool:
         """A worsening cue near it that says it used to be otherwise ("rest doesn't ease it any more", "no longer

@@ -38,7 +38,7 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
     is_flag = span.kind.startswith("flag")
     sign = (kb.red_flags if is_flag else kb.warning_signs)[span.id]
     how = span.kind.partition("_")[2]  # "" | acute | state | ask | screen
-    strong, worse = scope.acute(span.start, span.end)
+    strong, worse = scope.acute(span.start, span.end, back_is_other=is_flag)
     # a sign told as a change in its own words ("more unsteady", "walking has gone downhill", "going far more")
     worse = worse or bool(CHANGE_WORDS & set(re.findall(r"[a-z]+", words.lower())))
     acute_event = how == "acute"

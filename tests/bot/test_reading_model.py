@@ -51,14 +51,19 @@ def test_the_rules_alone_do_not_read_it(trained):
 
 
 def test_a_denial_the_rules_cannot_place_turns_a_sure_model_into_a_question(trained):
-    flags = [f for f in read_text("no, his puff is all zorbly since lunch").red_flags if f.id == "breathing"]
+    flags = [f for f in read_text("no, his puff is all zorbly and blarpy").red_flags if f.id == "breathing"]
     assert flags and all(f.status == STATUS_UNCERTAIN for f in flags)
+
+
+def test_a_denial_does_not_hold_back_a_sure_sign_the_message_tells_as_new(trained):
+    # "Nil urine output since 0600": the denial word is the sign's own, and the message says it is new
+    assert read_text("no, his puff is all zorbly since lunch").present_flags.keys() == {"breathing"}
 
 
 def test_words_of_inability_are_not_a_denial(trained):
     # "can't" tells what he cannot do: the model's sure sign escalates; "isn't" would deny, and is asked about
-    assert read_text("since lunch he can't stop his puff going all zorbly").present_flags.keys() == {"breathing"}
-    flags = [f for f in read_text("his puff isn't zorbly since lunch").red_flags if f.id == "breathing"]
+    assert read_text("he can't stop his puff going all zorbly and blarpy").present_flags.keys() == {"breathing"}
+    flags = [f for f in read_text("his puff isn't all zorbly and blarpy").red_flags if f.id == "breathing"]
     assert all(f.status != STATUS_PRESENT for f in flags)
 
 
