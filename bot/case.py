@@ -237,8 +237,10 @@ def _takes_as_answer(reading: Extraction, asked_topic: str, topics_found: set) -
 
 
 def _tells_change(reading: Extraction) -> bool:
-    """The message tells of the pain as new or worsening (a changing feature read as present)."""
-    return any(f.id in CHANGING_FEATURES and f.status == STATUS_PRESENT for f in reading.features)
+    """The message tells of the pain as new or worsening (a changing feature read as present), or of a span of recent
+    weeks ("the last few weeks", "over 3/52")."""
+    return reading.tells_recent or any(f.id in CHANGING_FEATURES and f.status == STATUS_PRESENT
+                                       for f in reading.features)
 
 
 def _with_new_pain(reading: Extraction) -> List:

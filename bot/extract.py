@@ -260,6 +260,7 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     result.denies = any(c.kind in ("neg_pre", "neg_post") and not _inability(doc, c) for c in cues)
     result.blocked = bool(blocks)
     result.tells_new = bool(scope.by_kind.get("acute_strong"))
+    result.tells_recent = bool(scope.by_kind.get("recent"))
     scope.all_findings = {i for f in findings + beside if f.kind != "block" for i in range(f.start, f.end)}
     scope.sign_tokens = {i for f in findings + beside if f.kind.startswith(("flag", "warn"))
                          for i in range(f.start, f.end)}

@@ -235,7 +235,7 @@ def _check_language(check: "_Checker", language: Dict[str, Any]) -> None:
     f = "language.yml"
     for key in ("clause_breaks", "negation_pre", "negation_post", "pseudo_negation", "uncertainty_pre", "long_standing",
                 "onset_unknown", "resolved", "no_harm", "conditional", "acute_strong", "acute_worsening", "blockers",
-                "reporting_frames"):
+                "reporting_frames", "recent"):
         check.patterns(f, key, language.get(key), key)
     signals = check.mapping(f, "signals", language.get("signals"))
     for name in SIGNALS:

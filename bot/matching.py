@@ -104,7 +104,7 @@ class Pipeline:
                            ("unc", "uncertainty_pre"), ("chronic", "long_standing"), ("onset", "onset_unknown"),
                            ("resolved", "resolved"), ("noharm", "no_harm"), ("cond", "conditional"),
                            ("acute_strong", "acute_strong"), ("frame", "reporting_frames"),
-                           ("acute_worse", "acute_worsening"), ("break", "clause_breaks")):
+                           ("acute_worse", "acute_worsening"), ("break", "clause_breaks"), ("recent", "recent")):
             self._add(self.cues, f"{label}|", lang[key])
         self._add(self.cues, "severe|", lang["signals"]["severity"])  # severe pain: a fall or knock that hurt
         for name, phrases in lang["signals"].items():

@@ -67,6 +67,8 @@ class Extraction:
     # A word telling that something is new or sudden anywhere in the message ("since tuesday", "onset this am"):
     # with it, a denial elsewhere no longer turns the second reader's sure sign into a question
     tells_new: bool = False
+    # A recent span of weeks ("the last few weeks", "over 3/52"): with a cancer history, a sign told over it is new
+    tells_recent: bool = False
     blocked: bool = False  # words that look like a sign but are not ("a breath of fresh air"): the rules know
     neuro_change: List[str] = field(default_factory=list)  # worsening weakness, not sudden
     # No red-flag or warning-sign phrase of any kind (screen-only ones included) in the text: the only

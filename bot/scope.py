@@ -19,7 +19,8 @@ PURE_CHRONIC_MAX_WORDS = 8
 PURE_CUE_EDGE_WORDS = 4
 # The back pain itself, which is not a finding (every message is about it): "..., back pain same as ever" tells
 # the age of the pain, not of a sign said before it.
-BACK_WORDS = {"back", "backache", "backs", "spine"}  # a clause about the back is not about another sign
+# a clause about the back is not about another sign (LBP: care notes)
+BACK_WORDS = {"back", "backache", "backs", "spine", "lbp", "lumbar", "backpain"}
 PAIN_WORDS = {"back", "pain", "pains", "backache", "ache", "aches", "aching", "sore", "soreness", "spasm", "spasms"}
 # Words of a worsening cue that say the pain used to be otherwise ("any more", "no longer", "used to").
 CHANGE_FROM_BEFORE = {"anymore", "more", "longer", "used", "use"}
@@ -161,7 +162,8 @@ class Scope:
 
     def long_standing(self, start: int, end: Optional[int] = None) -> bool:
         seg = self.segment_of(start)
-        if self.in_segment("chronic", seg) and not self.chronic_elsewhere(start, end):
+        if self.in_segment("chronic", seg) and not self.chronic_elsewhere(start, end) \
+                and not self._recent_nearer(start, end, seg):
             return True
         return self._pure_segment("chronic", seg + 1) or (
             self._pure_segment("chronic", seg - 1, after=False) and not self._contrast_before(seg))
@@ -240,6 +242,18 @@ class Scope:
                       and not self._contrast_before(seg)
                       and not any(self.in_segment(kind, seg) for kind in ("chronic", "onset", "acute_worse"))))
         return strong, self._near("acute_worse", start, end, ACUTE_WINDOW)
+
+    def _recent_nearer(self, start: int, end: Optional[int], seg: int) -> bool:
+        """A span of recent weeks told nearer the sign than any long-standing cue of its clause ("prostate cancer 3
+        yrs ago and over the weeks he's gone weak in both legs"): the years are another finding's."""
+        end = start + 1 if end is None else end
+
+        def distance(cue: Span) -> int:
+            return start - cue.end if cue.end <= start else cue.start - end if cue.start >= end else 0
+
+        recent = [distance(c) for c in self.by_kind.get("recent", ()) if self.segment_of(c.start) == seg]
+        chronic = [distance(c) for c in self.by_kind.get("chronic", ()) if self.segment_of(c.start) == seg]
+        return bool(recent) and min(recent) < min(chronic, default=len(self.doc))
 
     def _about_back(self, seg: int) -> bool:
         return any(s == seg and self.doc[i].norm_ in BACK_WORDS for i, s in enumerate(self.seg))
