@@ -180,7 +180,7 @@ SCREEN_BESIDE = 4  # "his legs aren't any weaker": the fuller words of the same 
 def _inability(doc, cue) -> bool:
     """The denial cue is the "not" of "can't", "cannot", "couldn't" or "won't"."""
     words = [t.lower_ for t in doc[cue.start: cue.end]]
-    if words in (["cannot"],):
+    if words == ["cannot"]:
         return True
     return len(words) == 1 and words[0] in ("not", "nt", "n't") and cue.start > 0 and \
         doc[cue.start - 1].lower_ in CANNOT

@@ -19,9 +19,9 @@ PURE_CHRONIC_MAX_WORDS = 8
 PURE_CUE_EDGE_WORDS = 4
 # The back pain itself, which is not a finding (every message is about it): "..., back pain same as ever" tells
 # the age of the pain, not of a sign said before it.
-# a clause about the back is not about another sign (LBP: care notes)
-BACK_WORDS = {"back", "backache", "backs", "spine", "lbp", "lumbar", "backpain"}
 PAIN_WORDS = {"back", "pain", "pains", "backache", "ache", "aches", "aching", "sore", "soreness", "spasm", "spasms"}
+# A clause naming the back tells the back's age or newness, not that of a sign beside it ("LBP": care notes).
+BACK_WORDS = {"back", "backache", "backs", "spine", "lbp", "lumbar", "backpain"}
 # Words of a worsening cue that say the pain used to be otherwise ("any more", "no longer", "used to").
 CHANGE_FROM_BEFORE = {"anymore", "more", "longer", "used", "use"}
 # Idioms with a joiner inside that never start a new clause ("wets herself now and then, for years").
