@@ -3,6 +3,7 @@
     python -m bench.reading                  # the blind split: figures only -> bench/reading.md, reading.json
     python -m bench.reading --split dev      # the dev split: figures, and every failure in bench/work/
     python -m bench.reading --readers rules  # one reader alone (rules | model | both; default: as configured)
+    python -m bench.reading --split dev --files "b9*" --held-out  # a retired split, the model trained without it
 
 Each single message is sent in the state its label names (an opening, a reply to the form's question
 `asked`, or a message after an assessment) by harness.dialogue, and judged by its level:
@@ -307,8 +308,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--out", default=None, help="markdown file (default bench/reading.md for blind)")
     parser.add_argument("--failures", default=None, help="dev split: where to write the failures (JSON)")
     parser.add_argument("--files", default="*", help="dev split: only the files whose name (without .yml) matches")
+    parser.add_argument("--held-out", action="store_true",
+                        help="dev split with --files: the second reader is first trained without those files (a "
+                             "temporary model under bench/work/), so its figures on them are held out")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
+    if args.held_out:
+        if args.split != "dev" or args.files == "*":
+            parser.error("--held-out needs --split dev and --files GLOB (the files to hold out)")
+        from bot import reading_model
+        model = WORK / "reading-model-held-out.pkl"
+        reading_model.train(out=model, leave_out=args.files)
+        reading_model.reset(model)
     setups = args.readers or ["both"]
     reports: Dict[str, Dict[str, Any]] = {}
     for setup in setups:

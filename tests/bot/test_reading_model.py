@@ -40,6 +40,14 @@ def test_training_counts_the_positives_per_red_flag(trained):
     assert trained["breathing"] == 9 and trained["fever"] == 0 and trained["back_lump"] == 6
 
 
+def test_training_can_leave_files_out_for_a_held_out_measurement(trained, tmp_path):
+    extra = reading_model.CORPUS / "held.yml"
+    extra.write_text(yaml.safe_dump({"messages": [{"text": f"burning up {t}", "level": "now", "red_flags": ["fever"]}
+                                                  for t in range(6)]}))
+    assert reading_model.train(out=tmp_path / "all.pkl")["fever"] == 6
+    assert reading_model.train(out=tmp_path / "without.pkl", leave_out="held")["fever"] == 0
+
+
 def test_a_sign_only_the_model_is_sure_of_escalates(trained):
     assert reading_model.signs("since lunch his puff is zorbly")["breathing"] >= reading_model.CONFIDENT
     assert read_text("since lunch his puff is all zorbly").present_flags.keys() == {"breathing"}
