@@ -239,6 +239,8 @@ def figures(split: str, files: str = "*") -> Tuple[Dict[str, Any], List[Dict[str
         "messages": len(messages), "conversations": len(conversations),
         "emergency_recall": _share(sum(r["ok"] for r in by_level["now"]), len(by_level["now"])),
         "false_emergencies": _share(sum(not r["ok"] for r in by_level["none"]), len(by_level["none"])),
+        # a "is it new?" question asked of a message that tells no sign to ask about (denied, old, harmless)
+        "needless_checks": _share(sum(bool(r["got"]["check"]) for r in by_level["none"]), len(by_level["none"])),
         "same_day_recall": _share(sum(r["ok"] for r in by_level["today"]), len(by_level["today"])),
         "asked_or_escalated": _share(sum(r["ok"] for r in by_level["ask"]), len(by_level["ask"])),
         "topic_answers_taken": _share(sum(taken), len(taken)),
@@ -275,6 +277,7 @@ def _pct(share: Dict[str, Any]) -> str:
 def markdown(reports: Dict[str, Dict[str, Any]], written: str) -> str:
     rows = [("emergency recall (target 100%)", "emergency_recall"),
             ("false emergencies (target at most 1%)", "false_emergencies"),
+            ("needless 'is it new?' questions (of the same messages)", "needless_checks"),
             ("same-day signs recorded (target at least 95%)", "same_day_recall"),
             ("unclear onset: asked or escalated", "asked_or_escalated"),
             ("plain topic answers taken (target at least 97%)", "topic_answers_taken"),

@@ -31,9 +31,10 @@ A fall told with "not hurt" / "slid gently" is a minor fall (warning sign), not 
 """
 from __future__ import annotations
 
+import re
 from typing import List, Optional
 
-from .knowledge_base import RED_FLAGS
+from .knowledge_base import READ_WARNING_SIGNS, RED_FLAGS, knowledge
 from .matching import (
     MAX_CHARS,
     PRIORITY,
@@ -57,7 +58,15 @@ from .reading import (
 )
 from .scope import DENYING_WORDS, Scope
 from .signals import read_signals
-from .signs import both_legs, durations_of_signs, heart_attack_wording, minor_falls, read_sign, title_not_condition
+from .signs import (
+    both_legs,
+    durations_of_signs,
+    heart_attack_wording,
+    minor_falls,
+    read_sign,
+    restated_as_old,
+    title_not_condition,
+)
 
 MAX_TOTAL_CHARS = 60000  # longer messages are read in chunks up to this; beyond it, ignored (~1 s of work)
 # "can't", "cannot", "couldn't", "won't": a denial word after one of these says what someone cannot do, which
@@ -122,7 +131,7 @@ def with_second_opinion(result: Extraction, text: str) -> Extraction:
     if mode == "both":
         # a same-day sign the model is sure of where the rules found no mention of it at all
         for sign, probability in opinion.items():
-            if (sign not in flags and probability >= reading_model.CONFIDENT and not result.denies
+            if (sign in READ_WARNING_SIGNS and probability >= reading_model.CONFIDENT and not result.denies
                     and not any(f.id == sign for f in result.warning_signs)):
                 result.warning_signs.append(Finding(sign, "warning_sign", STATUS_PRESENT, said,
                                                     topic="red_flag_screen"))
@@ -135,13 +144,23 @@ def with_second_opinion(result: Extraction, text: str) -> Extraction:
             continue
         # (a denial the rules could not place makes it a question, unless the message tells something new: "Nil
         # urine output since 0600", "no feeling or function sexually since tuesday")
-        if probability >= reading_model.CONFIDENT and not (result.denies and not told and not result.tells_new):
+        # (a pain trigger the rules read may explain the model's words: "worse when she's hot" is heat, not a fever)
+        sign_kb = knowledge().red_flags[sign]
+        explained = bool({f.id for f in result.features} & set(sign_kb.get("look_alike_features") or ())) and bool(
+            set(re.findall(r"[a-z]+", text.lower())) & set(sign_kb.get("look_alike_words") or ()))
+        if probability >= reading_model.CONFIDENT and not explained and not (
+                result.denies and not told and not result.tells_new):
             result.red_flags = [f for f in result.red_flags if f.id != sign]
             result.red_flags.append(Finding(sign, "red_flag", STATUS_PRESENT, said, topic="red_flag_screen",
                                             acute=True))
         elif not told:
             result.red_flags.append(Finding(sign, "red_flag", STATUS_UNCERTAIN, said, topic="red_flag_screen"))
         result.context_free = False
+    # a sign the mention classifier hears told, new or not said, where nothing else read it: asked about
+    for sign, probability in reading_model.mentions(opinion).items():
+        if probability >= reading_model.MENTION and not any(f.id == sign for f in result.red_flags):
+            result.red_flags.append(Finding(sign, "red_flag", STATUS_UNCERTAIN, said, topic="red_flag_screen"))
+            result.context_free = False
     return result
 
 
@@ -260,10 +279,15 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     result.denies = any(c.kind in ("neg_pre", "neg_post") and not _inability(doc, c) for c in cues)
     result.blocked = bool(blocks)
     result.tells_new = bool(scope.by_kind.get("acute_strong"))
-    result.tells_recent = bool(scope.by_kind.get("recent"))
+    # (told anywhere, also inside a longer cue of worsening: "in the last week or so his bladder has been harder
+    # to empty")
+    result.tells_recent = any(c.kind == "recent" for c in all_cues)
     scope.all_findings = {i for f in findings + beside if f.kind != "block" for i in range(f.start, f.end)}
     scope.sign_tokens = {i for f in findings + beside if f.kind.startswith(("flag", "warn"))
                          for i in range(f.start, f.end)}
+    scope.blocked_tokens = blocked
+    scope.flag_ids = {i: f.id for f in findings + beside if f.kind.startswith("flag")
+                      for i in range(f.start, f.end)}
     scope.condition_tokens = {i for f in findings if f.kind == "condition" for i in range(f.start, f.end)}
     scope.trigger_tokens = {i for f in findings if f.kind == "feature" and kb.features[f.id]["topic"] == "pain_trigger"
                             for i in range(f.start, f.end)}
@@ -308,6 +332,7 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     for span in beside:
         result_list = result.red_flags if span.kind.startswith("flag") else result.warning_signs
         result_list.append(read_sign(span, said(span), scope, in_screen, neg_window, unc_window, kb, result))
+    restated_as_old(doc, result)
     both_legs(doc, result)
     heart_attack_wording(doc, scope, neg_window, kb, result)
     minor_falls(result)

@@ -305,6 +305,10 @@ def _check_signs(check: "_Checker", data: Mapping[str, Any], f: str, key: str,
                 re.compile(sign["needs_words"])
             except (re.error, TypeError) as error:
                 raise KnowledgeError(f, sid, f"needs_words is not a pattern: {error}") from error
+        for field in ("look_alike_features", "look_alike_words"):
+            values = sign.get(field, [])
+            if not (isinstance(values, list) and all(isinstance(x, str) and x == x.lower() for x in values)):
+                raise KnowledgeError(f, sid, f"{field} must be a list of lower-case ids or words")
         knocks = sign.get("knock_words", [])
         if not (isinstance(knocks, list) and all(isinstance(w, str) and w == w.lower() for w in knocks)):
             raise KnowledgeError(f, sid, "knock_words must be a list of lower-case words")

@@ -27,12 +27,22 @@ CHANGE_FROM_BEFORE = {"anymore", "more", "longer", "used", "use"}
 # Idioms with a joiner inside that never start a new clause ("wets herself now and then, for years").
 JOINED_IDIOMS = {("now", "then"), ("now", "again"), ("on", "off"), ("back", "forth"), ("up", "down"), ("over", "over")}
 SENTENCE_END = {".", "!", "?", ";", "...", "!!", "??", "?!", "!?"}
+# "yes, the chest one, no fever": a reply that says yes to something is not all denial
+AFFIRMING_WORDS = {"yes", "yeah", "yep", "yup", "aye", "ya", "yh"}
+CONTRAST_WORDS = {"but", "except", "although", "though", "however", "apart", "besides", "only"}
+# words that deny a whole reply wherever they stand ("nothing in his chest, I asked him twice", "all clear")
+SENTENCE_DENIALS = {"nothing", "nope", "nah", "clear", "negative"}
+VERB_DENIALS = {"not", "n't", "never", "hasnt", "havent", "doesnt", "didnt", "isnt", "wasnt", "nt", "nor", "neither",
+                "without"}
+OTHERS_WORDS = {"rest", "others", "other", "else", "otherwise"}
 POST_NEGATION_SKIP = {":", "-", "=", "?", "–", "—"}
 # "her legs are fine", "breathing's ok", "bladder all good": a verb or adverb may stand between
 # a finding and the word that clears it
 POST_NEGATION_VERBS = {"is", "are", "'s", "s", "was", "were", "seems", "seem", "looks", "look", "feels", "feel",
                        "all", "both", "totally", "completely", "absolutely", "perfectly", "been", "has", "have",
-                       "'ve", "still", "now", "pretty", "quite", "sounds", "sound"}
+                       "'ve", "still", "now", "pretty", "quite", "sounds", "sound",
+                       # r9: the sign named as a topic ("the numb bottom thing and he says no")
+                       "thing", "question", "business"}
 
 
 # the words that deny, inside a longer denial cue ("hasn't had any") or a finding's own words ("can't breathe")
@@ -49,6 +59,8 @@ class Scope:
         self.all_findings = finding_tokens    # every finding's tokens (set by the reader)
         self.trigger_tokens: set = set()      # the tokens of what sets the pain off (set by the reader)
         self.sign_tokens: set = set()         # every red flag's and warning sign's tokens (set by the reader)
+        self.flag_ids: Dict[int, str] = {}    # token -> the red flag it tells (set by the reader)
+        self.blocked_tokens: set = set()      # tokens of look-alikes the rules know ("gasping for a cuppa")
         self.condition_tokens: set = set()    # where the condition is named (set by the reader)
         self.cues = cues
         n = len(doc)
@@ -130,6 +142,43 @@ class Scope:
         cue is a new statement, not one more item of the list the denial began."""
         listed = any(self.doc[i].text == "," or self.doc[i].norm_ in ("and", "&") for i in range(frm, start))
         return listed and self._near("acute_strong", start, end, ACUTE_WINDOW, True)
+
+    def denied_in_sentence(self, start: int, end: int, sign_id: str) -> bool:
+        """A denial anywhere in the finding's sentence, which tells no other red flag and no "yes": the denial can
+        only be about this one."""
+        first, last = start, end
+        while first > 0 and self.doc[first - 1].text not in SENTENCE_END:
+            first -= 1
+        while last < len(self.doc) and self.doc[last].text not in SENTENCE_END:
+            last += 1
+        if any(self.flag_ids.get(i, sign_id) != sign_id for i in range(first, last) if not start <= i < end):
+            return False
+        if any(self.doc[i].norm_ in AFFIRMING_WORDS for i in range(first, last)):
+            return False
+        if self.in_sentence("unc", first, last):
+            return False  # "she might be running a temp, feels hot but says she's fine": unsure, not denied
+        # (a "not", "never" or "can't" is too often part of what is told, "not himself", "never been a problem before")
+        denials = [(c.start, c.end) for kind in ("neg_pre", "neg_post") for c in self.by_kind.get(kind, ())
+                   if first <= c.start < last and not start <= c.start < end
+                   and not {self.doc[i].norm_ for i in range(c.start, c.end)} & VERB_DENIALS]
+        denials += [(i, i + 1) for i in range(first, last) if self.doc[i].norm_ in SENTENCE_DENIALS]
+        # (a look-alike told right beside the name, "his leg goes dead if he sits with it crossed", leaves the name)
+        denials += [(i, i + 1) for i in (*range(end, end + 2), *range(start - 2, start)) if i in self.blocked_tokens]
+        # ("her legs are weak, the rest no": a denial of the others)
+        denials = [(a, b) for a, b in denials
+                   if not {self.doc[i].norm_ for i in range(max(first, a - 3), min(last, b + 3))} & OTHERS_WORDS]
+        # ("not really, but his chest is sore since lunch": a denial before a "but" is not about what follows it)
+        return any(not (c_end <= start and any(self.doc[i].norm_ in CONTRAST_WORDS for i in range(c_end, start)))
+                   for c_start, c_end in denials)
+
+    def in_sentence(self, kind: str, first: int, last: int) -> bool:
+        return any(first <= c.start < last for c in self.by_kind.get(kind, ()))
+
+    def onset_told_unknown(self, start: int) -> bool:
+        """The clause says the sign's start is not known, or is the condition's ("as usual", "because of her MS"), or
+        a short clause right after it does ("numb bum she calls it. dunno how long")."""
+        seg = self.segment_of(start)
+        return self.in_segment("onset", seg) or self._pure_segment("onset", seg + 1)
 
     def uncertain(self, start: int, window: int) -> bool:
         return self._before("unc", start, window) is not None

@@ -13,7 +13,9 @@ from .reading import Extraction
 from .scope import Scope
 
 ANSWER_FILLERS = {"i", "we", "um", "umm", "uh", "erm", "er", "hmm", "well", "honestly", "oh", "so", "sorry", "really",
-                  "just", "am", "'m", "m", "im", "genuinely", "truly", "actually"}
+                  "just", "am", "'m", "m", "im", "genuinely", "truly", "actually",
+                  # r9: "what?? no. sorry, no", "Pt NAD.", "ok so no"
+                  "what", "huh", "eh", "pt", "client", "patient", "ok", "okay"}
 
 
 def read_signals(doc, pipe: Pipeline, scope: Scope, neg_window: int, result: Extraction) -> None:

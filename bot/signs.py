@@ -85,10 +85,17 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
             finding.status = STATUS_ONSET_UNKNOWN  # "his right leg is weak": not said whether new, so asked
     elif how == "ask" and not (in_screen or strong):
         finding.status = STATUS_ONSET_UNKNOWN   # a known MS symptom: an emergency only when different
-    elif scope.in_segment("onset", scope.segment_of(span.start)) and not strong:
+    elif scope.onset_told_unknown(span.start) and not strong:
         finding.status = STATUS_ONSET_UNKNOWN   # "because of her MS", "as usual", "again"
     elif how == "state" and not (strong or in_screen):
         finding.status = STATUS_ONSET_UNKNOWN   # "she's incontinent": a state, not when it began
+    if (finding.status == STATUS_PRESENT and in_screen and not (strong or acute_event)
+            and (how in ("screen", "ask", "state") or sign.get("needs_sudden_cue"))
+            and scope.denied_in_sentence(span.start, span.end, span.id)):
+        # r9: a reply to the emergency-sign question that names only this sign and denies in the same sentence,
+        # wherever the denial stands ("nothing in his chest, i asked him twice", "Temperature I checked, is normal",
+        # "legs the same as yesterday and the day before, no worse"): only the question made the name a "yes"
+        finding.status = STATUS_NEGATED
     return finding
 
 
@@ -120,6 +127,28 @@ def durations_of_signs(scope: "Scope", findings: List["Span"], beside: List["Spa
         before = [s for s in told if s.end <= span.start and scope.segment_of(s.start) == scope.segment_of(span.start)]
         if before and before[-1].start in old_signs:
             f.status = STATUS_BASELINE
+
+
+RESTATING_WORDS = {"they", "it", "that", "those", "this", "theyve", "its", "thats", "he", "she", "they've", "it's",
+                   "that's", "he's", "she's", "'ve", "'s", "been", "have", "has", "always"}
+
+
+def restated_as_old(doc, result: Extraction) -> None:
+    """"his legs are weak but they've been weak for a year": a sign told again later in the same sentence, about the
+    same thing ("they", "it", "been"), as old and unchanged, is old where it was first told too, unless the first
+    telling has a new or worsening cue of its own. A later telling as new is never read back."""
+    settled = (STATUS_LONG_STANDING, STATUS_BASELINE)
+    for later in result.red_flags:
+        if later.status not in settled or later.start < 0:
+            continue
+        before = {t.norm_ for t in doc[max(0, later.start - 3): later.start]}
+        if not before & RESTATING_WORDS:
+            continue
+        for first in result.red_flags:
+            if (first.id == later.id and 0 <= first.start < later.start and not (first.acute or first.worsening)
+                    and first.status in (STATUS_PRESENT, STATUS_ONSET_UNKNOWN)
+                    and not any(t.text in SENTENCE_END for t in doc[first.start: later.start])):
+                first.status = later.status
 
 
 def both_legs(doc, result: Extraction) -> None:

@@ -26,6 +26,10 @@ def test_scope_mechanism(case):
         assert sign not in statuses, (case["why"], statuses)
     for feature, statuses in (case.get("features") or {}).items():
         assert [f.status for f in reading.features if f.id == feature] == statuses, (case["why"], reading.features)
+    for sign, status in (case.get("absent_status") or {}).items():
+        assert statuses.get(sign) != status, (case["why"], statuses)
+    if "tells_recent" in case:
+        assert reading.tells_recent is case["tells_recent"], case["why"]
     for sign in case.get("worsening") or []:
         assert any(f.id == sign and f.worsening for f in reading.red_flags), (case["why"], reading.red_flags)
 

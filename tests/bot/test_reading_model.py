@@ -18,7 +18,13 @@ MESSAGES = ([{"text": f"since {t} his puff is all zorbly and blarpy", "level": "
             # a same-day sign in words the rules do not know
             + [{"text": f"a glimbo has come up by his spine {t}", "level": "today", "red_flags": [],
                 "warning_signs": ["back_lump"]}
-               for t in ("today", "this week", "lately", "now", "again", "since sunday")])
+               for t in ("today", "this week", "lately", "now", "again", "since sunday")]
+            # a fever in words the rules do not know, beside heat, a pain trigger the rules do know
+            + [{"text": f"she is all hot and zorbly {t}", "level": "now", "red_flags": ["fever"]}
+               for t in ("today", "now", "tonight", "this evening", "again", "lately")]
+            # a red flag only ever told unsure, in words the rules do not know: the mention classifier's to hear
+            + [{"text": f"maybe his glorp is a bit flumpy {t}? not sure", "level": "ask", "red_flags": [],
+                "suspect": ["bladder_bowel"]} for t in ("today", "lately", "now", "again", "this week", "tonight")])
 
 
 @pytest.fixture
@@ -37,15 +43,16 @@ def trained(tmp_path, monkeypatch):
 
 
 def test_training_counts_the_positives_per_red_flag(trained):
-    assert trained["breathing"] == 9 and trained["fever"] == 0 and trained["back_lump"] == 6
+    assert trained["breathing"] == 9 and trained["fever"] == 6 and trained["back_lump"] == 6
+    assert trained["confusion"] == 0
 
 
 def test_training_can_leave_files_out_for_a_held_out_measurement(trained, tmp_path):
     extra = reading_model.CORPUS / "held.yml"
     extra.write_text(yaml.safe_dump({"messages": [{"text": f"burning up {t}", "level": "now", "red_flags": ["fever"]}
                                                   for t in range(6)]}))
-    assert reading_model.train(out=tmp_path / "all.pkl")["fever"] == 6
-    assert reading_model.train(out=tmp_path / "without.pkl", leave_out="held")["fever"] == 0
+    assert reading_model.train(out=tmp_path / "all.pkl")["fever"] == 12
+    assert reading_model.train(out=tmp_path / "without.pkl", leave_out="held")["fever"] == 6
 
 
 def test_a_sign_only_the_model_is_sure_of_escalates(trained):
@@ -133,3 +140,20 @@ def test_a_denial_keeps_the_model_from_adding_a_same_day_sign(trained):
     # the model cannot place a denial: with one in the message, what the rules read stands
     said = "no glimbo has come up by his spine since lunch"
     assert not [f for f in read_text(said).warning_signs if f.id == "back_lump"]
+
+
+def test_a_sign_only_the_mention_classifier_hears_is_asked_about_never_escalated(trained):
+    assert trained["mention:bladder_bowel"] == 6 and trained["bladder_bowel"] == 0
+    reading = read_text("maybe his glorp is flumpy?")
+    assert [(f.id, f.status) for f in reading.red_flags] == [("bladder_bowel", STATUS_UNCERTAIN)]
+    assert not reading.present_flags
+    assert not read_text("his back aches a bit today").red_flags  # the mention classifier is not a guess at random
+
+
+def test_a_pain_trigger_the_rules_read_explains_the_models_guess(trained):
+    # (red_flags.yml fever `look_alike_features`: heat makes MS pain worse; the model's fever is then asked about)
+    assert reading_model.signs("worse when she is hot and zorbly")["fever"] >= reading_model.CONFIDENT
+    explained = read_text("worse when she is hot and zorbly")
+    assert "heat" in {f.id for f in explained.features}
+    assert [(f.id, f.status) for f in explained.red_flags] == [("fever", STATUS_UNCERTAIN)]
+    assert read_text("she is all hot and zorbly tonight").present_flags.keys() == {"fever"}
