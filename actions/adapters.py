@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import bot
@@ -39,4 +39,5 @@ def say(dispatcher: CollectingDispatcher, messages: List[Dict]) -> List[EventTyp
 def apply(dispatcher: CollectingDispatcher, turn: bot.Turn) -> List[EventType]:
     """Say the turn's replies and set its slots."""
     say(dispatcher, turn.replies)
-    return [SlotSet(name, value) for name, value in turn.slots.items()]
+    # (an escalation or a crisis stops the symptom form itself: data/rules/safety.yml)
+    return [SlotSet(name, value) for name, value in turn.slots.items()] + ([ActiveLoop(None)] if turn.ends_form else [])

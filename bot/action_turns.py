@@ -10,7 +10,7 @@ also asks for a diary entry (`needs_storage`) does its turn go to the action ser
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Callable, Dict, Iterable, Optional, Tuple
 
@@ -66,13 +66,17 @@ def _validate_form(seen: Seen, now: datetime) -> Turn:
 
 
 def _escalate(seen: Seen, now: datetime) -> Turn:
-    """A red flag: "seek care now", in the same turn, whatever was going on (then the entry, if one was asked)."""
-    return take_turn(seen.case, seen.text, "report_red_flag", seen.asked, reading=_reading(seen), now=now)
+    """A red flag: "seek care now", in the same turn, whatever was going on (then the entry, if one was asked);
+    the questions stop."""
+    turn = take_turn(seen.case, seen.text, "report_red_flag", seen.asked, reading=_reading(seen), now=now)
+    return replace(turn, ends_form=True)
 
 
 def _crisis_support(seen: Seen, now: datetime) -> Turn:
-    """Crisis resources at once and a gentle check-in; a red flag in the same message is escalated too."""
-    return take_turn(seen.case, seen.text, "crisis", seen.asked, reading=_reading(seen), now=now)
+    """Crisis resources at once and a gentle check-in; a red flag in the same message is escalated too; the
+    questions stop."""
+    turn = take_turn(seen.case, seen.text, "crisis", seen.asked, reading=_reading(seen), now=now)
+    return replace(turn, ends_form=True)
 
 
 def _said(messages) -> Callable[[Seen, datetime], Turn]:

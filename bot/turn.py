@@ -54,6 +54,9 @@ class Turn:
     ask: Optional[str] = None   # the question topic pending after this turn (the form's requested_slot)
     # What the diary must do after the replies: {"add": entry} | {"show": True} | {"report": True} | {"export": True}
     diary: Optional[Dict[str, Any]] = None
+    # The questions end here: the escalation's and the crisis's actions stop the symptom form themselves (an
+    # ActiveLoop(None) event, data/rules/safety.yml), so Rasa needs no second prediction for action_deactivate_loop
+    ends_form: bool = False
 
 
 @dataclass

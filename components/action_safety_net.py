@@ -38,7 +38,7 @@ import logging
 from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
-from rasa.shared.core.events import AllSlotsReset, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.events import ActiveLoop, AllSlotsReset, BotUttered, Event, SlotSet, UserUttered
 
 import bot
 from bot import replies
@@ -136,4 +136,6 @@ def fallback_events(name: Text, tracker, speak: bool) -> List[Event]:
     if speak and turn.replies:
         utterances = [_utter(m) for m in turn.replies[:-1]] + [_utter(turn.replies[-1], mark=True)]
         events = utterances + events
+    if name in INTENT_OF_ACTION:
+        events.append(ActiveLoop(None))  # as the escalation's and the crisis's own actions: the questions stop
     return events

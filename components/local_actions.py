@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 import bot
@@ -59,7 +59,8 @@ async def run_here(action: RemoteAction, output_channel, nlg, tracker) -> Option
     if action_turns.needs_storage(turn):
         return None
     said = await action._utter_responses(responses(turn), output_channel, nlg, tracker)
-    return [*said, *(SlotSet(name, value) for name, value in turn.slots.items())]
+    return [*said, *(SlotSet(name, value) for name, value in turn.slots.items()),
+            *([ActiveLoop(None)] if turn.ends_form else [])]  # an escalation or a crisis stops the form itself
 
 
 def layer(remote: Callable) -> Callable:

@@ -146,6 +146,13 @@ def test_escalation_says_seek_care_now_names_the_condition_and_sets_slots(make_t
     assert values["condition"] == "als"
     assert "seek care now" in said(messages).lower()
     assert "ALS" in said(messages)
+    # the action stops the symptom form itself (data/rules/safety.yml: no action_deactivate_loop after it)
+    assert events[-1] == {"event": "active_loop", "name": None, "timestamp": None}
+
+
+def test_crisis_support_stops_the_questions_itself(make_tracker, run):
+    _, events = run(actions.ActionCrisisSupport(), make_tracker("I can't cope anymore, I want to die", "crisis"))
+    assert events[-1]["event"] == "active_loop" and events[-1]["name"] is None
 
 
 def test_crisis_support_gives_resources_at_once(make_tracker, run):

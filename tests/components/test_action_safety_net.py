@@ -1,7 +1,7 @@
 """The action-server safety net's decisions, on Rasa's own tracker: what a failed custom action is
 replaced with. (tests/e2e/faults/test_action_server.py checks the same against real servers.)"""
 import pytest
-from rasa.shared.core.events import ActionExecuted, AllSlotsReset, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, AllSlotsReset, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 import bot
@@ -42,6 +42,8 @@ def test_a_red_flag_gets_the_full_escalation_and_the_contract_slots():
     assert "Seek care now" in texts(events) and "trouble" in texts(events)
     said = [e.text for e in events if isinstance(e, BotUttered)]
     assert "trouble" in said[0] and said[-1].startswith("While you wait"), "the emergency is the last thing said"
+    # as action_escalate itself: the questions stop (data/rules/safety.yml runs no action_deactivate_loop after it)
+    assert events[-1] == ActiveLoop(None)
 
 
 def test_the_form_steps_aside_for_an_interruption_keeping_its_question():

@@ -9,7 +9,7 @@ import pytest
 from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered, deserialise_events
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 from rasa_sdk import Action, Tracker
@@ -147,7 +147,8 @@ def run(action_name, domain):
 def test_the_cores_actions_stay_here_and_the_others_go_to_the_action_server(domain, installed, speedups_on):
     assert run("action_ask_pain_feel", domain)[0].text
     assert run("action_answer_question", domain)[0].text
-    assert run("action_escalate", domain)[0].text  # the advice, with no diary entry asked for
+    escalated = run("action_escalate", domain)
+    assert escalated[0].text and escalated[-1] == ActiveLoop(None)  # the advice; the questions stop
     assert run("action_diary", domain) == [] and run("action_delete_conversation", domain) == []
     assert installed == ["action_diary", "action_delete_conversation"]
 
