@@ -126,7 +126,7 @@ def test_a_node_failing_fails_the_run_as_with_dask(agent, runner, monkeypatch, e
 
 def test_a_component_failing_inside_its_node_fails_the_run_as_with_dask(agent, runner, monkeypatch):
     target = agent.processor.model_metadata.nlu_target
-    node = runner._instantiated_nodes["run_LexicalSyntacticFeaturizer2"]
+    node = runner._instantiated_nodes["run_CountVectorsFeaturizer2"]
     monkeypatch.setattr(node, "_fn", lambda component, **kwargs: 1 / 0)
     for run in (graph_runner.run, graph_runner._RASA_RUN):
         with pytest.raises(GraphComponentException) as error:
