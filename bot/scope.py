@@ -35,6 +35,7 @@ SENTENCE_DENIALS = {"nothing", "nope", "nah", "clear", "negative"}
 VERB_DENIALS = {"not", "n't", "never", "hasnt", "havent", "doesnt", "didnt", "isnt", "wasnt", "nt", "nor", "neither",
                 "without"}
 OTHERS_WORDS = {"rest", "others", "other", "else", "otherwise"}
+SEPARATING_WORDS = {"and", "&", "but", "then", "so", "plus", "also"}
 POST_NEGATION_SKIP = {":", "-", "=", "?", "–", "—"}
 # "her legs are fine", "breathing's ok", "bladder all good": a verb or adverb may stand between
 # a finding and the word that clears it
@@ -133,7 +134,8 @@ class Scope:
         herself"), the denial ends there."""
         for i in range(frm, to):
             tok = self.doc[i]
-            if tok.text == "," or tok.norm_ in ("and", "&"):
+            # (r9: a dash too, "No - bladder not working": the "no" answers the question, the dash tells the exception)
+            if tok.text in (",", "-", "–", "—") or tok.norm_ in ("and", "&"):
                 return not any(j in self.all_findings for j in range(frm, i))
         return False
 
@@ -158,18 +160,30 @@ class Scope:
         if self.in_sentence("unc", first, last):
             return False  # "she might be running a temp, feels hot but says she's fine": unsure, not denied
         # (a "not", "never" or "can't" is too often part of what is told, "not himself", "never been a problem before")
-        denials = [(c.start, c.end) for kind in ("neg_pre", "neg_post") for c in self.by_kind.get(kind, ())
-                   if first <= c.start < last and not start <= c.start < end
-                   and not {self.doc[i].norm_ for i in range(c.start, c.end)} & VERB_DENIALS]
-        denials += [(i, i + 1) for i in range(first, last) if self.doc[i].norm_ in SENTENCE_DENIALS]
+        before = [(c.start, c.end) for kind in ("neg_pre", "neg_post") for c in self.by_kind.get(kind, ())
+                  if first <= c.start and c.end <= start]  # ("Sensation intact both legs")
+        before += [(i, i + 1) for i in range(first, start) if self.doc[i].norm_ in SENTENCE_DENIALS]
+        after = [(c.start, c.end) for c in self.by_kind.get("neg_post", ()) if end <= c.start < last]
+        after += [(i, i + 1) for i in range(end, last) if self.doc[i].norm_ in SENTENCE_DENIALS]
         # (a look-alike told right beside the name, "his leg goes dead if he sits with it crossed", leaves the name)
-        denials += [(i, i + 1) for i in (*range(end, end + 2), *range(start - 2, start)) if i in self.blocked_tokens]
-        # ("her legs are weak, the rest no": a denial of the others)
-        denials = [(a, b) for a, b in denials
-                   if not {self.doc[i].norm_ for i in range(max(first, a - 3), min(last, b + 3))} & OTHERS_WORDS]
-        # ("not really, but his chest is sore since lunch": a denial before a "but" is not about what follows it)
-        return any(not (c_end <= start and any(self.doc[i].norm_ in CONTRAST_WORDS for i in range(c_end, start)))
-                   for c_start, c_end in denials)
+        beside = [(i, i + 1) for i in (*range(end, end + 2), *range(start - 2, start)) if i in self.blocked_tokens]
+
+        def counts(a: int, b: int) -> bool:
+            words = {self.doc[i].norm_ for i in range(a, b)}
+            around = {self.doc[i].norm_ for i in range(max(first, a - 3), min(last, b + 3))}
+            return not (words & VERB_DENIALS or around & OTHERS_WORDS)  # ("her legs are weak, the rest no")
+
+        # Before the name, only a denial right before it with nothing between ("nothing in his chest"): a "no," that
+        # answers the question ("no, her legs are weak") or one told of something else ("nothing helps and her legs
+        # are weak") is not about it. After it, a word that clears it ("Temperature I checked, is normal") with no
+        # "but" between ("she felt warm but I checked ..." stays a yes: the careful reading).
+        return any(b <= start and start - b <= 3 and not any(
+                       self.doc[i].is_punct or self.doc[i].norm_ in SEPARATING_WORDS for i in range(b, start))
+                   and counts(a, b) for a, b in before) or any(
+                   not any(self.doc[i].norm_ in CONTRAST_WORDS for i in range(end, a)) and counts(a, b)
+                   # (past a comma, "no ..." denies what it names: "her legs are weak, no pain though")
+                   and not (any(self.doc[i].is_punct for i in range(end, a)) and self.doc[a].norm_ in ("no", "nil"))
+                   for a, b in after) or bool(beside)
 
     def in_sentence(self, kind: str, first: int, last: int) -> bool:
         return any(first <= c.start < last for c in self.by_kind.get(kind, ()))
