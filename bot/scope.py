@@ -146,8 +146,9 @@ class Scope:
         return listed and self._near("acute_strong", start, end, ACUTE_WINDOW, True)
 
     def denied_in_sentence(self, start: int, end: int, sign_id: str) -> bool:
-        """A denial anywhere in the finding's sentence, which tells no other red flag and no "yes": the denial can
-        only be about this one."""
+        """In a sentence that tells no other red flag, says no "yes" and is not unsure: a denial right before the
+        finding with nothing between, a word that clears it after it with no "but" between, or a look-alike told
+        right beside it (the cases below). The denial can then only be about this one."""
         first, last = start, end
         while first > 0 and self.doc[first - 1].text not in SENTENCE_END:
             first -= 1
