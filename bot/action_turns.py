@@ -65,18 +65,12 @@ def _validate_form(seen: Seen, now: datetime) -> Turn:
     return turn
 
 
-def _escalate(seen: Seen, now: datetime) -> Turn:
-    """A red flag: "seek care now", in the same turn, whatever was going on (then the entry, if one was asked);
-    the questions stop."""
-    turn = take_turn(seen.case, seen.text, "report_red_flag", seen.asked, reading=_reading(seen), now=now)
-    return replace(turn, ends_form=True)
-
-
-def _crisis_support(seen: Seen, now: datetime) -> Turn:
-    """Crisis resources at once and a gentle check-in; a red flag in the same message is escalated too; the
-    questions stop."""
-    turn = take_turn(seen.case, seen.text, "crisis", seen.asked, reading=_reading(seen), now=now)
-    return replace(turn, ends_form=True)
+def _ending_questions(intent: str) -> Callable[[Seen, datetime], Turn]:
+    """The turn of a red flag ("seek care now", in the same turn, whatever was going on; then the entry, if one was
+    asked) or a crisis (its resources at once; a red flag in the same message is escalated too): the questions
+    stop (data/rules/safety.yml)."""
+    return lambda seen, now: replace(take_turn(seen.case, seen.text, intent, seen.asked, reading=_reading(seen),
+                                               now=now), ends_form=True)
 
 
 def _said(messages) -> Callable[[Seen, datetime], Turn]:
@@ -91,8 +85,8 @@ ACTIONS: Dict[str, Callable[[Seen, datetime], Turn]] = {
     FORM_VALIDATION: _validate_form,
     **{f"action_ask_{topic}": _asked(topic) for topic in TOPICS},  # Rasa looks for `action_ask_<slot>`
     "action_assess": lambda seen, now: conclude(seen.case),
-    "action_escalate": _escalate,
-    "action_crisis_support": _crisis_support,
+    "action_escalate": _ending_questions("report_red_flag"),
+    "action_crisis_support": _ending_questions("crisis"),
     "action_answer_question": _said(lambda seen: replies.knowledge_answer(seen.text, seen.case)),
     "action_answer_dose": _said(lambda seen: replies.dose()),
     "action_explain_question": _said(lambda seen: replies.why_we_ask(seen.asked)),
