@@ -181,6 +181,8 @@ def merge_reading(case: Optional[Dict], reading: Extraction, text: str = "",
     if answering_check:
         asked_topic = None  # a reply to the "is it new?" question, not to the screen; its retry is counted there
     if (asked_topic and asked_topic not in topics_found and reading.answer is None and not flag_statuses
+            and not (asked_topic == "red_flag_screen" and (reading.signals.get("no_later") or
+                                                          reading.signals.get("whole_no")))
             and not check_answered and asked_topic not in case["deferred"]
             and not _takes_as_answer(reading, asked_topic, topics_found)
             and case["asks"].get(asked_topic, 0) < int(knowledge().policy["dialogue"]["max_asks"])):
@@ -230,6 +232,8 @@ def _takes_as_answer(reading: Extraction, asked_topic: str, topics_found: set) -
     others = set(topics_found) - {asked_topic}
     if not (asked_topic in FEATURE_TOPICS and reading.plain):
         return False
+    if asked_topic == "pain_relief" and reading.signals.get("relief"):
+        return True  # r10: "baclofen helps the spasms, not the ache": what eases it, whatever else it names
     # where, when, what sets it off, what eases it and how they get about run into each other in everyday
     # answers ("in bed nearly all the time", "since the new carers started the transfers"); only a feeling,
     # or the condition, told instead of what was asked is "something else"
@@ -355,6 +359,19 @@ def _says_none(text: str) -> bool:
     return bool(words & set(knowledge().policy["dialogue"]["screen_none_words"]))
 
 
+def _denials_listed(reading: Extraction) -> int:
+    """How many places the message denies or tells as old a red flag ("no fever, no falls, legs same" -> 3); one
+    mention read as two signs ("legs same": weakness, both legs) is one place."""
+    spans = sorted((f.start, f.start + len(f.said.split())) for f in reading.red_flags
+                   if f.status in (STATUS_NEGATED, STATUS_LONG_STANDING))
+    places, reach = 0, -1
+    for start, end in spans:  # overlapping words ("her legs" / "legs") are one place
+        if start >= reach:
+            places += 1
+        reach = max(reach, end)
+    return places
+
+
 def _update_screen(case: Dict, reading: Extraction, text: str, asked_topic: Optional[str],
                    new_flags: List[str], flag_statuses: Dict[str, str]) -> None:
     """The red-flag screen: answered only by a reply to it; denials in passing never close it."""
@@ -366,8 +383,13 @@ def _update_screen(case: Dict, reading: Extraction, text: str, asked_topic: Opti
     denied = set(case["red_flag_mentions"])
     # "no fever, no falls" starts with "no" but answers only for the signs it names
     # ... but "no, his chest is fine" and "no. breathing fine" say no to the question first (contract)
-    denies_all = reading.answer == "no" and (
-        not flag_statuses or _says_none(text) or bool(reading.signals.get("no_first")))
+    denies_all = (reading.answer == "no" and (
+        not flag_statuses or _says_none(text) or bool(reading.signals.get("no_first")))) or (
+        # r10: a "no" to the whole question said after other words, or a list of denials ("no fever no fall, legs
+        # same, wee same"): an answer that says no to the question (the contract), not an opening naming a sign
+        not any(s == STATUS_PRESENT for s in flag_statuses.values()) and reading.answer != "yes" and (
+            bool(reading.signals.get("no_later")) or _denials_listed(reading) >= 2 or (
+                bool(reading.signals.get("whole_no")) and not reading.signals.get("uncertain"))))
     if any(s in (STATUS_UNCERTAIN, STATUS_ONSET_UNKNOWN) for s in flag_statuses.values()) or \
             reading.answer == "uncertain":
         case["red_flag_screen"] = SCREEN_UNSURE

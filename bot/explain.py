@@ -122,8 +122,11 @@ def why_ask(topic: str) -> Optional[str]:
 
 # ---------------------------------------------------------------- FAQ
 
-_QUESTION_START = re.compile(r"^\s*(what|why|how|does|do|can|could|is|are|where|when|should|will|would|which|"
-                             r"tell me|explain|any|anything)\b", re.I)
+# (r10: not "can't pinpoint", "don't know", "isn't walking": a negated verb opens an answer; nor "when we turn him
+# it's better", "where the strap sits": "when" or "where" before who does what opens a clause of an answer)
+_QUESTION_START = re.compile(r"^\s*((what|why|how|does|do|can|could|is|are|should|will|would|which|any|anything)"
+                             r"\b(?!['’])|(where|when)\b(?!\s+(we|he|she|they|i|you|it|the|his|her|my|their|our)\b)"
+                             r"|tell me\b|explain\b)", re.I)
 
 
 def _has_keyword(text: str, keyword: str) -> bool:

@@ -43,7 +43,9 @@ POST_NEGATION_VERBS = {"is", "are", "'s", "s", "was", "were", "seems", "seem", "
                        "all", "both", "totally", "completely", "absolutely", "perfectly", "been", "has", "have",
                        "'ve", "still", "now", "pretty", "quite", "sounds", "sound",
                        # r9: the sign named as a topic ("the numb bottom thing and he says no")
-                       "thing", "question", "business"}
+                       "thing", "question", "business",
+                       # r10: "the breathing also normal", "waterworks too are fine"
+                       "also", "too"}
 
 
 # the words that deny, inside a longer denial cue ("hasn't had any") or a finding's own words ("can't breathe")
@@ -114,6 +116,11 @@ class Scope:
                     and self.segment_of(cue.start) == seg and not self._denial_ends(min(cue.end, start), start)
                     and not self._new_item(min(cue.end, start), start, end)):
                 return True
+        # r10: an old-news cue that opens with a denial and runs over the finding ("no weaker than normal", "not any
+        # worse than usual"): the denial is the cue's first word, which the longer cue took from the denial cues
+        if any(cue.start < start < cue.end and self.doc[cue.start].norm_ in DENYING_WORDS
+               for cue in self.by_kind.get("chronic", ())):
+            return True
         # post-negation: "fever: no", "falls - none"
         i = end
         while i < len(self.doc) and self.doc[i].text in POST_NEGATION_SKIP:

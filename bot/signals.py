@@ -15,14 +15,21 @@ from .scope import Scope
 ANSWER_FILLERS = {"i", "we", "um", "umm", "uh", "erm", "er", "hmm", "well", "honestly", "oh", "so", "sorry", "really",
                   "just", "am", "'m", "m", "im", "genuinely", "truly", "actually",
                   # r9: "what?? no. sorry, no", "Pt NAD.", "ok so no"
-                  "what", "huh", "eh", "pt", "client", "patient", "ok", "okay"}
+                  "what", "huh", "eh", "pt", "client", "patient", "ok", "okay",
+                  # r10: "mm no", "err... no?"
+                  "err", "errr", "mm", "mmm", "hm", "hmmm"}
 
 
 def read_signals(doc, pipe: Pipeline, scope: Scope, neg_window: int, result: Extraction) -> None:
     spans = find_spans(pipe.signals, doc, pipe.nlp)
     answer_kinds = {"answer_yes", "answer_no", "uncertain"}
     answers = longest_first([s for s in spans if s.id in answer_kinds])
-    others = [s for s in spans if s.id not in answer_kinds]
+    others = [s for s in spans if s.id not in answer_kinds and s.id != "not_crisis"]
+    # a crisis phrase inside words that say something else ("wants to die at home when the time comes",
+    # "denies thoughts of self harm") is not a crisis
+    not_crisis = [s for s in spans if s.id == "not_crisis"]
+    others = [s for s in others if not (s.id == "crisis" and any(
+        n.start <= s.start and s.end <= n.end for n in not_crisis))]
     signals: Dict[str, List[str]] = {}
     for name in {s.id for s in others}:
         for span in longest_first([s for s in others if s.id == name]):
@@ -45,9 +52,12 @@ def read_signals(doc, pipe: Pipeline, scope: Scope, neg_window: int, result: Ext
         if span.start in (first_word, answer_start):
             result.answer = {"answer_yes": "yes", "answer_no": "no", "uncertain": "uncertain"}[span.id]
             break
+    later = _no_said_later(doc, answers, answer_start)
+    if later and result.answer is None:
+        signals["no_later"] = [later]
     if "question" in signals:
         first_q = first_word is not None and any(
-            s.id == "question" and s.start == first_word for s in others)
+            s.id == "question" and s.start == first_word for s in others) and not _opens_a_clause(doc, first_word)
         result.is_question = first_q or any(t.text == "?" for t in doc)
         del signals["question"]
     mention = signals.pop("dose_mention", None)
@@ -85,6 +95,41 @@ def read_signals(doc, pipe: Pipeline, scope: Scope, neg_window: int, result: Ext
         any(t.lower_ in _stop_words() or t.norm_ in _stop_words() or (t.is_alpha and t.norm_ in pipe.vocab_words)
             for t in doc)
         or bool(result.features or result.condition or result.red_flags or result.warning_signs or result.answer))
+
+
+def _no_said_later(doc, answers, answer_start: Optional[int]) -> Optional[str]:
+    """A "no" to the whole question said after other words (r10: "I've checked, none of those", "mm no", "legs same,
+    not hot, so no"): a "no" of several words opening a clause, or a "no" standing alone at the end ("..., so no";
+    not "stairs are a no"). Not when a "yes" or an unsure word is said too. The red-flag screen reads it as its
+    answer (bot.case)."""
+    if any(s.id in ("answer_yes", "uncertain") for s in answers):
+        return None
+    last = max((t.i for t in doc if not (t.is_punct or t.is_space)), default=None)
+    for span in answers:
+        if span.id != "answer_no" or span.start == answer_start:
+            continue
+        before = span.start - 1
+        while before >= 0 and (doc[before].norm_ in ANSWER_FILLERS or doc[before].lower_ in _CLAUSE_JOINS):
+            before -= 1
+        opens_clause = before < 0 or doc[before].is_punct
+        ends = span.end - 1 == last and not any(t.text == "?" for t in doc[span.end:])
+        if opens_clause and (ends or span.end - span.start > 1):
+            return doc[span.start: span.end].text
+    return None
+
+
+def _opens_a_clause(doc, first: int) -> bool:
+    """r10: "when we turn him it's better", "where the strap sits": a "when" or "where" followed by who does what
+    opens a clause of an answer, not a question ("when will it ease", "where should we go" ask)."""
+    return doc[first].lower_ in ("when", "where", "whenever", "wherever") and first + 1 < len(doc) and \
+        doc[first + 1].lower_ in _CLAUSE_SUBJECTS
+
+
+_CLAUSE_SUBJECTS = frozenset({"we", "he", "she", "they", "i", "you", "it", "the", "his", "her", "my", "their", "our",
+                              "its", "it's", "hes", "shes", "theyre", "carers", "mum", "dad"})
+
+
+_CLAUSE_JOINS = frozenset({"but", "and", "so", "though", "tho", "otherwise", "apart", "else", "anyway"})
 
 
 @lru_cache(maxsize=None)

@@ -116,10 +116,33 @@ def test_denials_in_passing_leave_the_screen_open_and_it_asks_only_about_the_res
 
 def test_a_partial_denial_at_the_screen_asks_about_the_rest_then_none_clears_it():
     case = read_message(None, FULL)
-    case = read_message(case, "no fever and she hasn't fallen", asked_topic="red_flag_screen")
+    case = read_message(case, "no fever", asked_topic="red_flag_screen")
     assert case["red_flag_screen"] == "partial" and next_topic(case) == "red_flag_screen"
     case = read_message(case, "none of those either", asked_topic="red_flag_screen")
     assert case["red_flag_screen"] == "clear"
+
+
+@pytest.mark.parametrize("reply", [
+    "no fever and she hasn't fallen",                        # a list of denials answers the question (contract)
+    "no falls, no temp, no wee problems, she's herself",
+    "I've checked, none of those",                           # the "no" said after other words
+    "I went down the list with her, it's a no",
+    "mm no",
+    "the rest is the same as always",
+])
+def test_a_reply_that_says_no_to_the_screen_in_other_words_answers_all_of_it(reply):
+    case = read_message(read_message(None, FULL), reply, asked_topic="red_flag_screen")
+    assert case["red_flag_screen"] == "clear" and next_topic(case) != "red_flag_screen"
+
+
+@pytest.mark.parametrize("reply", [
+    "no fever, but her legs went this morning",              # a sign told present still escalates
+    "not sure, everything else is fine",                     # unsure stays unsure
+    "i use a walker. stairs are a no",                       # a "no" that belongs to its own clause
+])
+def test_a_no_said_later_does_not_clear_a_screen_that_tells_something_else(reply):
+    case = read_message(read_message(None, FULL), reply, asked_topic="red_flag_screen")
+    assert case["red_flag_screen"] != "clear"
 
 
 @pytest.mark.parametrize("topic,answer,feature", [
