@@ -242,15 +242,17 @@ class _IndexedMatcher:
 
     def __init__(self, vocab, new_matcher) -> None:
         self._vocab, self._new_matcher = vocab, new_matcher
-        self._by_words: Dict[Optional[frozenset], object] = {}  # None: patterns with no such token, always run
-        self._word_index: Dict[str, List[frozenset]] = {}
+        # a key: the sets of words a pattern cannot match without (None: no such token, always run)
+        self._by_words: Dict[Optional[Tuple[frozenset, ...]], object] = {}
+        self._word_index: Dict[str, List[Tuple[frozenset, ...]]] = {}  # a word of a key's first set -> the keys
         self._rank: Dict[int, int] = {}  # a key's hash -> the order it was first added in
 
     @staticmethod
-    def required_words(pattern: List[dict]) -> Optional[frozenset]:
-        """Words one of which a message must hold for the pattern to match: the most telling required token's
-        (a set with no everyday word in it, the smallest such; "(her|his) bladder" is indexed by "bladder", so it
-        is not tried on every message with a "her" in it)."""
+    def required_words(pattern: List[dict]) -> Optional[Tuple[frozenset, ...]]:
+        """The sets of words a message must hold one of each for the pattern to match: the two most telling
+        required tokens' (sets with no everyday word in them, the smallest first; "(her|his) bladder" is indexed
+        by "bladder", so it is not tried on every message with a "her" in it). The second set keeps the patterns
+        that share a first word apart: "can't feel ... bottom" is not tried on "can't feel his legs"."""
         candidates = []
         for token in pattern:
             if token.get("OP") in ("?", "*"):
@@ -263,17 +265,17 @@ class _IndexedMatcher:
         if not candidates:
             return None
         common = _everyday_words()
-        telling = [c for c in candidates if not c & common]
-        return min(telling, key=len) if telling else candidates[0]
+        telling = sorted(set(c for c in candidates if not c & common), key=lambda c: (len(c), sorted(c)))
+        return tuple(telling[:2]) if telling else (candidates[0],)
 
     def add(self, key: str, patterns: List[List[dict]]) -> None:
-        groups: Dict[Optional[frozenset], List[List[dict]]] = {}
+        groups: Dict[Optional[Tuple[frozenset, ...]], List[List[dict]]] = {}
         for pattern in patterns:
             groups.setdefault(self.required_words(pattern), []).append(pattern)
         for words, group in groups.items():
             if words not in self._by_words:
                 self._by_words[words] = self._new_matcher()
-                for word in words or ():
+                for word in words[0] if words else ():
                     self._word_index.setdefault(word, []).append(words)
             self._by_words[words].add(key, group)
         self._rank.setdefault(self._vocab.strings.add(key), len(self._rank))  # the id spaCy returns for `key`
@@ -283,7 +285,8 @@ class _IndexedMatcher:
 
     def __call__(self, doc) -> List[Tuple[int, int, int]]:
         present = {token.norm_ for token in doc}
-        groups = {words for word in present for words in self._word_index.get(word, ())}
+        groups = {words for word in present for words in self._word_index.get(word, ())
+                  if all(more & present for more in words[1:])}
         if None in self._by_words:
             groups.add(None)
         found: set = set()
