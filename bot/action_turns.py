@@ -81,12 +81,15 @@ def _asked(topic: str) -> Callable[[Seen, datetime], Turn]:
     return lambda seen, now: ask_turn(seen.case, topic)
 
 
+# The actions that end the questions, each with the intent it answers whatever the classifier said (the safety net
+# gives the same turn when the action server is down: components/action_safety_net.py).
+ENDING_INTENTS = {"action_escalate": "report_red_flag", "action_crisis_support": "crisis"}
+
 ACTIONS: Dict[str, Callable[[Seen, datetime], Turn]] = {
     FORM_VALIDATION: _validate_form,
     **{f"action_ask_{topic}": _asked(topic) for topic in TOPICS},  # Rasa looks for `action_ask_<slot>`
     "action_assess": lambda seen, now: conclude(seen.case),
-    "action_escalate": _ending_questions("report_red_flag"),
-    "action_crisis_support": _ending_questions("crisis"),
+    **{name: _ending_questions(intent) for name, intent in ENDING_INTENTS.items()},
     "action_answer_question": _said(lambda seen: replies.knowledge_answer(seen.text, seen.case)),
     "action_answer_dose": _said(lambda seen: replies.dose()),
     "action_explain_question": _said(lambda seen: replies.why_we_ask(seen.asked)),

@@ -42,6 +42,7 @@ from rasa.shared.core.events import ActiveLoop, AllSlotsReset, BotUttered, Event
 
 import bot
 from bot import replies
+from bot.action_turns import ENDING_INTENTS
 from components import incremental_states
 from ops import action_guard
 from ops.settings import action_timeout
@@ -53,8 +54,8 @@ MARK = "backline_safety_net"  # metadata key on the trouble messages (one per tu
 FORM_VALIDATION = "validate_symptom_form"
 # Custom actions whose whole effect is known and needs no action server.
 LOCAL_EFFECTS = {"action_start_over", "action_delete_conversation"}
-# Actions that answer one intent whatever the classifier said: their failure is that intent's turn.
-INTENT_OF_ACTION = {"action_escalate": "report_red_flag", "action_crisis_support": "crisis"}
+# Actions that answer one intent whatever the classifier said (bot.action_turns): their failure is that intent's turn.
+INTENT_OF_ACTION = ENDING_INTENTS
 
 
 # A deleted conversation's replays go with it (they hold its latest message: issue 23).
