@@ -249,10 +249,11 @@ class _IndexedMatcher:
 
     @staticmethod
     def required_words(pattern: List[dict]) -> Optional[Tuple[frozenset, ...]]:
-        """The sets of words a message must hold one of each for the pattern to match: the two most telling
-        required tokens' (sets with no everyday word in them, the smallest first; "(her|his) bladder" is indexed
-        by "bladder", so it is not tried on every message with a "her" in it). The second set keeps the patterns
-        that share a first word apart: "can't feel ... bottom" is not tried on "can't feel his legs"."""
+        """The sets of words a message must hold one of each for the pattern to match: the most telling required
+        token's (a set with no everyday word in it, the smallest; "(her|his) bladder" is indexed by "bladder", so it
+        is not tried on every message with a "her" in it), then the next smallest that is not all everyday words.
+        The second keeps patterns that share a first word apart: "can't feel ... bottom" is not tried on "can't
+        feel his legs"."""
         candidates = []
         for token in pattern:
             if token.get("OP") in ("?", "*"):
@@ -265,8 +266,12 @@ class _IndexedMatcher:
         if not candidates:
             return None
         common = _everyday_words()
-        telling = sorted(set(c for c in candidates if not c & common), key=lambda c: (len(c), sorted(c)))
-        return tuple(telling[:2]) if telling else (candidates[0],)
+        telling = sorted(set(c for c in candidates if not c & common), key=_smallest_first)
+        if not telling:
+            return (candidates[0],)
+        # the second may hold an everyday word among others ("bum|bottom|...": "bottom" is one of spaCy's)
+        second = sorted(set(c for c in candidates if c != telling[0] and not c <= common), key=_smallest_first)
+        return (telling[0], *second[:1])
 
     def add(self, key: str, patterns: List[List[dict]]) -> None:
         groups: Dict[Optional[Tuple[frozenset, ...]], List[List[dict]]] = {}
@@ -293,6 +298,10 @@ class _IndexedMatcher:
         for words in groups:
             found.update(self._by_words[words](doc))
         return sorted(found, key=lambda match: (match[1], match[2], self._rank[match[0]]))
+
+
+def _smallest_first(words: frozenset) -> tuple:
+    return len(words), sorted(words)
 
 
 @lru_cache(maxsize=1)

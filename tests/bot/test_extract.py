@@ -243,15 +243,42 @@ def test_the_findings_matched_by_index_are_those_one_matcher_finds():
 
 
 @pytest.mark.parametrize("pattern, words", [
-    # the most telling required token: "back" is an everyday word (spaCy's stop words), "pain" is not
-    ([{"NORM": "back"}, {"NORM": "pain"}], {"pain"}),
-    ([{"NORM": {"IN": ["her", "his"]}}, {"NORM": "bladder"}], {"bladder"}),
-    ([{"NORM": {"IN": ["her", "his"]}}, {"NORM": {"IN": ["the", "a"]}}], {"her", "his"}),
-    ([{"NORM": {"IN": ["his", "her"]}, "OP": "?"}, {"NORM": {"IN": ["back", "spine"]}}], {"back", "spine"}),
-    ([{"IS_PUNCT": False, "NORM": {"NOT_IN": ["not"]}, "OP": "?"}, {"NORM": "numb"}], {"numb"}),
+    # the most telling required tokens: "back" is an everyday word (spaCy's stop words), "pain" is not
+    ([{"NORM": "back"}, {"NORM": "pain"}], [{"pain"}]),
+    ([{"NORM": {"IN": ["her", "his"]}}, {"NORM": "bladder"}], [{"bladder"}]),
+    ([{"NORM": {"IN": ["her", "his"]}}, {"NORM": {"IN": ["the", "a"]}}], [{"her", "his"}]),
+    ([{"NORM": {"IN": ["his", "her"]}, "OP": "?"}, {"NORM": {"IN": ["back", "spine"]}}], [{"back", "spine"}]),
+    ([{"IS_PUNCT": False, "NORM": {"NOT_IN": ["not"]}, "OP": "?"}, {"NORM": "numb"}], [{"numb"}]),
     ([{"NORM": {"IN": ["a", "b"]}, "OP": "?"}], None),
+    # two telling tokens: the smaller set first, then the next (a message must hold a word of each)
+    ([{"NORM": "can"}, {"NORM": "feel"}, {"NORM": {"IN": ["bum", "bottom"]}}], [{"feel"}, {"bum", "bottom"}]),
 ])
-def test_a_pattern_is_tried_only_on_messages_with_the_words_its_most_telling_token_needs(pattern, words):
+def test_a_pattern_is_tried_only_on_messages_with_the_words_its_most_telling_tokens_need(pattern, words):
     from bot.matching import _IndexedMatcher
 
-    assert _IndexedMatcher.required_words(pattern) == (frozenset(words) if words else None)
+    assert _IndexedMatcher.required_words(pattern) == (tuple(frozenset(w) for w in words) if words else None)
+
+
+def test_a_pattern_is_not_run_on_a_message_missing_its_second_telling_word():
+    from spacy.matcher import Matcher
+
+    from bot.matching import _IndexedMatcher, pipeline
+
+    nlp, runs = pipeline().nlp, []
+
+    class Counted:
+        def __init__(self):
+            self.matcher = Matcher(nlp.vocab, validate=False)
+            self._patterns = self.matcher._patterns
+
+        def add(self, key, patterns):
+            self.matcher.add(key, patterns)
+
+        def __call__(self, doc):
+            runs.append(doc.text)
+            return self.matcher(doc)
+
+    indexed = _IndexedMatcher(nlp.vocab, Counted)
+    indexed.add("saddle", [[{"NORM": "feel"}, {"NORM": {"IN": ["bum", "bottom"]}}]])
+    assert indexed(nlp.make_doc("can't feel his legs")) == [] and runs == []
+    assert len(indexed(nlp.make_doc("can't feel bottom"))) == 1 and runs == ["can't feel bottom"]
