@@ -372,6 +372,18 @@ def _denials_listed(reading: Extraction) -> int:
     return places
 
 
+def _says_no_to_all(reading: Extraction, flag_statuses: Dict[str, str], text: str) -> bool:
+    """A reply to the screen that says no to the whole question (the contract)."""
+    if reading.answer == "no" and (not flag_statuses or _says_none(text) or reading.signals.get("no_first")):
+        return True
+    if reading.answer == "yes" or STATUS_PRESENT in flag_statuses.values():
+        return False
+    # r10: a "no" said after other words, a list of denials ("no fever no fall, legs same, wee same"), or whole-list
+    # words ("she's herself"): an answer that says no to the question, not an opening naming a sign
+    return bool(reading.signals.get("no_later")) or _denials_listed(reading) >= 2 or (
+        bool(reading.signals.get("whole_no")) and not reading.signals.get("uncertain"))
+
+
 def _update_screen(case: Dict, reading: Extraction, text: str, asked_topic: Optional[str],
                    new_flags: List[str], flag_statuses: Dict[str, str]) -> None:
     """The red-flag screen: answered only by a reply to it; denials in passing never close it."""
@@ -383,13 +395,7 @@ def _update_screen(case: Dict, reading: Extraction, text: str, asked_topic: Opti
     denied = set(case["red_flag_mentions"])
     # "no fever, no falls" starts with "no" but answers only for the signs it names
     # ... but "no, his chest is fine" and "no. breathing fine" say no to the question first (contract)
-    denies_all = (reading.answer == "no" and (
-        not flag_statuses or _says_none(text) or bool(reading.signals.get("no_first")))) or (
-        # r10: a "no" to the whole question said after other words, or a list of denials ("no fever no fall, legs
-        # same, wee same"): an answer that says no to the question (the contract), not an opening naming a sign
-        not any(s == STATUS_PRESENT for s in flag_statuses.values()) and reading.answer != "yes" and (
-            bool(reading.signals.get("no_later")) or _denials_listed(reading) >= 2 or (
-                bool(reading.signals.get("whole_no")) and not reading.signals.get("uncertain"))))
+    denies_all = _says_no_to_all(reading, flag_statuses, text)
     if any(s in (STATUS_UNCERTAIN, STATUS_ONSET_UNKNOWN) for s in flag_statuses.values()) or \
             reading.answer == "uncertain":
         case["red_flag_screen"] = SCREEN_UNSURE

@@ -24,12 +24,11 @@ def read_signals(doc, pipe: Pipeline, scope: Scope, neg_window: int, result: Ext
     spans = find_spans(pipe.signals, doc, pipe.nlp)
     answer_kinds = {"answer_yes", "answer_no", "uncertain"}
     answers = longest_first([s for s in spans if s.id in answer_kinds])
-    others = [s for s in spans if s.id not in answer_kinds and s.id != "not_crisis"]
     # a crisis phrase inside words that say something else ("wants to die at home when the time comes",
     # "denies thoughts of self harm") is not a crisis
     not_crisis = [s for s in spans if s.id == "not_crisis"]
-    others = [s for s in others if not (s.id == "crisis" and any(
-        n.start <= s.start and s.end <= n.end for n in not_crisis))]
+    others = [s for s in spans if s.id not in answer_kinds and s.id != "not_crisis" and not (
+        s.id == "crisis" and any(n.start <= s.start and s.end <= n.end for n in not_crisis))]
     signals: Dict[str, List[str]] = {}
     for name in {s.id for s in others}:
         for span in longest_first([s for s in others if s.id == name]):
@@ -102,12 +101,11 @@ def _no_said_later(doc, answers, answer_start: Optional[int]) -> Optional[str]:
     not hot, so no"): a "no" of several words opening a clause, or a "no" standing alone at the end ("..., so no";
     not "stairs are a no"). Not when a "yes" or an unsure word is said too. The red-flag screen reads it as its
     answer (bot.case)."""
-    if any(s.id in ("answer_yes", "uncertain") for s in answers):
+    later = [s for s in answers if s.id == "answer_no" and s.start != answer_start]
+    if not later or any(s.id in ("answer_yes", "uncertain") for s in answers):
         return None
     last = max((t.i for t in doc if not (t.is_punct or t.is_space)), default=None)
-    for span in answers:
-        if span.id != "answer_no" or span.start == answer_start:
-            continue
+    for span in later:
         before = span.start - 1
         while before >= 0 and (doc[before].norm_ in ANSWER_FILLERS or doc[before].lower_ in _CLAUSE_JOINS):
             before -= 1

@@ -54,8 +54,8 @@ MARK = "backline_safety_net"  # metadata key on the trouble messages (one per tu
 FORM_VALIDATION = "validate_symptom_form"
 # Custom actions whose whole effect is known and needs no action server.
 LOCAL_EFFECTS = {"action_start_over", "action_delete_conversation"}
-# Actions that answer one intent whatever the classifier said (bot.action_turns): their failure is that intent's turn.
-INTENT_OF_ACTION = ENDING_INTENTS
+# (bot.action_turns.ENDING_INTENTS: the actions that answer one intent whatever the classifier said; their failure
+# is that intent's turn)
 
 
 # A deleted conversation's replays go with it (they hold its latest message: issue 23).
@@ -108,7 +108,7 @@ def _utter(message: Dict[Text, Any], mark: bool = False) -> BotUttered:
 def degraded_turn(name: Text, tracker) -> bot.Turn:
     """The clinical core's turn for the latest message, as the Rasa server alone can give it."""
     latest = tracker.latest_message
-    intent = INTENT_OF_ACTION.get(name) or (latest.intent or {}).get("name")
+    intent = ENDING_INTENTS.get(name) or (latest.intent or {}).get("name")
     asked = tracker.get_slot("requested_slot")
     case: Optional[Dict[Text, Any]] = tracker.get_slot("case")
     try:
@@ -132,11 +132,11 @@ def fallback_events(name: Text, tracker, speak: bool) -> List[Event]:
         return [SlotSet("requested_slot", turn.ask)]
     # Outside the form's own validation only an escalation or a crisis changes slots; anything else
     # would move a form that is not running.
-    changes = name == FORM_VALIDATION or "triage" in turn.slots or name in INTENT_OF_ACTION
+    changes = name == FORM_VALIDATION or "triage" in turn.slots or name in ENDING_INTENTS
     events: List[Event] = [SlotSet(slot, value) for slot, value in turn.slots.items()] if changes else []
     if speak and turn.replies:
         utterances = [_utter(m) for m in turn.replies[:-1]] + [_utter(turn.replies[-1], mark=True)]
         events = utterances + events
-    if name in INTENT_OF_ACTION:
+    if name in ENDING_INTENTS:
         events.append(ActiveLoop(None))  # as the escalation's and the crisis's own actions: the questions stop
     return events
