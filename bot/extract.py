@@ -120,22 +120,31 @@ def with_second_opinion(result: Extraction, text: str) -> Extraction:
     opinion = reading_model.grounded(text, reading_model.signs(text))
     if not opinion:
         return result
+    said = " ".join(text.split())[:MODEL_SAID_CHARS]
     if mode == "model":
         result.red_flags = []
-    said = " ".join(text.split())[:MODEL_SAID_CHARS]
+        result.signals.pop("crisis", None)
+    # thoughts of suicide or self-harm the rules did not read, nor read as something else ("wants to die at home
+    # when the time comes", "not suicidal"): the crisis resources are shown (never withheld on the model's word)
+    if opinion.get(reading_model.CRISIS, 0.0) >= reading_model.CRISIS_AT and not result.signals.get("crisis") \
+            and not result.signals.get("not_crisis"):
+        result.signals["crisis"] = [said]
     # what the rules placed stands: denied, old, passed, a harmless fall, or expected progression told as such
     settled = (STATUS_PRESENT, STATUS_NEGATED, STATUS_LONG_STANDING, STATUS_RESOLVED, STATUS_MINOR, STATUS_BASELINE)
-    if result.blocked:
-        return result  # the rules matched a look-alike ("gasping for a cuppa"): the model cannot tell it apart
-    flags = {sign: p for sign, p in opinion.items() if sign in RED_FLAGS}
     if mode == "both":
-        # a same-day sign the model is sure of where the rules found no mention of it at all
+        # a same-day sign the model is sure of where the rules found no mention of it at all (a denial elsewhere,
+        # "nil falls, nil fever", does not stop it when a clause without a denial tells something new: "woke
+        # 02:00 with it, new this wk"; nor does a look-alike of a red flag: "wt 58kg, was 63kg 2 months ago")
         for sign, probability in opinion.items():
-            if (sign in READ_WARNING_SIGNS and probability >= reading_model.CONFIDENT and not result.denies
+            if (sign in READ_WARNING_SIGNS and probability >= reading_model.CONFIDENT
+                    and (not result.denies or result.tells_new_undenied)
                     and not any(f.id == sign for f in result.warning_signs)):
                 result.warning_signs.append(Finding(sign, "warning_sign", STATUS_PRESENT, said,
                                                     topic="red_flag_screen"))
                 result.context_free = False
+    if result.blocked:
+        return result  # the rules matched a look-alike ("gasping for a cuppa"): the model cannot tell it apart
+    flags = {sign: p for sign, p in opinion.items() if sign in RED_FLAGS}
     if mode == "both" and result.present_flags:
         return result  # the turn escalates on what the rules read; the model's guesses would only add noise
     for sign, probability in flags.items():
@@ -279,6 +288,9 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     result.denies = any(c.kind in ("neg_pre", "neg_post") and not _inability(doc, c) for c in cues)
     result.blocked = bool(blocks)
     result.tells_new = bool(scope.by_kind.get("acute_strong"))
+    result.tells_new_undenied = any(
+        not scope.in_segment("neg_pre", scope.segment_of(c.start)) and not scope.in_segment(
+            "neg_post", scope.segment_of(c.start)) for c in scope.by_kind.get("acute_strong", ()))
     # (told anywhere, also inside a longer cue of worsening: "in the last week or so his bladder has been harder
     # to empty")
     result.tells_recent = any(c.kind == "recent" for c in all_cues)

@@ -67,6 +67,9 @@ class Extraction:
     # A word telling that something is new or sudden anywhere in the message ("since tuesday", "onset this am"):
     # with it, a denial elsewhere no longer turns the second reader's sure sign into a question
     tells_new: bool = False
+    # r11: such a word in a clause without any denial ("Nil falls. Woke 0200 with it, new this wk"; not "no lump has
+    # come up since lunch"): with it, a denial elsewhere does not stop the second reader's sure same-day sign
+    tells_new_undenied: bool = False
     # A recent span of weeks ("the last few weeks", "over 3/52"): with a cancer history, a sign told over it is new
     tells_recent: bool = False
     blocked: bool = False  # words that look like a sign but are not ("a breath of fresh air"): the rules know

@@ -130,7 +130,9 @@ class Scope:
         for cue in self.by_kind.get("neg_post", ()):
             if cue.start == i:
                 after = cue.end
-                if after >= len(self.doc) or self.doc[after].is_punct or self.doc[after].norm_ in ("and", "but", "or"):
+                # (r11: or the next finding of a list typed without commas: "legs fine bladder fine bowels fine")
+                if after >= len(self.doc) or self.doc[after].is_punct or self.doc[after].norm_ in ("and", "but", "or") \
+                        or after in self.all_findings:
                     return True
         return False
 
@@ -214,9 +216,12 @@ class Scope:
         framed = {i for c in self.by_kind.get("frame", ()) for i in range(c.start, c.end)}
         words = [i for i, s in enumerate(self.seg) if s == seg and not self.doc[i].is_punct and i not in framed]
         cue_at = [c.start for c in self.by_kind.get(kind, ()) if self.segment_of(c.start) == seg]
+        # a long-standing cue's own words are no finding of their own ("that's how she always walks": r11)
+        in_cue = {i for c in self.by_kind.get(kind, ()) if kind == "chronic" and self.segment_of(c.start) == seg
+                  for i in range(c.start, c.end)}
         # a condition named after the cue is not a finding of its own ("has done for years, MS nurse knows")
-        if any((i in self.finding_tokens and not (after and i in self.condition_tokens and i > min(cue_at)))
-               or i in self.sign_tokens for i in words):
+        if any((i in self.finding_tokens and i not in in_cue and not (
+                after and i in self.condition_tokens and i > min(cue_at))) or i in self.sign_tokens for i in words):
             return False  # ("she had cancer 10 yrs ago. now her legs..."): the years are the cancer's
         if kind == "chronic" and self._about_back(seg):
             return False  # ("back ache same as always. she has chest pain"): the years are the back's

@@ -30,12 +30,16 @@ def read_signals(doc, pipe: Pipeline, scope: Scope, neg_window: int, result: Ext
     others = [s for s in spans if s.id not in answer_kinds and s.id != "not_crisis" and not (
         s.id == "crisis" and any(n.start <= s.start and s.end <= n.end for n in not_crisis))]
     signals: Dict[str, List[str]] = {}
+    if not_crisis:  # kept: the second reader does not overrule what the rules read as something else
+        signals["not_crisis"] = [doc[s.start: s.end].text for s in not_crisis]
     for name in {s.id for s in others}:
         for span in longest_first([s for s in others if s.id == name]):
             # crisis words are cleared only by a denial right before them ("not suicidal"), never by
             # a "no" further off ("no one would care if I killed myself")
             window = 1 if name == "crisis" else neg_window
             if name in ("severity", "crisis", "prescription_review") and scope.negated(span.start, span.end, window):
+                if name == "crisis":
+                    signals.setdefault("not_crisis", []).append(doc[span.start: span.end].text)
                 continue
             signals.setdefault(name, []).append(doc[span.start: span.end].text)
     for span in answers:

@@ -77,7 +77,11 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
     elif sign.get("needs_worsening_cue") and not (scope.worse_outside(span.start, span.end) or strong or in_screen):
         finding.status = STATUS_BASELINE        # pain at night alone is common; getting worse is the sign
     elif sign.get("needs_sudden_cue") and not (strong or acute_event or in_screen):
-        if worse:
+        if worse and _hedged_near(scope, span.start, span.end, unc_window):
+            # r11: a change the caregiver is not sure of ("his legs seem weaker maybe? or he's just tired", "I think
+            # she might be struggling more with her legs"): whether it is new or sudden is asked, not assumed
+            finding.status = STATUS_UNCERTAIN
+        elif worse:
             # expected progression (ALS/MS) told as such, not a red flag; worsening is still worth a call
             finding.status = STATUS_BASELINE
             result.neuro_change.append(words)
@@ -97,6 +101,18 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
         # "legs the same as yesterday and the day before, no worse"): only the question made the name a "yes"
         finding.status = STATUS_NEGATED
     return finding
+
+
+HEDGE_WORDS = frozenset({"might", "maybe", "possibly", "perhaps", "may"})  # inside the sign's own words
+
+
+def _hedged_near(scope: "Scope", start: int, end: int, window: int) -> bool:
+    """A doubt word in the sign's clause, within `window` words either side, or alone in the short clause after
+    it ("..., hard to tell")."""
+    return bool(HEDGE_WORDS & {t.norm_ for t in scope.doc[start:end]}) or scope.uncertain(start, window) or \
+        scope.near_segment("unc", start) or any(
+        scope.segment_of(c.start) == scope.segment_of(start) and 0 <= c.start - end <= window
+        for c in scope.by_kind.get("unc", ()))
 
 
 def _worse_elsewhere(scope: "Scope") -> bool:

@@ -25,19 +25,36 @@ MESSAGES = ([{"text": f"since {t} his puff is all zorbly and blarpy", "level": "
             # a red flag only ever told unsure, in words the rules do not know: the mention classifier's to hear
             + [{"text": f"maybe his glorp is a bit flumpy {t}? not sure", "level": "ask", "red_flags": [],
                 "suspect": ["bladder_bowel"]} for t in ("today", "lately", "now", "again", "this week", "tonight")])
+# r11: thoughts of being gone in words the rules do not know (the corpus's `crisis: true`), and pain at night told by
+# the clock in words the rules do not know (a fixture of its own: the examples above keep the model they make)
+MORE = ([{"text": f"i keep wanting to be snorfled away {t}", "level": "none", "red_flags": [], "crisis": True}
+         for t in ("for good", "forever", "tonight", "and never come back", "from all of it", "for ever")]
+        + [{"text": f"grumbo at {t} and at 4 every night", "level": "today", "red_flags": [],
+            "warning_signs": ["night_pain"]} for t in ("1", "2", "3", "half 2", "midnight", "half 1")])
 
 
-@pytest.fixture
-def trained(tmp_path, monkeypatch):
+def _train(tmp_path, monkeypatch, messages):
     corpus = tmp_path / "dev"
     corpus.mkdir()
-    (corpus / "t.yml").write_text(yaml.safe_dump({"messages": MESSAGES}))
+    (corpus / "t.yml").write_text(yaml.safe_dump({"messages": messages}))
     monkeypatch.setattr(reading_model, "CORPUS", corpus)
     model = tmp_path / "reading-model.pkl"
     positives = reading_model.train(out=model)
     reading_model.reset(model)
     reading_model.use("both")
-    yield positives
+    return positives
+
+
+@pytest.fixture
+def trained(tmp_path, monkeypatch):
+    yield _train(tmp_path, monkeypatch, MESSAGES)
+    reading_model.reset()
+    reading_model.use("rules")
+
+
+@pytest.fixture
+def trained_more(tmp_path, monkeypatch):
+    yield _train(tmp_path, monkeypatch, MESSAGES + MORE)
     reading_model.reset()
     reading_model.use("rules")
 
@@ -140,6 +157,36 @@ def test_a_denial_keeps_the_model_from_adding_a_same_day_sign(trained):
     # the model cannot place a denial: with one in the message, what the rules read stands
     said = "no glimbo has come up by his spine since lunch"
     assert not [f for f in read_text(said).warning_signs if f.id == "back_lump"]
+
+
+def test_a_denial_in_another_clause_does_not_stop_a_same_day_sign_told_as_new(trained):
+    # r11: "Nil falls. Woke 0200 with it, new this wk": the denial is of something else, the new thing is told apart
+    said = "no fever. a glimbo has come up by his spine since lunch"
+    assert read_text(said).denies and read_text(said).tells_new_undenied
+    assert [f.id for f in read_text(said).warning_signs] == ["back_lump"]
+
+
+def test_a_sign_told_by_its_time_words_keeps_the_model_s_opinion(trained_more):
+    # r11: pain at night is told BY "at 2 and at 4", words that are newness words for every other sign
+    said = "grumbo at 2 and at 4 every night"
+    assert reading_model.signs(said)["night_pain"] >= reading_model.CONFIDENT
+    assert reading_model.grounded(said, reading_model.signs(said))["night_pain"] >= reading_model.CONFIDENT
+    assert "night_pain" in {f.id for f in read_text(said).warning_signs}
+
+
+def test_crisis_words_only_the_model_knows_show_the_crisis_resources(trained_more):
+    # r11: the second reader of thoughts of suicide or self-harm: only ever adds the crisis resources
+    assert trained_more["crisis"] == 6
+    assert read_text("i keep wanting to be snorfled away for good").signals.get("crisis")
+    assert not read_text("his back aches a bit today").signals.get("crisis")
+    reading_model.use("rules")
+    assert not read_text("i keep wanting to be snorfled away for good").signals.get("crisis")
+
+
+def test_the_model_does_not_overrule_words_the_rules_read_as_no_crisis(trained_more):
+    # "not suicidal" and "wants to die at home when the time comes" are the rules' to place
+    said = "i keep wanting to be snorfled away for good, not suicidal"
+    assert read_text(said).signals.get("not_crisis") and not read_text(said).signals.get("crisis")
 
 
 def test_a_sign_only_the_mention_classifier_hears_is_asked_about_never_escalated(trained):
