@@ -24,11 +24,11 @@ def read_signals(doc, pipe: Pipeline, scope: Scope, neg_window: int, result: Ext
     spans = find_spans(pipe.signals, doc, pipe.nlp)
     answer_kinds = {"answer_yes", "answer_no", "uncertain"}
     answers = longest_first([s for s in spans if s.id in answer_kinds])
-    # a crisis phrase inside words that say something else ("wants to die at home when the time comes",
-    # "denies thoughts of self harm") is not a crisis
+    # a crisis phrase in words that say something else ("wants to die at home when the time comes", "denies thoughts
+    # of self harm", r11: "easier if he didn't wake up so early") is not a crisis
     not_crisis = [s for s in spans if s.id == "not_crisis"]
     others = [s for s in spans if s.id not in answer_kinds and s.id != "not_crisis" and not (
-        s.id == "crisis" and any(n.start <= s.start and s.end <= n.end for n in not_crisis))]
+        s.id == "crisis" and any(n.start < s.end and s.start < n.end for n in not_crisis))]
     signals: Dict[str, List[str]] = {}
     if not_crisis:  # kept: the second reader does not overrule what the rules read as something else
         signals["not_crisis"] = [doc[s.start: s.end].text for s in not_crisis]
