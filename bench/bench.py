@@ -55,6 +55,7 @@ class Settings:
         self.peer_epochs = 2 if quick else None  # None: the template's own (100)
         # One conversation per server; 200 turns is the least that reaches issue 13's turns 180-200.
         self.long_turns = 200 if quick else 500
+        self.long_repeats = 1 if quick else 3  # conversations per long series, pooled (bench/longconv.py)
         self.out = WORK / "quick" if quick else BENCH
 
 
@@ -268,7 +269,8 @@ def long_series(server: RasaServer, settings: Settings, name: str, run_id: str, 
     """The long conversation(s) against one server, each under a sender of its own."""
     out = {}
     for kind in series:
-        out[kind] = longconv.long_conversation(server, settings.long_turns, kind, f"long-{run_id}-{name}-{kind}")
+        out[kind] = longconv.long_conversation(server, settings.long_turns, kind, f"long-{run_id}-{name}-{kind}",
+                                               repeats=settings.long_repeats)
         log(longconv.summary(name, out[kind]))
     return out
 
