@@ -16,6 +16,7 @@ STATUS_MINOR = "minor"         # a fall with nothing hurt: the minor_fall warnin
 UNRESOLVED_STATUSES = (STATUS_UNCERTAIN, STATUS_ONSET_UNKNOWN)
 # how a sign was matched (red_flags.yml / warning_signs.yml field -> span kind suffix)
 SIGN_FIELDS = (("phrases", ""), ("acute_phrases", "_acute"), ("state_phrases", "_state"), ("ask_phrases", "_ask"),
+               ("event_phrases", "_event"),
                ("change_phrases", "_change"),
                ("screen_phrases", "_screen"))
 # Question topics whose context changes how a message reads (screen-only phrases, sudden cue waived);

@@ -93,6 +93,8 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
         finding.status = STATUS_ONSET_UNKNOWN   # "because of her MS", "as usual", "again"
     elif how == "state" and not (strong or in_screen):
         finding.status = STATUS_ONSET_UNKNOWN   # "she's incontinent": a state, not when it began
+    elif how == "event" and not (strong or in_screen or worse or _says_when(scope, kb)):
+        finding.status = STATUS_ONSET_UNKNOWN   # r11: "she's wet herself", no word of when or whether it is new: asked
     if (finding.status == STATUS_PRESENT and in_screen and not (strong or acute_event)
             and (how in ("screen", "ask", "state") or sign.get("needs_sudden_cue"))
             and scope.denied_in_sentence(span.start, span.end, span.id)):
@@ -101,6 +103,14 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
         # "legs the same as yesterday and the day before, no worse"): only the question made the name a "yes"
         finding.status = STATUS_NEGATED
     return finding
+
+
+def _says_when(scope: "Scope", kb: KnowledgeBase) -> bool:
+    """Any word of when or of a first time anywhere in the message (language.yml `event_time_words`: "she never does",
+    "continent until today", "just", "last nite"), or a clock time ("at 14:00 check")."""
+    words = set(kb.language.get("event_time_words") or ())
+    return any(t.norm_ in words or t.lower_ in words or (t.like_num and (":" in t.text or len(t.text) == 4))
+               for t in scope.doc)
 
 
 HEDGE_WORDS = frozenset({"might", "maybe", "possibly", "perhaps", "may"})  # inside the sign's own words

@@ -29,9 +29,9 @@ def test_negated_condition_is_ignored():
 
 
 @pytest.mark.parametrize("text,flag", [
-    ("he peed himself", "bladder_bowel"), ("she wet herself", "bladder_bowel"),
-    ("she keeps wetting herself", "bladder_bowel"),
-    ("she can't hold her wee", "bladder_bowel"), ("he pooped himself", "bladder_bowel"),
+    ("he peed himself this morning", "bladder_bowel"), ("she wet herself today", "bladder_bowel"),
+    ("she keeps wetting herself since yesterday", "bladder_bowel"),
+    ("she can't hold her wee", "bladder_bowel"), ("he pooped himself, never before", "bladder_bowel"),
     ("he lost control of his bowels", "bladder_bowel"), ("he hasn't peed since yesterday", "bladder_bowel"),
     ("she's suddenly incontinent", "bladder_bowel"),
     ("his legs gave way", "leg_weakness"), ("her legs suddenly went weak", "leg_weakness"),
@@ -77,7 +77,17 @@ def test_negation_is_scoped_per_finding():
     assert set(ext.present_flags) == {"bladder_bowel"}
     assert "fever" in ext.flags_with("negated")
     assert set(read_text("no fever, she fell yesterday").present_flags) == {"injury"}
-    assert set(read_text("she hasn't had a fever and has wet herself").present_flags) == {"bladder_bowel"}
+    assert set(read_text("she hasn't had a fever and has wet herself today").present_flags) == {"bladder_bowel"}
+
+
+@pytest.mark.parametrize("text", ["he peed himself", "she wet herself", "she keeps wetting herself",
+                                  "he pooped himself", "mum had an accident in the chair and her back hurts"])
+def test_an_accident_told_without_when_is_asked_not_assumed_new(text):
+    # r11 (the contract: when a message does not say whether a sign is new, Backline asks at once): many people with MS
+    # have had accidents for years; with any word of when or of a first time it is present, as above
+    assert read_text(text).flags_with("onset_unknown").keys() == {"bladder_bowel"}
+    assert not read_text(text).present_flags
+    assert set(read_text(text + ", she never does").present_flags) == {"bladder_bowel"}
 
 
 def test_chronicity_is_scoped_per_finding():
