@@ -21,10 +21,11 @@ _DOTTED = re.compile(r"^(?:[a-z]\.){1,4}[a-z]\.?$")
 # "38.5c", "101f", "38.5°": a temperature with its unit glued on -> the bare number
 _TEMPERATURE = re.compile(r"^(\d{2,3}(?:\.\d)?)(?:°|º)?(?:c|f)?$")
 # When two matches cover exactly the same words, the lower number wins.
-PRIORITY = {"block": 0, "flag_acute": 1, "flag": 2, "flag_screen": 2, "flag_state": 2, "flag_event": 1.5, "warn_acute": 1,
-            "warn": 2,
-            "warn_change": 2,
-            "warn_screen": 2, "warn_state": 2, "condition": 3, "feature": 4}
+# (an event phrase wins over a state phrase of the same words: "had an accident in his pants out of nowhere" is told
+# with a word of when; an acute phrase wins over both)
+PRIORITY = {"block": 0, "flag_acute": 1, "flag_event": 1.5, "flag": 2, "flag_screen": 2, "flag_state": 2,
+            "warn_acute": 1, "warn": 2, "warn_change": 2, "warn_screen": 2, "warn_state": 2,
+            "condition": 3, "feature": 4}
 
 
 # ---------------------------------------------------------------- text clean-up
