@@ -123,6 +123,11 @@ def read_message(case: Optional[Dict], text: str, asked_topic: Optional[str] = N
     return merge_reading(case, read_text(text, context_topic=topic), text, topic)
 
 
+def topics_told(reading: Extraction) -> set:
+    """The question topics a message tells something of: the condition, and each pain feature's topic."""
+    return ({"condition"} if reading.condition else set()) | {f.topic for f in reading.features}
+
+
 def merge_reading(case: Optional[Dict], reading: Extraction, text: str = "",
                   asked_topic: Optional[str] = None) -> Dict:
     """Return a NEW case with one message's reading merged in.
@@ -136,14 +141,12 @@ def merge_reading(case: Optional[Dict], reading: Extraction, text: str = "",
     asked_topic = asked_topic if asked_topic in TOPICS else None
     case["messages"] += 1
     case["simpler"] = None
-    topics_found = set()
+    topics_found = topics_told(reading)
 
     if reading.condition:
         case["condition"], case["condition_said"] = reading.condition, reading.condition_said
-        topics_found.add("condition")
     for finding in reading.features:
         case["features"][finding.id] = {"status": finding.status, "said": finding.said, "topic": finding.topic}
-        topics_found.add(finding.topic)
 
     before = (list(case["red_flags"]), list(case["warning_signs"]))
     pending = open_check(case)
