@@ -214,8 +214,8 @@ def _take_turn(case: Optional[Dict], text: str, intent: Optional[str], asked_top
         return Turn(case, replies.reading_failed(), {"requested_slot": "red_flag_screen"}, ask="red_flag_screen")
     quiet = not (reading.present_flags or reading.signals.get("crisis") or reading.signs_to_read())
     if quiet and asked_topic and reading.signals.get("not_understood") and asked_topic not in topics_told(reading):
-        # "I don't understand the question": nothing is taken, nothing wiped; the question again, more simply (r11: unless
-        # the message answers it all the same, "i dont understand, the illness? its the MND")
+        # "I don't understand the question": nothing is taken, nothing wiped; the question again, more simply
+        # (r11: unless the message answers it all the same, "i dont understand, the illness? its the MND")
         simpler = dict(case, simpler=asked_topic)
         return Turn(simpler, [], {"case": simpler, "requested_slot": asked_topic}, ask=asked_topic)
     if quiet and not asked_topic and case.get("assessed") and reading.signals.get("follow_up"):
