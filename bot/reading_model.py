@@ -170,7 +170,8 @@ def grounded(text: str, opinion: Dict[str, float]) -> Dict[str, float]:
     from .knowledge_base import knowledge
 
     by_time = set(knowledge().language.get("told_by_time") or ())
-    strong = {sign: p for sign, p in opinion.items() if p >= SUSPECT and sign not in by_time}
+    # (nor is the crisis classifier: "hoping I never wake up" is told in newness words, and says no sign's age)
+    strong = {sign: p for sign, p in opinion.items() if p >= SUSPECT and sign not in by_time and sign != CRISIS}
     if not strong:
         return opinion
     left = without_newness(text)
