@@ -407,9 +407,10 @@ def long_section(r: Dict[str, Any], add) -> None:
         "conversation (checked afterwards in the stored tracker: one session, no restart). *Knowledge*: one "
         "knowledge question after another; *mix*: the symptom form walked to its end, a summary, thanks, knowledge "
         "questions, again and again. Growth = p50 of turns 180-200 / p50 of turns 10-30 (target ≤ 1.5×; issue 25: "
-        "≤ 1.2×), each series talked in several conversations one after the other and the windows pooled (one "
-        "window of 20 turns on this shared machine can catch a spike of other work; each conversation's own ratio "
-        "is in the column beside it, the windows below are the per-turn median across them). Backline "
+        "≤ 1.2×); Backline's series are each talked in several conversations one after the other and the windows "
+        "pooled (one window of 20 turns on this shared machine can catch a spike of other work; each conversation's "
+        "own ratio is in the column beside it, the windows below are the per-turn median across them), the other "
+        "servers' once. Backline "
         "and the peer use Backline's tracker store; the action floor Rasa's SQL store on SQLite; the floor Rasa's "
         "in-memory store."
     )
