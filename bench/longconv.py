@@ -158,15 +158,16 @@ def long_conversation(server, turns: int, series: str, sender: str, repeats: int
     length = min(len(run) for run in runs)
     latencies = [float(np.median([run[i] for run in runs])) for i in range(length)]
     every = [t for conversation in conversations for t in conversation]
+    early, late = pooled_p50_ms(runs, EARLY), pooled_p50_ms(runs, LATE)
     result: Dict[str, Any] = {
         "series": series,
         "length": length,  # not "turns": results.json leaves per-turn records ("turns") out
         "repeats": len(runs),
         "latencies": latencies,
         "windows": windows(latencies),
-        "early_p50": pooled_p50_ms(runs, EARLY),
-        "late_p50": pooled_p50_ms(runs, LATE),
-        "growth": pooled_p50_ms(runs, LATE) / pooled_p50_ms(runs, EARLY),
+        "early_p50": early,
+        "late_p50": late,
+        "growth": late / early,
         "growth_each": [growth(run) for run in runs],
         "latency": percentiles([x for run in runs for x in run]),
         "errors": sum(not t.ok for t in every),

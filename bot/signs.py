@@ -77,7 +77,7 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
     elif sign.get("needs_worsening_cue") and not (scope.worse_outside(span.start, span.end) or strong or in_screen):
         finding.status = STATUS_BASELINE        # pain at night alone is common; getting worse is the sign
     elif sign.get("needs_sudden_cue") and not (strong or acute_event or in_screen):
-        if worse and _hedged_near(scope, span.start, span.end, unc_window):
+        if worse and _hedged_near(scope, span.start, span.end):
             # r11: a change the caregiver is not sure of ("his legs seem weaker maybe? or he's just tired", "I think
             # she might be struggling more with her legs"): whether it is new or sudden is asked, not assumed
             finding.status = STATUS_UNCERTAIN
@@ -116,13 +116,10 @@ def _says_when(scope: "Scope", kb: KnowledgeBase) -> bool:
 HEDGE_WORDS = frozenset({"might", "maybe", "possibly", "perhaps", "may"})  # inside the sign's own words
 
 
-def _hedged_near(scope: "Scope", start: int, end: int, window: int) -> bool:
-    """A doubt word in the sign's clause, within `window` words either side, or alone in the short clause after
-    it ("..., hard to tell")."""
-    return bool(HEDGE_WORDS & {t.norm_ for t in scope.doc[start:end]}) or scope.uncertain(start, window) or \
-        scope.near_segment("unc", start) or any(
-        scope.segment_of(c.start) == scope.segment_of(start) and 0 <= c.start - end <= window
-        for c in scope.by_kind.get("unc", ()))
+def _hedged_near(scope: "Scope", start: int, end: int) -> bool:
+    """A doubt word in the sign's own words, anywhere in its clause, or alone in the short clause after it ("...,
+    hard to tell")."""
+    return bool(HEDGE_WORDS & {t.norm_ for t in scope.doc[start:end]}) or scope.near_segment("unc", start)
 
 
 def _worse_elsewhere(scope: "Scope") -> bool:
