@@ -246,7 +246,7 @@ def store_timeout(env: Optional[Mapping[str, str]] = None) -> float:
 # operator can rule it out; with all of them off the server takes Rasa's own path.
 SPEEDUPS = ("tracker_cache", "new_events_only", "sqlite_wal", "action_payload", "keep_alive",
             "incremental_states", "applied_events", "copy_without_replay", "rule_lookup", "lazy_state_log",
-            "local_actions", "graph_runner", "action_result_check", "gc_freeze", "rule_window")
+            "local_actions", "graph_runner", "action_result_check", "gc_freeze", "rule_window", "intent_row")
 
 
 def speedups_off(env: Optional[Mapping[str, str]] = None) -> frozenset:
