@@ -192,6 +192,7 @@ def _read_rules(text: str, context_topic: Optional[str]) -> Extraction:
             if i == 0:
                 merged.answer = part.answer
             merged.is_question = merged.is_question or part.is_question
+            merged.asks_in_words = merged.asks_in_words or part.asks_in_words
             merged.plain = merged.plain or part.plain
             merged.context_free = merged.context_free and part.context_free
         return merged

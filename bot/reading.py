@@ -55,6 +55,9 @@ class Extraction:
     signals: Dict[str, List[str]] = field(default_factory=dict)
     answer: Optional[str] = None        # a bare "yes" / "no" / "uncertain" at the start
     is_question: bool = False
+    # r12: a question word opens the message or one of its clauses ("what is...", "..., is that normal"); without
+    # one, a "?" may be a carer's doubt about their own answer ("er, low? she says low", "MS? i think")
+    asks_in_words: bool = False
     # Ordinary language (a common English word, or anything the rules read), not keyboard noise: a reply in
     # such words to the form's question is taken as its answer, in the caregiver's words, even when the rules
     # cannot name what it says ("since the new carers started", "hoisted for everything").

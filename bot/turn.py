@@ -127,9 +127,10 @@ def route(text: str, guessed_intent: Optional[str], confidence: float) -> Route:
         intent = "inform"  # "no fever, hasn't fallen, sore back": it tells things, so the form reads it
     elif doubtful and reading.answer:
         intent = policy["bare_answers"][reading.answer]
-    elif doubtful and guessed_intent != "ask_knowledge" and (reading.is_question or not (
-            reading.features or reading.signals.get("relief"))) and answer_question(text):
-        # (r10: "when we turn him it's better for a while" tells what eases it: an answer, not a question)
+    elif doubtful and guessed_intent != "ask_knowledge" and (reading.asks_in_words or not (
+            reading.features or reading.condition or reading.signals.get("relief"))) and answer_question(text):
+        # (r10: "when we turn him it's better for a while" tells what eases it: an answer, not a question; r12: nor is
+        # a "?" that doubts the carer's own answer, with no question word: "er, low? she says low", "MS? i think")
         # a question that, as a reply to the emergency-sign question, also reports a sign ("he breath very hard
         # and fast ... Is the back pain cause this?") goes to the form, which reads it in that context
         intent = "ask_knowledge" if reading.context_free or not _sign_in_screen_reply(text) else "describe_pain"
