@@ -63,8 +63,8 @@ def read_signals(doc, pipe: Pipeline, scope: Scope, neg_window: int, result: Ext
         first_q = first_word is not None and any(
             s.id == "question" and s.start == first_word for s in others) and not _opens_a_clause(doc, first_word)
         result.is_question = first_q or any(t.text == "?" for t in doc)
-        result.asks_in_words = first_q or any(s.id == "question" and s.start in starts and not _opens_a_clause(doc, s.start)
-                                              for s in others)
+        result.asks_in_words = first_q or any(
+            s.id == "question" and s.start in starts and not _opens_a_clause(doc, s.start) for s in others)
         del signals["question"]
     mention = signals.pop("dose_mention", None)
     if mention and not signals.get("dose_question"):
@@ -94,8 +94,9 @@ def read_signals(doc, pipe: Pipeline, scope: Scope, neg_window: int, result: Ext
         signals["no_first"] = [lowered[:20]]
     # an answer may open with "when" or "where" ("when we sit him up"); a question shows itself with a "?"
     # or an asking word first ("why does it...", "can she...")
-    # (r12: a "?" with no question word doubts the carer's own answer, "er, low? she says low", "MS? i think": an answer)
-    asking = ("?" in doc.text and result.asks_in_words) or (first_word is not None and doc[first_word].lower_ in _ASKING_WORDS)
+    # (r12: a "?" with no question word doubts the carer's own answer, "er, low? she says low", "MS? i think")
+    asking = ("?" in doc.text and result.asks_in_words) or (
+        first_word is not None and doc[first_word].lower_ in _ASKING_WORDS)
     # (a word the rules use counts: "hoisting", "2 weeks", "lower" are answers, "asdfgh" is not)
     result.plain = not asking and (
         any(t.lower_ in _stop_words() or t.norm_ in _stop_words() or (t.is_alpha and t.norm_ in pipe.vocab_words)
