@@ -104,7 +104,8 @@ class Pipeline:
 
         for label, key in (("neg_pre", "negation_pre"), ("neg_post", "negation_post"), ("pseudo", "pseudo_negation"),
                            ("unc", "uncertainty_pre"), ("chronic", "long_standing"), ("onset", "onset_unknown"),
-                           ("resolved", "resolved"), ("noharm", "no_harm"), ("cond", "conditional"),
+                           ("resolved", "resolved"), ("improving", "improving"), ("noharm", "no_harm"),
+                           ("cond", "conditional"),
                            ("acute_strong", "acute_strong"), ("frame", "reporting_frames"),
                            ("acute_worse", "acute_worsening"), ("break", "clause_breaks"), ("recent", "recent")):
             self._add(self.cues, f"{label}|", lang[key])

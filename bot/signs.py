@@ -50,6 +50,8 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
         finding.status = STATUS_NEGATED
     elif scope.uncertain(span.start, unc_window):
         finding.status = STATUS_UNCERTAIN
+    elif scope.near_segment("improving", span.start):
+        finding.status = STATUS_LONG_STANDING   # r12: "getting better", "left over from the relapse": not new
     # a fall is new by nature ("yesterday she slid..."): told with no harm and no new pain it is a minor fall,
     # whatever else the clause holds; only worse pain, anywhere in the message, makes it an injury ("didn't hurt
     # himself, but now his back is much worse"; a "no worse" is the harmless words' own)
@@ -113,7 +115,7 @@ def _says_when(scope: "Scope", kb: KnowledgeBase) -> bool:
                for t in scope.doc)
 
 
-HEDGE_WORDS = frozenset({"might", "maybe", "possibly", "perhaps", "may"})  # inside the sign's own words
+HEDGE_WORDS = frozenset({"might", "maybe", "possibly", "perhaps", "may", "seem", "seems", "seemed"})  # in its words
 
 
 def _hedged_near(scope: "Scope", start: int, end: int) -> bool:
