@@ -96,6 +96,24 @@ def test_chronicity_is_scoped_per_finding():
     assert flags("her legs have been weak for years and yesterday they gave way") == {"leg_weakness"}
 
 
+@pytest.mark.parametrize("text, sign", [
+    ("numbness in her thigh is left over from the flare in 2023 and gets a bit better every month", "leg_numbness"),
+    ("his leg weakness is better than it was last month, he managed the stairs yesterday", "leg_weakness"),
+    ("the numb feeling in his foot from his relapse is still there but nothing like it was", "leg_numbness"),
+])
+def test_a_sign_getting_better_or_left_by_an_old_relapse_is_not_new(text, sign):
+    # r12: told as getting better or as an old relapse's, whatever time words its clause holds ("yesterday"): not new
+    reading = read_text(text)
+    assert sign in reading.flags_with("long_standing") and not reading.present_flags
+
+
+def test_a_new_relapse_is_not_an_old_one():
+    # r12: "from a relapse" alone may be a new one: the improving cue needs the relapse told as old
+    assert "leg_numbness" in flags("since monday her leg has gone numb, the nurse thinks its from a relapse")
+    assert "leg_numbness" in flags("his leg went numb this morning, could it be from a relapse?")
+    assert "leg_weakness" in flags("his back is getting better but since lunch his legs have gone weak")
+
+
 def test_leg_weakness_in_screen_answer_needs_no_sudden_cue():
     assert "leg_weakness" in flags("yes, his legs are much weaker", "red_flag_screen")
 
