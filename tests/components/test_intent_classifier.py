@@ -98,12 +98,10 @@ def test_the_trained_classifier_ranks_every_message_as_rasas_class_does():
 
     agent = Agent.load(str(trained_model_file()))
     nodes = agent.processor.graph_runner._instantiated_nodes
-    order = [name for name in nodes if name.startswith("run_")]
-    ours = next(nodes[name]._component for name in order
-                if isinstance(nodes[name]._component, LogisticRegressionClassifier))
+    pipeline = [node._component for name, node in nodes.items() if name.startswith("run_")]  # in the graph's order
+    ours = next(c for c in pipeline if isinstance(c, LogisticRegressionClassifier))
     assert type(ours) is intent_classifier.BacklineIntentClassifier  # config.yml's
-    featurizers = [nodes[name]._component for name in order[:order.index(next(
-        name for name in order if nodes[name]._component is ours))]]
+    featurizers = pipeline[:pipeline.index(ours)]
     texts = ["hi", "my husband has MS and his back hurts", "since this morning she has wet herself twice",
              "what is spasticity?", "NO!!! not that", "her lower back, just above the belt", "??", "log: pain 6/10",
              "he fell off the commode an hour ago and now he can't stand", "idk", "thanks so much x"]
@@ -111,5 +109,6 @@ def test_the_trained_classifier_ranks_every_message_as_rasas_class_does():
         m = Message(data={TEXT: text})
         for featurizer in featurizers:
             featurizer.process([m])
-        assert same(ours._create_X([m]), rasas_row(m)), text
-        assert np.array_equal(ours.clf.predict_proba(ours._create_X([m])), ours.clf.predict_proba(rasas_row(m))), text
+        row = ours._create_X([m])
+        assert same(row, rasas_row(m)), text
+        assert np.array_equal(ours.clf.predict_proba(row), ours.clf.predict_proba(rasas_row(m))), text
