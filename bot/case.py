@@ -185,7 +185,8 @@ def merge_reading(case: Optional[Dict], reading: Extraction, text: str = "",
         asked_topic = None  # a reply to the "is it new?" question, not to the screen; its retry is counted there
     if (asked_topic and asked_topic not in topics_found and reading.answer is None and not flag_statuses
             and not (asked_topic == "red_flag_screen" and (reading.signals.get("no_later") or
-                                                          reading.signals.get("whole_no")))
+                                                          reading.signals.get("whole_no") or
+                                                          reading.signals.get("uncertain")))
             and not check_answered and asked_topic not in case["deferred"]
             and not _takes_as_answer(reading, asked_topic, topics_found)
             and case["asks"].get(asked_topic, 0) < int(knowledge().policy["dialogue"]["max_asks"])):
@@ -339,8 +340,8 @@ def _answer_open_check(case: Dict, reading: Extraction, asked_topic: Optional[st
     check = case["checks"][sign]
     said_again = [f for f in reading.red_flags + reading.warning_signs if f.id == sign]
     features = {f.id for f in reading.features if f.status == STATUS_PRESENT}
-    if any(f.status == STATUS_PRESENT for f in said_again) or reading.answer == "yes" or \
-            features & {"new_onset", "worsening"}:
+    if any(f.status == STATUS_PRESENT for f in said_again) or reading.answer == "yes" or (
+            features & {"new_onset", "worsening"} and not _only_the_pain_new(reading, said_again)):
         check["state"] = CHECK_NEW
         _add_sign(case, check["kind"], sign, check["said"])
     elif reading.answer == "no" or "long_standing" in features or any(
@@ -354,6 +355,15 @@ def _answer_open_check(case: Dict, reading: Extraction, asked_topic: Optional[st
     else:
         return None  # not an answer: the question is put once more
     return sign
+
+
+def _only_the_pain_new(reading: Extraction, said_again: List) -> bool:
+    """r13: "no, the legs have been like that for years, it's the back that's new": the reply tells the sign as old
+    and only the back pain as new, so the newness is the pain's, not the sign's."""
+    told_old = any(f.id == "long_standing" and f.status == STATUS_PRESENT for f in reading.features) or any(
+        f.status in (STATUS_NEGATED, STATUS_LONG_STANDING) for f in said_again)
+    new = [f for f in reading.features if f.id in ("new_onset", "worsening") and f.status == STATUS_PRESENT]
+    return told_old and all(f.about_back for f in new)
 
 
 def _says_none(text: str) -> bool:
@@ -399,8 +409,10 @@ def _update_screen(case: Dict, reading: Extraction, text: str, asked_topic: Opti
     # "no fever, no falls" starts with "no" but answers only for the signs it names
     # ... but "no, his chest is fine" and "no. breathing fine" say no to the question first (contract)
     denies_all = _says_no_to_all(reading, flag_statuses, text)
+    # (r13: doubt anywhere in the reply, not only a first "not sure": "bladder is fine, not sure about the rest", "no
+    # fever. the others I dont know", "she says no but she was half asleep, not sure I trust it")
     if any(s in (STATUS_UNCERTAIN, STATUS_ONSET_UNKNOWN) for s in flag_statuses.values()) or \
-            reading.answer == "uncertain":
+            reading.answer == "uncertain" or (reading.signals.get("uncertain") and reading.answer != "yes"):
         case["red_flag_screen"] = SCREEN_UNSURE
     elif denies_all:
         case["red_flag_screen"] = SCREEN_CLEAR

@@ -59,8 +59,10 @@ from .reading import (
 from .scope import DENYING_WORDS, Scope
 from .signals import read_signals
 from .signs import (
+    baseline_beside_change,
     both_legs,
     durations_of_signs,
+    fracture_risk_with_fall,
     heart_attack_wording,
     minor_falls,
     read_sign,
@@ -158,7 +160,7 @@ def with_second_opinion(result: Extraction, text: str) -> Extraction:
         explained = bool({f.id for f in result.features} & set(sign_kb.get("look_alike_features") or ())) and bool(
             set(re.findall(r"[a-z]+", text.lower())) & set(sign_kb.get("look_alike_words") or ()))
         if probability >= reading_model.CONFIDENT and not explained and not (
-                result.denies and not told and not result.tells_new):
+                result.denies and not told and not result.tells_new) and not (result.keeps_ability and not told):
             result.red_flags = [f for f in result.red_flags if f.id != sign]
             result.red_flags.append(Finding(sign, "red_flag", STATUS_PRESENT, said, topic="red_flag_screen",
                                             acute=True))
@@ -286,7 +288,9 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
             i in inside_findings and (i == c.start or doc[i].norm_ in DENYING_WORDS) for i in range(c.start, c.end)))]
     scope = Scope(doc, cues, pipe, inside_findings)
     # (words of inability tell a sign rather than deny one: "can't wee", "unable to stand")
-    result.denies = any(c.kind in ("neg_pre", "neg_post") and not _inability(doc, c) for c in cues)
+    result.keeps_ability = bool(scope.by_kind.get("kept"))
+    result.denies = result.keeps_ability or any(c.kind in ("neg_pre", "neg_post") and not _inability(doc, c)
+                                                for c in cues)
     result.blocked = bool(blocks)
     result.tells_new = bool(scope.by_kind.get("acute_strong"))
     result.tells_new_undenied = any(
@@ -332,9 +336,11 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
                 status = STATUS_UNCERTAIN
             elif fid == "long_standing" and scope.about_condition(span.start):
                 status = STATUS_BASELINE  # "MS since 2009": the condition's age, not the pain's
+            elif fid == "long_standing" and scope.about_other_sign(span.start):
+                status = STATUS_BASELINE  # r13: "her legs are fine, same as ever": the sign's age, not the pain's
             strong, _ = scope.acute(span.start, span.end, adjective_ok=fid not in SUDDEN_BY_NATURE)
             result.features.append(Finding(fid, "feature", status, said(span), topic=kb.features[fid]["topic"],
-                                           acute=strong))
+                                           acute=strong, about_back=scope.about_back(scope.segment_of(span.start))))
             if status == STATUS_PRESENT and fid == "long_standing" and scope.only_timing(span.start):
                 old_news = True
             if status == STATUS_PRESENT and strong and fid in NERVE_SYMPTOMS:
@@ -346,9 +352,11 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
         result_list = result.red_flags if span.kind.startswith("flag") else result.warning_signs
         result_list.append(read_sign(span, said(span), scope, in_screen, neg_window, unc_window, kb, result))
     restated_as_old(doc, result)
+    baseline_beside_change(result)
     both_legs(doc, result)
     heart_attack_wording(doc, scope, neg_window, kb, result)
     minor_falls(result)
+    fracture_risk_with_fall(doc, kb, result)
     durations_of_signs(scope, findings, beside, result)
 
     if last_condition:

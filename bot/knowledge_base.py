@@ -292,8 +292,10 @@ def _check_signs(check: "_Checker", data: Mapping[str, Any], f: str, key: str,
         check.sourced(f, sid, sign)
         check.patterns(f, sid, sign.get("phrases"), "phrases")
         # acute: an event by itself; state: present only with a new/sudden cue, else onset unknown;
-        # ask: always asked about (never escalated on its own); screen: only as an answer to the screen
-        for field in ("acute_phrases", "state_phrases", "ask_phrases", "screen_phrases", "change_phrases"):
+        # ask: always asked about (never escalated on its own); screen: only as an answer to the screen;
+        # vague: an idiom of a change, asked about even with a time word ("not himself since yesterday")
+        for field in ("acute_phrases", "state_phrases", "ask_phrases", "screen_phrases", "change_phrases",
+                      "vague_phrases"):
             check.patterns(f, sid, sign.get(field), field, allow_empty=True)
         note = check.mapping(f, f"{sid}.note", sign.get("note") or {})
         check.known(f, f"{sid}.note", list(note), CONDITIONS, "condition")

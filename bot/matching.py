@@ -24,6 +24,7 @@ _TEMPERATURE = re.compile(r"^(\d{2,3}(?:\.\d)?)(?:°|º)?(?:c|f)?$")
 # (an event phrase wins over a state phrase of the same words: "had an accident in his pants out of nowhere" is told
 # with a word of when; an acute phrase wins over both)
 PRIORITY = {"block": 0, "flag_acute": 1, "flag_event": 1.5, "flag": 2, "flag_screen": 2, "flag_state": 2,
+            "flag_vague": 2.5,
             "warn_acute": 1, "warn": 2, "warn_change": 2, "warn_screen": 2, "warn_state": 2,
             "condition": 3, "feature": 4}
 
@@ -107,7 +108,9 @@ class Pipeline:
                            ("resolved", "resolved"), ("improving", "improving"), ("noharm", "no_harm"),
                            ("cond", "conditional"),
                            ("acute_strong", "acute_strong"), ("frame", "reporting_frames"),
-                           ("acute_worse", "acute_worsening"), ("break", "clause_breaks"), ("recent", "recent")):
+                           ("acute_worse", "acute_worsening"), ("break", "clause_breaks"), ("recent", "recent"),
+                           ("unsure_change", "unsure_change"), ("asked", "asked_about"),
+                           ("kept", "ability_kept"), ("correction", "correction")):
             self._add(self.cues, f"{label}|", lang[key])
         self._add(self.cues, "severe|", lang["signals"]["severity"])  # severe pain: a fall or knock that hurt
         for name, phrases in lang["signals"].items():

@@ -16,7 +16,7 @@ STATUS_MINOR = "minor"         # a fall with nothing hurt: the minor_fall warnin
 UNRESOLVED_STATUSES = (STATUS_UNCERTAIN, STATUS_ONSET_UNKNOWN)
 # how a sign was matched (red_flags.yml / warning_signs.yml field -> span kind suffix)
 SIGN_FIELDS = (("phrases", ""), ("acute_phrases", "_acute"), ("state_phrases", "_state"), ("ask_phrases", "_ask"),
-               ("event_phrases", "_event"),
+               ("event_phrases", "_event"), ("vague_phrases", "_vague"),
                ("change_phrases", "_change"),
                ("screen_phrases", "_screen"))
 # Question topics whose context changes how a message reads (screen-only phrases, sudden cue waived);
@@ -34,6 +34,8 @@ class Finding:
     acute: bool = False  # a new / sudden cue scoped over it
     worsening: bool = False
     start: int = field(default=-1, repr=False, compare=False)  # first token, for reading around it
+    # r13: a timing feature told in a clause about the back ("it's the back that's new"): the pain's age, not a sign's
+    about_back: bool = field(default=False, repr=False, compare=False)
 
 
 def _first_said(findings: List[Finding], status: str) -> Dict[str, str]:
@@ -74,6 +76,9 @@ class Extraction:
     # r11: such a word in a clause without any denial ("Nil falls. Woke 0200 with it, new this wk"; not "no lump has
     # come up since lunch"): with it, a denial elsewhere does not stop the second reader's sure same-day sign
     tells_new_undenied: bool = False
+    # r13: an ability kept said against an earlier time ("today he can too", "he still can"): a red flag only the second
+    # reader is sure of is then asked about, not escalated
+    keeps_ability: bool = False
     # A recent span of weeks ("the last few weeks", "over 3/52"): with a cancer history, a sign told over it is new
     tells_recent: bool = False
     blocked: bool = False  # words that look like a sign but are not ("a breath of fresh air"): the rules know

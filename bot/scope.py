@@ -37,6 +37,9 @@ VERB_DENIALS = {"not", "n't", "never", "hasnt", "havent", "doesnt", "didnt", "is
 OTHERS_WORDS = {"rest", "others", "other", "else", "otherwise"}
 SEPARATING_WORDS = {"and", "&", "but", "then", "so", "plus", "also"}
 POST_NEGATION_SKIP = {":", "-", "=", "?", "–", "—"}
+# r13: what may follow a word that clears a sign ("Chest: nil pain", "falls - none this month", "none since")
+POST_NEGATION_TAIL = {"pain", "pains", "this", "since", "today", "recently", "lately", "so", "yet", "reported", "noted",
+                      "seen", "at"}
 # "her legs are fine", "breathing's ok", "bladder all good": a verb or adverb may stand between
 # a finding and the word that clears it
 POST_NEGATION_VERBS = {"is", "are", "'s", "s", "was", "were", "seems", "seem", "looks", "look", "feels", "feel",
@@ -47,6 +50,15 @@ POST_NEGATION_VERBS = {"is", "are", "'s", "s", "was", "were", "seems", "seem", "
                        # r10: "the breathing also normal", "waterworks too are fine"
                        "also", "too"}
 
+
+# r13: the words of a long-standing cue that point back to what was just told ("he's had THAT for years")
+TOLD_BACK = frozenset({"that", "it", "this", "them", "these", "those"})
+# r13: a newness cue of only these words, a few words after a denial in its clause, is newness denied
+NEWNESS_ADJECTIVES = frozenset({"new", "newly", "brand", "sudden", "suddenly", "recent", "different"})
+DENIED_NEWNESS_WINDOW = 3
+# (the words that may stand between: "none of that is new", "it isn't really new"; not "don't know is it new")
+DENIED_NEWNESS_BETWEEN = frozenset({"of", "that", "this", "is", "was", "it", "'s", "s", "really", "all", "at", "any",
+                                    "so", "very", "actually", "them", "those", "these", "thing", "bit", "a"})
 
 # the words that deny, inside a longer denial cue ("hasn't had any") or a finding's own words ("can't breathe")
 DENYING_WORDS = frozenset({"not", "no", "n't", "never", "nor", "without", "cannot", "can't", "none", "nothing",
@@ -91,6 +103,12 @@ class Scope:
         self.by_kind: Dict[str, List[Span]] = {}
         for cue in cues:
             self.by_kind.setdefault(cue.kind, []).append(cue)
+        # r13: newness denied ("none of that is new", "it isn't new", "not sudden"): no word of newness at all
+        denials = self.by_kind.get("neg_pre", ())
+        self.by_kind["acute_strong"] = [c for c in self.by_kind.get("acute_strong", ()) if not (
+            {t.norm_ for t in doc[c.start:c.end]} <= NEWNESS_ADJECTIVES and any(
+                d.end <= c.start and c.start - d.end <= DENIED_NEWNESS_WINDOW and self.seg[d.start] == self.seg[c.start]
+                and {t.norm_ for t in doc[d.end:c.start]} <= DENIED_NEWNESS_BETWEEN for d in denials))]
 
     def segment_of(self, start: int) -> int:
         return self.seg[start] if 0 <= start < len(self.seg) else -1
@@ -127,12 +145,14 @@ class Scope:
             i += 1
         while i < len(self.doc) and i - end < 4 and self.doc[i].norm_ in POST_NEGATION_VERBS:
             i += 1
+        # (r13: after words of inability an adverb says how, not whether: "he cannot breathe good since one hour")
+        unable = any(self.doc[k].norm_ in DENYING_WORDS for k in range(start, end))
         for cue in self.by_kind.get("neg_post", ()):
-            if cue.start == i:
+            if cue.start == i and not unable:
                 after = cue.end
                 # (r11: or the next finding of a list typed without commas: "legs fine bladder fine bowels fine")
                 if after >= len(self.doc) or self.doc[after].is_punct or self.doc[after].norm_ in ("and", "but", "or") \
-                        or after in self.all_findings:
+                        or after in self.all_findings or self.doc[after].norm_ in POST_NEGATION_TAIL:
                     return True
         return False
 
@@ -145,6 +165,11 @@ class Scope:
             tok = self.doc[i]
             # (r9: a dash too, "No - bladder not working": the "no" answers the question, the dash tells the exception)
             if tok.text in (",", "-", "–", "—") or tok.norm_ in ("and", "&"):
+                return not any(j in self.all_findings for j in range(frm, i))
+            # r13: "it's not his back, it's his chest", "NOT HIS BACK ITS HIS CHEST": what is denied is named, and
+            # "it's" begins what is so
+            if i > frm and (tok.norm_ in ("its", "it's") or (tok.norm_ == "it" and i + 1 < to and
+                                                            self.doc[i + 1].norm_ in ("'s", "is", "s"))):
                 return not any(j in self.all_findings for j in range(frm, i))
         return False
 
@@ -198,6 +223,18 @@ class Scope:
     def in_sentence(self, kind: str, first: int, last: int) -> bool:
         return any(first <= c.start < last for c in self.by_kind.get(kind, ()))
 
+    def sentence_of(self, start: int) -> Tuple[int, int]:
+        """The first and past-the-last token of the sentence holding this token."""
+        def ends(i: int) -> bool:
+            return self.boundary[i] and (self.doc[i].text in SENTENCE_END or "\n" in self.doc[i].text)
+        first = start
+        while first > 0 and not ends(first - 1):
+            first -= 1
+        last = start
+        while last < len(self.doc) and not ends(last):
+            last += 1
+        return first, last
+
     def onset_told_unknown(self, start: int) -> bool:
         """The clause says the sign's start is not known, or is the condition's ("as usual", "because of her MS"), or
         a short clause right after it does ("numb bum she calls it. dunno how long")."""
@@ -223,7 +260,7 @@ class Scope:
         if any((i in self.finding_tokens and i not in in_cue and not (
                 after and i in self.condition_tokens and i > min(cue_at))) or i in self.sign_tokens for i in words):
             return False  # ("she had cancer 10 yrs ago. now her legs..."): the years are the cancer's
-        if kind == "chronic" and self._about_back(seg):
+        if kind == "chronic" and self.about_back(seg):
             return False  # ("back ache same as always. she has chest pain"): the years are the back's
         if len(words) <= PURE_CHRONIC_MAX_WORDS:
             return True
@@ -241,8 +278,18 @@ class Scope:
         if self.in_segment("chronic", seg) and not self.chronic_elsewhere(start, end) \
                 and not self._recent_nearer(start, end, seg):
             return True
-        return self._pure_segment("chronic", seg + 1) or (
+        return self._pure_segment("chronic", seg + 1) or self._told_back_as_old(seg + 1) or (
             self._pure_segment("chronic", seg - 1, after=False) and not self._contrast_before(seg))
+
+    def _told_back_as_old(self, seg: int) -> bool:
+        """r13: the next clause opens by telling it back as old, whatever else it holds ("chest ache after a coughing
+        fit, he's had that on and off for years when his chest is rattly")."""
+        if seg < 0:
+            return False
+        first = next((i for i, g in enumerate(self.seg) if g == seg), None)
+        return first is not None and any(
+            self.segment_of(c.start) == seg and c.start - first <= 3
+            and {t.norm_ for t in self.doc[c.start:c.end]} & TOLD_BACK for c in self.by_kind.get("chronic", ()))
 
     def _contrast_before(self, seg: int) -> bool:
         """A "but" (a clause break word) opens this clause: what the clause before said does not carry over
@@ -261,11 +308,20 @@ class Scope:
         if not cues:
             return False
         for cue in cues:
+            if self._duration_of_sign_before(cue, start):
+                continue
             between = range(end, cue.start) if cue.start >= end else range(cue.end, start)
             if not (any(self.doc[i].text == "," for i in between) and any(
                     i in self.all_findings or self.doc[i].norm_ in PAIN_WORDS for i in between)):
                 return False
         return True
+
+    def _duration_of_sign_before(self, cue: Span, start: int) -> bool:
+        """r13: "been on steroids for years and slid down the chair earlier": a long-standing cue right after another
+        sign, with a joiner between it and this finding, tells the age of that sign, not of this one."""
+        if cue.end > start or cue.start == 0 or cue.start - 1 not in self.sign_tokens or cue.start - 1 >= start:
+            return False
+        return any(self.doc[i].text == "," or self.doc[i].norm_ in SEPARATING_WORDS for i in range(cue.end, start))
 
     def about_condition(self, start: int) -> bool:
         """The clause is about the condition, not the pain: it names the condition and no pain word or sign ("MS
@@ -310,11 +366,11 @@ class Scope:
         after = self.segment_of(start) + 1 if self.segment_of(start) != -1 else -1
         seg = self.segment_of(start)
         strong = (self._near("acute_strong", start, end, ACUTE_WINDOW, adjective_ok)
-                  or (self._pure_segment("acute_strong", after) and not (back_is_other and self._about_back(after)))
+                  or (self._pure_segment("acute_strong", after) and not (back_is_other and self.about_back(after)))
                   # "he was fine at breakfast. by dinner he couldn't lift either leg", "woke up today and his leg
                   # won't hold him": a clause of only a time right before it, when its own clause says nothing of age
                   or (seg > 0 and self._pure_segment("acute_strong", seg - 1, after=False)
-                      and not (back_is_other and self._about_back(seg - 1))
+                      and not (back_is_other and self.about_back(seg - 1))
                       and not self._contrast_before(seg)
                       and not any(self.in_segment(kind, seg) for kind in ("chronic", "onset", "acute_worse"))))
         return strong, self._near("acute_worse", start, end, ACUTE_WINDOW)
@@ -331,8 +387,23 @@ class Scope:
         chronic = [distance(c) for c in self.by_kind.get("chronic", ()) if self.segment_of(c.start) == seg]
         return bool(recent) and min(recent) < min(chronic, default=len(self.doc))
 
-    def _about_back(self, seg: int) -> bool:
-        return any(s == seg and self.doc[i].norm_ in BACK_WORDS for i, s in enumerate(self.seg))
+    def about_other_sign(self, start: int) -> bool:
+        """r13: the clause tells a same-day sign ("been on steroids for years") or clears a red flag ("her legs are
+        fine, same as ever"), and names neither the back nor the pain: its words of age are the sign's, not the
+        pain's. (A red flag told old with them, "a weak bladder for years, nothing new", tells of a familiar picture,
+        the pain's too.)"""
+        seg = self.segment_of(start)
+        words = [i for i, g in enumerate(self.seg) if g == seg and seg != -1]
+        if any(self.doc[i].norm_ in PAIN_WORDS or self.doc[i].norm_ in BACK_WORDS for i in words):
+            return False
+        chronic = {i for c in self.by_kind.get("chronic", ()) for i in range(c.start, c.end)}
+        clears = any(self.segment_of(c.start) == seg and c.start not in chronic
+                     for c in self.by_kind.get("neg_post", ()))
+        return any(i in self.sign_tokens and (i not in self.flag_ids or clears) for i in words)
+
+    def about_back(self, seg: int) -> bool:
+        """The clause names the back."""
+        return seg != -1 and any(s == seg and self.doc[i].norm_ in BACK_WORDS for i, s in enumerate(self.seg))
 
     def change_from_before(self, start: int, end: int) -> bool:
         """A worsening cue near it that says it used to be otherwise ("rest doesn't ease it any more", "no longer

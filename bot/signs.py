@@ -39,6 +39,7 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
     sign = (kb.red_flags if is_flag else kb.warning_signs)[span.id]
     how = span.kind.partition("_")[2]  # "" | acute | state | ask | screen
     strong, worse = scope.acute(span.start, span.end, back_is_other=is_flag)
+    strong = strong or _corrected_to_new(scope, span.end)
     # a sign told as a change in its own words ("more unsteady", "walking has gone downhill", "going far more")
     worse = worse or bool(CHANGE_WORDS & set(re.findall(r"[a-z]+", words.lower())))
     acute_event = how == "acute"
@@ -56,7 +57,8 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
     # whatever else the clause holds; only worse pain, anywhere in the message, makes it an injury ("didn't hurt
     # himself, but now his back is much worse"; a "no worse" is the harmless words' own)
     elif span.id == "injury" and not (worse or _worse_elsewhere(scope)) and (
-            scope.near_segment("noharm", span.start) or scope.near_segment("noharm", span.start, before=True)):
+            scope.near_segment("noharm", span.start) or scope.near_segment("noharm", span.start, before=True)
+            or _harmless_later_in_sentence(scope, span.start)):
         finding.status = STATUS_MINOR           # "slid down gently, wasn't hurt"
     elif span.id == "injury" and not (worse or _worse_elsewhere(scope)) and \
             words.split()[0].lower() in sign.get("knock_words", ()):
@@ -70,6 +72,8 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
         # the condition, "for years, the same" outweighs "today")
         # "legs give way sometimes, for months, same as always": the clause says it is old news
         finding.status = STATUS_PRESENT if sign.get("history_counts") else STATUS_LONG_STANDING
+        if finding.status == STATUS_LONG_STANDING and is_flag and scope.by_kind.get("unsure_change"):
+            finding.status = STATUS_UNCERTAIN   # r13: "said that for years, can't tell me if it's different"
     elif scope.chronic_elsewhere(span.start, span.end) and not (strong or acute_event):
         finding.status = STATUS_ONSET_UNKNOWN   # "..., back pain same as ever": old news of something else
     elif how == "change" and not (strong or scope.change_from_before(span.start, span.end) or any(
@@ -97,6 +101,13 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
         finding.status = STATUS_ONSET_UNKNOWN   # "she's incontinent": a state, not when it began
     elif how == "event" and not (strong or in_screen or worse or _says_when(scope, kb)):
         finding.status = STATUS_ONSET_UNKNOWN   # r11: "she's wet herself", no word of when or whether it is new: asked
+    if how == "vague" and finding.status in (STATUS_PRESENT, STATUS_ONSET_UNKNOWN) and not (in_screen and strong):
+        # r13: "not himself", "legs went funny": whether it is the sign, asked (told as new in reply to the
+        # emergency-sign question, "yes, her legs went funny this morning", it is the sign)
+        finding.status = STATUS_UNCERTAIN
+    if finding.status in (STATUS_PRESENT, STATUS_ONSET_UNKNOWN, STATUS_UNCERTAIN) and not strong and \
+            _asked_about_then_denied(scope, span.start, span.end):
+        finding.status = STATUS_NEGATED         # r13: "asked her about the numbness down below, she said no"
     if (finding.status == STATUS_PRESENT and in_screen and not (strong or acute_event)
             and (how in ("screen", "ask", "state") or sign.get("needs_sudden_cue"))
             and scope.denied_in_sentence(span.start, span.end, span.id)):
@@ -122,6 +133,53 @@ def _hedged_near(scope: "Scope", start: int, end: int) -> bool:
     """A doubt word in the sign's own words, anywhere in its clause, or alone in the short clause after it ("...,
     hard to tell")."""
     return bool(HEDGE_WORDS & {t.norm_ for t in scope.doc[start:end]}) or scope.near_segment("unc", start)
+
+
+CORRECTION_REACH = 12  # "..., no wait, that's not right, it's really just since this morning"
+
+
+def _corrected_to_new(scope: "Scope", end: int) -> bool:
+    """r13: after the sign, in its sentence, the caregiver corrects themself (language.yml `correction`) and then tells
+    newness, with no other sign between: the correction dates the sign ("her legs have been getting weaker over the
+    last week, no wait, it's really just since this morning")."""
+    last = scope.sentence_of(end - 1)[1]
+    for fix in scope.by_kind.get("correction", ()):
+        if not end <= fix.start < last or any(i in scope.sign_tokens for i in range(end, fix.start)):
+            continue
+        reach = min(last, fix.end + CORRECTION_REACH)
+        if any(fix.end <= c.start < reach for c in scope.by_kind.get("acute_strong", ())):
+            return True
+    return False
+
+
+ANSWER_DENIALS = frozenset({"no", "none", "nothing", "nope", "nah", "not", "n't", "denies", "denied", "negative",
+                            "nil"})
+
+
+def _asked_about_then_denied(scope: "Scope", start: int, end: int) -> bool:
+    """The sign is what someone asked about (language.yml `asked_about`, just before it) and a denial follows it in
+    its sentence, with no other sign between."""
+    asked = any(c.end <= start and start - c.end <= 3 and scope.segment_of(c.start) == scope.segment_of(start)
+                for c in scope.by_kind.get("asked", ()))
+    if not asked:
+        return False
+    last = scope.sentence_of(start)[1]
+    for i in range(end, last):
+        if i in scope.sign_tokens:
+            return False
+        if scope.doc[i].norm_ in ANSWER_DENIALS:
+            return True
+    return False
+
+
+def _harmless_later_in_sentence(scope: "Scope", start: int) -> bool:
+    """r13: words of no harm told later in the fall's sentence, with no other sign between ("slid down off the sofa
+    onto the floor, we got him up, he says it doesn't hurt any more than it did")."""
+    last = scope.sentence_of(start)[1]
+    own = scope.flag_ids.get(start)
+    return any(start < c.start < last and not any(
+        i in scope.sign_tokens and scope.flag_ids.get(i) != own for i in range(start, c.start))
+        for c in scope.by_kind.get("noharm", ()))
 
 
 def _worse_elsewhere(scope: "Scope") -> bool:
@@ -174,6 +232,16 @@ def restated_as_old(doc, result: Extraction) -> None:
                     and first.status in (STATUS_PRESENT, STATUS_ONSET_UNKNOWN)
                     and not any(t.text in SENTENCE_END for t in doc[first.start: later.start])):
                 first.status = later.status
+
+
+def baseline_beside_change(result: Extraction) -> None:
+    """r13: "maybe his breathing is a bit worse? he's always a bit puffed": a sign told as maybe worse, beside its old
+    form told as the usual, is the doubted change; the old form is the baseline it is measured against and does not
+    settle whether it is new."""
+    doubted = {f.id for f in result.red_flags if f.status == STATUS_UNCERTAIN and f.worsening}
+    if doubted:
+        result.red_flags = [f for f in result.red_flags
+                            if not (f.id in doubted and f.status == STATUS_LONG_STANDING)]
 
 
 def both_legs(doc, result: Extraction) -> None:
@@ -240,6 +308,21 @@ def minor_falls(result: Extraction) -> None:
         result.warning_signs.append(Finding("minor_fall", "warning_sign", STATUS_PRESENT, said,
                                             topic="red_flag_screen"))
 
+
+
+def fracture_risk_with_fall(doc, kb: KnowledgeBase, result: Extraction) -> None:
+    """r13: thin bones or long-term steroids and a fall or slide told in the same message ("been on steroids for years
+    and slid down the chair earlier") are the fracture_risk sign (contract: osteoporosis or long-term steroids with a
+    minor knock or transfer), whatever words told the fall; a denied or old fall is not."""
+    if any(w.id == "fracture_risk" and w.status == STATUS_PRESENT for w in result.warning_signs):
+        return
+    falls = [f for f in result.red_flags + result.warning_signs if f.id in ("injury", "minor_fall")
+             and f.status in (STATUS_PRESENT, STATUS_MINOR, STATUS_ONSET_UNKNOWN)]
+    pattern = kb.warning_signs["fracture_risk"].get("needs_words")
+    if falls and pattern and _needs_words(pattern).search(doc.text.lower()):
+        result.warning_signs = [w for w in result.warning_signs if w.id != "fracture_risk"]
+        result.warning_signs.append(Finding("fracture_risk", "warning_sign", STATUS_PRESENT, falls[0].said,
+                                            topic="red_flag_screen"))
 
 
 def title_not_condition(doc, span) -> bool:

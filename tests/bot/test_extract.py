@@ -114,6 +114,26 @@ def test_a_new_relapse_is_not_an_old_one():
     assert "leg_weakness" in flags("his back is getting better but since lunch his legs have gone weak")
 
 
+def test_a_vague_idiom_is_asked_even_beside_a_time_word():
+    # r13 (H34): an everyday idiom of a change is asked at once, whatever time word it has; denied or old, it is not
+    for text in ("she's just not herself since the refill yesterday, washed out and headachey",
+                 "her legs went funny this morning when i got her onto the commode",
+                 "the agency girl said he seemed 'a bit off' at lunch"):
+        reading = read_text(text)
+        assert not reading.present_flags and reading.flags_with("uncertain"), text
+    assert "confusion" not in read_text("he's his usual self, not off at all").flags_with("uncertain")
+    assert not read_text("he's a bit off his food today").red_flags  # a look-alike, not an idiom of confusion
+
+
+def test_a_clear_sign_beside_a_vague_idiom_still_escalates():
+    # r13 (H34): the idiom never waters down a clear sign told in the same message, nor a yes to its question
+    assert "confusion" in flags("she's not herself and since lunch she doesn't know where she is")
+    assert "leg_weakness" in flags("her legs went funny and since this morning her legs keep giving way")
+    # told as new in reply to the emergency-sign question, it is the sign; told there with no time, still asked
+    assert "leg_weakness" in flags("yes, her legs went funny this morning", "red_flag_screen")
+    assert "leg_weakness" in read_text("her legs went funny", "red_flag_screen").flags_with("uncertain")
+
+
 def test_leg_weakness_in_screen_answer_needs_no_sudden_cue():
     assert "leg_weakness" in flags("yes, his legs are much weaker", "red_flag_screen")
 
