@@ -152,7 +152,7 @@ def merge_reading(case: Optional[Dict], reading: Extraction, text: str = "",
     pending = open_check(case)
     answering_check = asked_topic == "red_flag_screen" and pending and case["checks"][pending]["asked"]
     check_answered = _answer_open_check(case, reading, asked_topic)
-    for finding in reading.red_flags:
+    for finding in _said_yes_to(reading, asked_topic):
         _merge_sign(case, finding, "red_flag")
     for finding in _with_new_pain(reading):
         _merge_sign(case, finding, "warning_sign")
@@ -364,6 +364,16 @@ def _only_the_pain_new(reading: Extraction, said_again: List) -> bool:
         f.status in (STATUS_NEGATED, STATUS_LONG_STANDING) for f in said_again)
     new = [f for f in reading.features if f.id in ("new_onset", "worsening") and f.status == STATUS_PRESENT]
     return told_old and all(f.about_back for f in new)
+
+
+def _said_yes_to(reading: Extraction, asked_topic: Optional[str]) -> List:
+    """The message's red flags, where a "yes" to the emergency-sign question told only in an idiom of a change
+    (red_flags.yml `vague_phrases`: "yes, her legs went funny this morning") makes them present: the yes answers
+    whether it is new."""
+    if asked_topic == "red_flag_screen" and reading.answer == "yes" and reading.red_flags and all(
+            f.status == STATUS_UNCERTAIN and f.vague for f in reading.red_flags):
+        return [dataclasses.replace(f, status=STATUS_PRESENT, acute=True) for f in reading.red_flags]
+    return reading.red_flags
 
 
 def _says_none(text: str) -> bool:

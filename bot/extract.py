@@ -70,6 +70,8 @@ from .signs import (
     title_not_condition,
 )
 
+# r13: the signs an ability kept speaks to ("today he can too", "he still can")
+LEG_SIGNS = frozenset({"leg_weakness", "both_legs", "leg_numbness"})
 MAX_TOTAL_CHARS = 60000  # longer messages are read in chunks up to this; beyond it, ignored (~1 s of work)
 # "can't", "cannot", "couldn't", "won't": a denial word after one of these says what someone cannot do, which
 # tells a sign ("can't wee"), not a denial of one.
@@ -160,7 +162,8 @@ def with_second_opinion(result: Extraction, text: str) -> Extraction:
         explained = bool({f.id for f in result.features} & set(sign_kb.get("look_alike_features") or ())) and bool(
             set(re.findall(r"[a-z]+", text.lower())) & set(sign_kb.get("look_alike_words") or ()))
         if probability >= reading_model.CONFIDENT and not explained and not (
-                result.denies and not told and not result.tells_new) and not (result.keeps_ability and not told):
+                result.denies and not told and not result.tells_new) and not (
+                result.keeps_ability and not told and sign in LEG_SIGNS):
             result.red_flags = [f for f in result.red_flags if f.id != sign]
             result.red_flags.append(Finding(sign, "red_flag", STATUS_PRESENT, said, topic="red_flag_screen",
                                             acute=True))

@@ -34,6 +34,7 @@ class Finding:
     acute: bool = False  # a new / sudden cue scoped over it
     worsening: bool = False
     start: int = field(default=-1, repr=False, compare=False)  # first token, for reading around it
+    vague: bool = field(default=False, repr=False, compare=False)  # r13: told only in an idiom ("legs went funny")
     # r13: a timing feature told in a clause about the back ("it's the back that's new"): the pain's age, not a sign's
     about_back: bool = field(default=False, repr=False, compare=False)
 

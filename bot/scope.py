@@ -37,9 +37,11 @@ VERB_DENIALS = {"not", "n't", "never", "hasnt", "havent", "doesnt", "didnt", "is
 OTHERS_WORDS = {"rest", "others", "other", "else", "otherwise"}
 SEPARATING_WORDS = {"and", "&", "but", "then", "so", "plus", "also"}
 POST_NEGATION_SKIP = {":", "-", "=", "?", "–", "—"}
-# r13: what may follow a word that clears a sign ("Chest: nil pain", "falls - none this month", "none since")
-POST_NEGATION_TAIL = {"pain", "pains", "this", "since", "today", "recently", "lately", "so", "yet", "reported", "noted",
-                      "seen", "at"}
+# r13: what may follow a word that clears a sign ("Chest: nil pain", "Legs: none reported"); after a "none" or "nil", a
+# time too ("falls - none this month"); never after "fine" or "ok" ("legs were fine this morning" tells a change)
+POST_NEGATION_TAIL = {"pain", "pains", "reported", "noted", "seen", "documented"}
+NONE_TAIL = {"this", "since", "so", "yet", "today", "recently", "lately", "in"}
+NONE_WORDS = {"none", "nil", "nothing", "nope", "no", "nowt", "zero"}
 # "her legs are fine", "breathing's ok", "bladder all good": a verb or adverb may stand between
 # a finding and the word that clears it
 POST_NEGATION_VERBS = {"is", "are", "'s", "s", "was", "were", "seems", "seem", "looks", "look", "feels", "feel",
@@ -152,7 +154,8 @@ class Scope:
                 after = cue.end
                 # (r11: or the next finding of a list typed without commas: "legs fine bladder fine bowels fine")
                 if after >= len(self.doc) or self.doc[after].is_punct or self.doc[after].norm_ in ("and", "but", "or") \
-                        or after in self.all_findings or self.doc[after].norm_ in POST_NEGATION_TAIL:
+                        or after in self.all_findings or self.doc[after].norm_ in POST_NEGATION_TAIL \
+                        or (self.doc[after].norm_ in NONE_TAIL and self.doc[cue.start].norm_ in NONE_WORDS):
                     return True
         return False
 

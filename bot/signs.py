@@ -101,10 +101,11 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
         finding.status = STATUS_ONSET_UNKNOWN   # "she's incontinent": a state, not when it began
     elif how == "event" and not (strong or in_screen or worse or _says_when(scope, kb)):
         finding.status = STATUS_ONSET_UNKNOWN   # r11: "she's wet herself", no word of when or whether it is new: asked
-    if how == "vague" and finding.status in (STATUS_PRESENT, STATUS_ONSET_UNKNOWN) and not (in_screen and strong):
-        # r13: "not himself", "legs went funny": whether it is the sign, asked (told as new in reply to the
-        # emergency-sign question, "yes, her legs went funny this morning", it is the sign)
+    if how == "vague" and finding.status in (STATUS_PRESENT, STATUS_ONSET_UNKNOWN):
+        # r13: "not himself", "legs went funny": whether it is the sign, asked (a "yes" to the emergency-sign
+        # question with it, "yes, her legs went funny this morning", is a yes: bot/case.py)
         finding.status = STATUS_UNCERTAIN
+        finding.vague = True
     if finding.status in (STATUS_PRESENT, STATUS_ONSET_UNKNOWN, STATUS_UNCERTAIN) and not strong and \
             _asked_about_then_denied(scope, span.start, span.end):
         finding.status = STATUS_NEGATED         # r13: "asked her about the numbness down below, she said no"
@@ -152,8 +153,7 @@ def _corrected_to_new(scope: "Scope", end: int) -> bool:
     return False
 
 
-ANSWER_DENIALS = frozenset({"no", "none", "nothing", "nope", "nah", "not", "n't", "denies", "denied", "negative",
-                            "nil"})
+ANSWER_DENIALS = frozenset({"no", "none", "nothing", "nope", "nah", "denies", "denied", "negative", "nil"})
 
 
 def _asked_about_then_denied(scope: "Scope", start: int, end: int) -> bool:
@@ -256,7 +256,7 @@ def both_legs(doc, result: Extraction) -> None:
         plural = bool(own & limbs) and not (around & ONE_SIDE)
         if f.id in ("leg_numbness", "leg_weakness") and not told and (around & {"both", "either", "neither"} or plural):
             result.red_flags.append(Finding("both_legs", "red_flag", f.status, f.said, topic=f.topic,
-                                            acute=f.acute, worsening=f.worsening))
+                                            acute=f.acute, worsening=f.worsening, vague=f.vague))
             told.add("both_legs")
 
 

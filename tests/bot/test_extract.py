@@ -2,6 +2,7 @@
 
 import pytest
 
+import bot
 from bot.extract import read_text
 
 
@@ -129,9 +130,12 @@ def test_a_clear_sign_beside_a_vague_idiom_still_escalates():
     # r13 (H34): the idiom never waters down a clear sign told in the same message, nor a yes to its question
     assert "confusion" in flags("she's not herself and since lunch she doesn't know where she is")
     assert "leg_weakness" in flags("her legs went funny and since this morning her legs keep giving way")
-    # told as new in reply to the emergency-sign question, it is the sign; told there with no time, still asked
-    assert "leg_weakness" in flags("yes, her legs went funny this morning", "red_flag_screen")
+    # in reply to the emergency-sign question the idiom is still asked about, but a "yes" with it is a yes
     assert "leg_weakness" in read_text("her legs went funny", "red_flag_screen").flags_with("uncertain")
+    case = bot.read_message(None, "yes, her legs went funny this morning", "red_flag_screen")
+    assert case["red_flag_screen"] == "present"
+    case = bot.read_message(None, "no to those. she's just not herself since the refill yesterday", "red_flag_screen")
+    assert case["red_flag_screen"] != "present" and not case["red_flags"]
 
 
 def test_leg_weakness_in_screen_answer_needs_no_sudden_cue():
