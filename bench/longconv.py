@@ -16,6 +16,12 @@ conversation in each window). On this shared 2-core machine one window of 20 tur
 (issue 25's run of 2026-12-07 12:15: 9.9, 9.8, 10.8, 15.4, 11.0, ... ms per window, then 14.7 ms at 180-200 alone);
 each conversation's own ratio is kept beside the pooled one (`growth_each`), and the per-turn series drawn is the
 median across the conversations.
+
+The two windows of the mix hold different messages (turns 10-30 are mostly the first walk through the symptom form,
+turns 180-200 whatever the cycle reaches there), so their ratio mixes what the messages cost with how long the
+conversation is. `same_message_growth` compares like with like: for every message text sent both in turns 10-60 and in
+turns 150-200 (of any of the conversations), its median latency late over its median early; the figure is the median
+of those ratios, with how many texts it rests on. For the knowledge series both estimators see the same questions.
 """
 from __future__ import annotations
 
@@ -128,6 +134,30 @@ def growth(latencies_s: List[float]) -> float:
     return p50_ms(latencies_s, LATE) / p50_ms(latencies_s, EARLY)
 
 
+SAME_EARLY = (10, 60)
+SAME_LATE = (150, 200)
+SAME_MIN_TEXTS = 5
+
+
+def same_message_growth(conversations: List[List[Any]]) -> Dict[str, float]:
+    """The median, over message texts sent both in turns SAME_EARLY and in turns SAME_LATE, of their median latency
+    late over their median latency early (see the module's docstring); nan with fewer than SAME_MIN_TEXTS such texts.
+    `conversations`: lists of turns with `.text`, `.latency` and `.ok`."""
+    early: Dict[str, List[float]] = {}
+    late: Dict[str, List[float]] = {}
+    for conversation in conversations:
+        for position, turn in enumerate(conversation):
+            if not turn.ok:
+                continue
+            if SAME_EARLY[0] <= position < SAME_EARLY[1]:
+                early.setdefault(turn.text, []).append(turn.latency)
+            elif SAME_LATE[0] <= position < SAME_LATE[1]:
+                late.setdefault(turn.text, []).append(turn.latency)
+    ratios = [float(np.median(late[text]) / np.median(early[text])) for text in sorted(set(early) & set(late))]
+    return {"ratio": float(np.median(ratios)) if len(ratios) >= SAME_MIN_TEXTS else float("nan"),
+            "texts": len(ratios)}
+
+
 def history(server, sender: str) -> Dict[str, int]:
     """What the stored tracker holds after the run: its events, the sessions started and the restarts (one
     session, no restart: the conversation never ended or reset). Needs the server's HTTP API."""
@@ -169,6 +199,7 @@ def long_conversation(server, turns: int, series: str, sender: str, repeats: int
         "late_p50": late,
         "growth": late / early,
         "growth_each": [growth(run) for run in runs],
+        "growth_same_message": same_message_growth(conversations),
         "latency": percentiles([x for run in runs for x in run]),
         "errors": sum(not t.ok for t in every),
         "empty": sum(t.ok and not t.replies for t in every),
@@ -180,11 +211,16 @@ def long_conversation(server, turns: int, series: str, sender: str, repeats: int
     return result
 
 
+def _same(result: Dict[str, Any]) -> str:
+    same = result.get("growth_same_message") or {}
+    return f"{same.get('ratio', float('nan')):.2f}x over {same.get('texts', 0)} texts"
+
+
 def summary(name: str, result: Dict[str, Any]) -> str:
     stored = result.get("stored", {})
     last = result["windows"][-1]["p95"] if result["windows"] else float("nan")
     each = ", ".join(f"{g:.2f}x" for g in result.get("growth_each") or [])
     return (f"{name}, long {result['series']}: {result.get('repeats', 1)} x {result['length']} turns, p50 turns 10-30 "
             f"{result['early_p50']:.1f} ms, 180-200 {result['late_p50']:.1f} ms, growth {result['growth']:.2f}x "
-            f"(each conversation: {each}), last window p95 {last:.1f} ms, "
+            f"(each conversation: {each}), same messages {_same(result)}, last window p95 {last:.1f} ms, "
             f"errors {result['errors']}, empty {result['empty']}, stored {stored}")

@@ -24,6 +24,14 @@ SATURATION_BASELINE = 42.7
 SATURATION_BASELINE_SOURCE = "bench/results.md at commit e42be0b, run of 2026-11-21 19:24 UTC (quoted by issue 13)"
 
 
+def _same_message(long: Dict[str, Any]) -> str:
+    """The same-message growth (bench/longconv.py same_message_growth), or a dash for a run before it existed."""
+    same = long.get("growth_same_message")
+    if not same or math.isnan(same.get("ratio", float("nan"))):
+        return "–"
+    return f"{same['ratio']:.2f}× ({same['texts']} texts)"
+
+
 def flat(results: Dict[str, Any]) -> Dict[str, float]:
     """The headline numbers, by stable key, for the comparison with the previous run."""
     out: Dict[str, float] = {}
@@ -416,15 +424,15 @@ def long_section(r: Dict[str, Any], add) -> None:
     )
     add("")
     add("| server, series | conversations × turns | p50 turns 10-30, ms | p50 turns 180-200, ms | growth | "
-        "growth of each conversation | p95 last window, ms | errors | "
+        "growth of each conversation | same messages, turns 150-200 over 10-60 | p95 last window, ms | errors | "
         "stored events / sessions / restarts (the first) |")
-    add("|---|---|---|---|---|---|---|---|---|")
+    add("|---|---|---|---|---|---|---|---|---|---|")
     for label, long, _, _ in found:
         stored = long.get("stored", {})
         last = long["windows"][-1]["p95"] if long["windows"] else float("nan")
         each = ", ".join(f"{g:.2f}×" for g in long.get("growth_each") or [long["growth"]])
         add(f"| {label} | {long.get('repeats', 1)} × {long['length']} | {ms(long['early_p50'])} | "
-            f"{ms(long['late_p50'])} | {long['growth']:.2f}× | {each} | {ms(last)} | "
+            f"{ms(long['late_p50'])} | {long['growth']:.2f}× | {each} | {_same_message(long)} | {ms(last)} | "
             f"{long['errors'] + long['empty']} | "
             f"{stored.get('events', '–')} / {stored.get('sessions', '–')} / {stored.get('restarts', '–')} |")
     add("")
