@@ -146,6 +146,9 @@ def merge_reading(case: Optional[Dict], reading: Extraction, text: str = "",
     if reading.condition:
         case["condition"], case["condition_said"] = reading.condition, reading.condition_said
     for finding in reading.features:
+        told = case["features"].get(finding.id)
+        if finding.status == STATUS_BASELINE and told and told["status"] == STATUS_PRESENT:
+            continue  # r13: words of age told of a sign ("her bowels haven't changed") keep the pain's own age
         case["features"][finding.id] = {"status": finding.status, "said": finding.said, "topic": finding.topic}
 
     before = (list(case["red_flags"]), list(case["warning_signs"]))

@@ -334,3 +334,12 @@ def test_a_pattern_is_not_run_on_a_message_missing_its_second_telling_word():
     indexed.add("saddle", [[{"NORM": "feel"}, {"NORM": {"IN": ["bum", "bottom"]}}]])
     assert indexed(nlp.make_doc("can't feel his legs")) == [] and runs == []
     assert len(indexed(nlp.make_doc("can't feel bottom"))) == 1 and runs == ["can't feel bottom"]
+
+
+def test_words_of_age_told_of_a_sign_keep_the_pains_own_age():
+    # r13: "her bowels haven't changed" dates the bowels, not the pain: the pain's "same for months" told before stands
+    case = bot.read_message(None, "my wife has MS and her lower back aches after sitting all day, it's been the same "
+                                  "for months", None)
+    assert case["features"]["long_standing"]["status"] == "present"
+    case = bot.read_message(case, "she isn't numb anywhere and her bowels haven't changed", "red_flag_screen")
+    assert case["features"]["long_standing"]["status"] == "present"
