@@ -37,7 +37,7 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
     """One red flag or warning sign mention, with its status (the scope rules: bot/extract.py's docstring)."""
     is_flag = span.kind.startswith("flag")
     sign = (kb.red_flags if is_flag else kb.warning_signs)[span.id]
-    how = span.kind.partition("_")[2]  # "" | acute | state | ask | screen
+    how = span.kind.partition("_")[2]  # "" | acute | state | ask | event | vague | change | screen
     strong, worse = scope.acute(span.start, span.end, back_is_other=is_flag)
     strong = strong or _corrected_to_new(scope, span.end)
     # a sign told as a change in its own words ("more unsteady", "walking has gone downhill", "going far more")
