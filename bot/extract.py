@@ -72,6 +72,8 @@ from .signs import (
 
 # r13: the signs an ability kept speaks to ("today he can too", "he still can")
 LEG_SIGNS = frozenset({"leg_weakness", "both_legs", "leg_numbness"})
+# the timing features whose clause is read for the back (Finding.about_back: "it's the back that's new")
+TIMING_NEWNESS = frozenset({"new_onset", "worsening"})
 MAX_TOTAL_CHARS = 60000  # longer messages are read in chunks up to this; beyond it, ignored (~1 s of work)
 # "can't", "cannot", "couldn't", "won't": a denial word after one of these says what someone cannot do, which
 # tells a sign ("can't wee"), not a denial of one.
@@ -343,7 +345,8 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
                 status = STATUS_BASELINE  # r13: "her legs are fine, same as ever": the sign's age, not the pain's
             strong, _ = scope.acute(span.start, span.end, adjective_ok=fid not in SUDDEN_BY_NATURE)
             result.features.append(Finding(fid, "feature", status, said(span), topic=kb.features[fid]["topic"],
-                                           acute=strong, about_back=scope.about_back(scope.segment_of(span.start))))
+                                           acute=strong, about_back=fid in TIMING_NEWNESS and scope.about_back(
+                                               scope.segment_of(span.start))))
             if status == STATUS_PRESENT and fid == "long_standing" and scope.only_timing(span.start):
                 old_news = True
             if status == STATUS_PRESENT and strong and fid in NERVE_SYMPTOMS:

@@ -289,15 +289,19 @@ class Scope:
         fit, he's had that on and off for years when his chest is rattly")."""
         if seg < 0:
             return False
-        first = next((i for i, g in enumerate(self.seg) if g == seg), None)
+        first = self._first_token(seg)
         return first is not None and any(
             self.segment_of(c.start) == seg and c.start - first <= 3
             and {t.norm_ for t in self.doc[c.start:c.end]} & TOLD_BACK for c in self.by_kind.get("chronic", ()))
 
+    def _first_token(self, seg: int) -> Optional[int]:
+        """The first token of this clause, or None."""
+        return next((i for i, s in enumerate(self.seg) if s == seg), None)
+
     def _contrast_before(self, seg: int) -> bool:
         """A "but" (a clause break word) opens this clause: what the clause before said does not carry over
         ("breathing the same as always, bipap at night, but he's got a temp of 38.9")."""
-        first = next((i for i, s in enumerate(self.seg) if s == seg), None)
+        first = self._first_token(seg)
         if first is None:
             return False
         return any(c.end <= first and first - c.end <= 1 for c in self.by_kind.get("break", ()))
