@@ -105,7 +105,7 @@ def invariants(reply) -> List[str]:
         broken.append("silent")
     if len(texts) != len(set(texts)):
         broken.append("repeats a message")
-    headline = knowledge().messages["escalation"]["headline"]
+    headline = _headline()
     said = sum(t.count(headline) for t in texts)
     if said > 1:
         broken.append("escalation said twice")
@@ -176,13 +176,24 @@ def judge_conversation(item: Dict[str, Any]) -> Dict[str, Any]:
         escalated = reply.escalated or (reply.slots.get("triage") == "seek_care_now" and before != "seek_care_now")
         escalations += escalated
         broken += [f"turn {number}: {b}" for b in invariants(reply)]
-        failures += [f"turn {number}: {f}" for f in _expected(turn.get("expect") or {}, reply, escalated)]
+        # (r14: once escalated, a message confirming the emergency gets the emergency advice again: what the caregiver
+        # sees is the escalation, though no new one is recorded)
+        expect = turn.get("expect") or {}
+        if expect.get("level") == "now" and before == "seek_care_now" and any(_headline() in t for t in reply.texts):
+            escalated = True
+        failures += [f"turn {number}: {f}" for f in _expected(expect, reply, escalated)]
     final = item.get("final") or {}
     if final:
         last = dialogue.slots
         failures += [f"final: {f}" for f in _expected(final, type("R", (), {"slots": last, "check": None})(),
                                                        escalated=None)]
     return {"ok": not failures, "failures": failures, "broken": broken, "escalations": escalations}
+
+
+def _headline() -> str:
+    from bot.knowledge_base import knowledge
+
+    return knowledge().messages["escalation"]["headline"]
 
 
 def _expected(expect: Dict[str, Any], reply, escalated: Optional[bool]) -> List[str]:

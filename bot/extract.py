@@ -61,6 +61,7 @@ from .signals import read_signals
 from .signs import (
     baseline_beside_change,
     both_legs,
+    carers_own,
     durations_of_signs,
     fracture_risk_with_fall,
     heart_attack_wording,
@@ -291,12 +292,20 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     cues = [c for c in cues if c.kind != "pseudo" and not (
         c.kind in ("neg_pre", "neg_post", "unc") and any(
             i in inside_findings and (i == c.start or doc[i].norm_ in DENYING_WORDS) for i in range(c.start, c.end)))]
-    scope = Scope(doc, cues, pipe, inside_findings)
+    flag_words = frozenset(i for f in findings if f.kind.startswith("flag") for i in range(f.start, f.end))
+    # (r14: words of age inside a red flag's own words tell of something else: "talks to her mother who is dead ten
+    # years")
+    cues = [c for c in cues if not (c.kind == "chronic" and all(i in flag_words for i in range(c.start, c.end)))]
+    scope = Scope(doc, cues, pipe, inside_findings, flag_words)
+    # r14: the carer's own state in a sign's words ("sorry if I'm not making sense") is not the person's sign
+    own = [f for f in findings + beside if carers_own(doc, f, scope)]
+    findings = [f for f in findings if f not in own]
+    beside = [b for b in beside if b not in own]
     # (words of inability tell a sign rather than deny one: "can't wee", "unable to stand")
     result.keeps_ability = bool(scope.by_kind.get("kept"))
     result.denies = result.keeps_ability or any(c.kind in ("neg_pre", "neg_post") and not _inability(doc, c)
                                                 for c in cues)
-    result.blocked = bool(blocks)
+    result.blocked = bool(blocks or own)  # (the carer's own words: the second reader cannot tell them apart either)
     result.tells_new = bool(scope.by_kind.get("acute_strong"))
     result.tells_new_undenied = any(
         not scope.in_segment("neg_pre", scope.segment_of(c.start)) and not scope.in_segment(

@@ -110,7 +110,7 @@ class Pipeline:
                            ("acute_strong", "acute_strong"), ("frame", "reporting_frames"),
                            ("acute_worse", "acute_worsening"), ("break", "clause_breaks"), ("recent", "recent"),
                            ("unsure_change", "unsure_change"), ("asked", "asked_about"),
-                           ("kept", "ability_kept"), ("correction", "correction")):
+                           ("kept", "ability_kept"), ("correction", "correction"), ("ongoing", "still_going")):
             self._add(self.cues, f"{label}|", lang[key])
         self._add(self.cues, "severe|", lang["signals"]["severity"])  # severe pain: a fall or knock that hurt
         for name, phrases in lang["signals"].items():

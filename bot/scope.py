@@ -22,6 +22,10 @@ PURE_CUE_EDGE_WORDS = 4
 PAIN_WORDS = {"back", "pain", "pains", "backache", "ache", "aches", "aching", "sore", "soreness", "spasm", "spasms"}
 # A clause naming the back tells the back's age or newness, not that of a sign beside it ("LBP": care notes).
 BACK_WORDS = {"back", "backache", "backs", "spine", "lbp", "lumbar", "backpain"}
+# r14: the words of an onset cue that say how long it has been is not known ("not sure how long", "since when")
+AGE_NOT_KNOWN = frozenset({"long", "when"})
+# r14: what tells a trigger is a time of day ("in the evenings", "at night", "during the night")
+TIME_PREPOSITIONS = frozenset({"in", "at", "during", "by", "through", "overnight"})
 # Words of a worsening cue that say the pain used to be otherwise ("any more", "no longer", "used to").
 CHANGE_FROM_BEFORE = {"anymore", "more", "longer", "used", "use"}
 # Idioms with a joiner inside that never start a new clause ("wets herself now and then, for years").
@@ -70,7 +74,7 @@ DENYING_WORDS = frozenset({"not", "no", "n't", "never", "nor", "without", "canno
 class Scope:
     """Clause segmentation + cue lookup for one doc."""
 
-    def __init__(self, doc, cues: List[Span], pipe: Pipeline, finding_tokens: set):
+    def __init__(self, doc, cues: List[Span], pipe: Pipeline, finding_tokens: set, flag_words: frozenset = frozenset()):
         self.doc = doc
         self.finding_tokens = finding_tokens  # tokens of findings that are not themselves timing words
         self.all_findings = finding_tokens    # every finding's tokens (set by the reader)
@@ -91,7 +95,8 @@ class Scope:
             if ends_sentence or (tok.is_space and "\n" in tok.text):
                 boundary[i] = True
             elif tok.norm_ in pipe.joiners and i + 1 < n and doc[i + 1].norm_ in pipe.starters and not (
-                    i > 0 and (doc[i - 1].norm_, doc[i + 1].norm_) in JOINED_IDIOMS):
+                    i > 0 and (doc[i - 1].norm_, doc[i + 1].norm_) in JOINED_IDIOMS) and i not in flag_words:
+                # (r14: never inside a red flag's own words, "I pinched his thigh and he didn't feel a thing")
                 boundary[i] = True
         self.boundary = boundary
         self.seg = []
@@ -244,6 +249,12 @@ class Scope:
         seg = self.segment_of(start)
         return self.in_segment("onset", seg) or self._pure_segment("onset", seg + 1)
 
+    def age_not_known(self, start: int) -> bool:
+        """r14: the sentence says nobody knows how long it has been ("had it on and off, not sure how long")."""
+        first, last = self.sentence_of(start)
+        return any(first <= c.start < last and {t.norm_ for t in self.doc[c.start:c.end]} & AGE_NOT_KNOWN
+                   for c in self.by_kind.get("onset", ()))
+
     def uncertain(self, start: int, window: int) -> bool:
         return self._before("unc", start, window) is not None
 
@@ -290,9 +301,14 @@ class Scope:
         if seg < 0:
             return False
         first = self._first_token(seg)
-        return first is not None and any(
-            self.segment_of(c.start) == seg and c.start - first <= 3
-            and {t.norm_ for t in self.doc[c.start:c.end]} & TOLD_BACK for c in self.by_kind.get("chronic", ()))
+        if first is None:
+            return False
+        cues = [c for c in self.by_kind.get("chronic", ()) if self.segment_of(c.start) == seg]
+        # (r14: or it opens with "had that" and dates it later: "she's had that since her relapse in 2019")
+        had_that = any(self.doc[i].norm_ in TOLD_BACK and self.doc[i - 1].norm_ in ("had", "got")
+                       for i in range(first + 1, min(first + 5, len(self.doc))) if self.segment_of(i) == seg)
+        return any((c.start - first <= 3 and {t.norm_ for t in self.doc[c.start:c.end]} & TOLD_BACK) or had_that
+                   for c in cues)
 
     def _first_token(self, seg: int) -> Optional[int]:
         """The first token of this clause, or None."""
@@ -319,9 +335,19 @@ class Scope:
                 continue
             between = range(end, cue.start) if cue.start >= end else range(cue.end, start)
             if not (any(self.doc[i].text == "," for i in between) and any(
-                    i in self.all_findings or self.doc[i].norm_ in PAIN_WORDS for i in between)):
+                    (i in self.all_findings and not self._time_of_day(i)) or self.doc[i].norm_ in PAIN_WORDS
+                    for i in between)):
                 return False
         return True
+
+    def _time_of_day(self, i: int) -> bool:
+        """r14: a trigger told as a time ("muddled in the evenings, been like that for a couple of years"): it owns no
+        age of its own, unlike a trigger that is a thing done ("walking and toileting same as ever")."""
+        if i not in self.trigger_tokens:
+            return False
+        while i - 1 in self.trigger_tokens:
+            i -= 1
+        return any(self.doc[k].norm_ in TIME_PREPOSITIONS for k in range(max(0, i - 2), i))
 
     def _duration_of_sign_before(self, cue: Span, start: int) -> bool:
         """r13: "been on steroids for years and slid down the chair earlier": a long-standing cue right after another
@@ -380,7 +406,26 @@ class Scope:
                       and not (back_is_other and self.about_back(seg - 1))
                       and not self._contrast_before(seg)
                       and not any(self.in_segment(kind, seg) for kind in ("chronic", "onset", "acute_worse"))))
-        return strong, self._near("acute_worse", start, end, ACUTE_WINDOW)
+        return strong or self._new_later_in_sentence(end), self._near("acute_worse", start, end, ACUTE_WINDOW)
+
+    def _new_later_in_sentence(self, end: int) -> bool:
+        """r14: a word of newness later in the sentence, with nothing told between it and the sign and nothing after it
+        in the sentence that it could be about instead ("Client had incontinent BM x2 this visit, per daughter new since
+        yesterday"; not "incontinent for years, new since yesterday is the back")."""
+        _, last = self.sentence_of(max(end - 1, 0))
+
+        def told(i: int) -> bool:
+            return (i in self.finding_tokens and i not in self.trigger_tokens) or i in self.sign_tokens or \
+                self.doc[i].norm_ in PAIN_WORDS or self.doc[i].norm_ in BACK_WORDS
+        chronic = {i for c in self.by_kind.get("chronic", ()) for i in range(c.start, c.end)}
+        for cue in self.by_kind.get("acute_strong", ()):
+            if not end <= cue.start < last:
+                continue
+            if any(told(i) or i in chronic for i in range(end, cue.start)) or any(
+                    told(i) for i in range(cue.end, last)):
+                return False
+            return not self.negated(cue.start, cue.end, DENIED_NEWNESS_WINDOW)
+        return False
 
     def _recent_nearer(self, start: int, end: Optional[int], seg: int) -> bool:
         """A span of recent weeks told nearer the sign than any long-standing cue of its clause ("prostate cancer 3

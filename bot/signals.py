@@ -100,7 +100,7 @@ def read_signals(doc, pipe: Pipeline, scope: Scope, neg_window: int, result: Ext
     # (a word the rules use counts: "hoisting", "2 weeks", "lower" are answers, "asdfgh" is not)
     result.plain = not asking and (
         any(t.lower_ in _stop_words() or t.norm_ in _stop_words() or (t.is_alpha and t.norm_ in pipe.vocab_words)
-            for t in doc)
+            or _CARE_NOTE_SPAN.fullmatch(t.text) for t in doc)
         or bool(result.features or result.condition or result.red_flags or result.warning_signs or result.answer))
 
 
@@ -159,6 +159,8 @@ _NO_FIRST = re.compile(r"^\W*(no|nope|nah|none|not really|not that i know of|not
                        r"([,.!;:\-]|$|(he|she|they|his|her|their|it|its|it's|i|we|all|nothing|none|thank|thanks)\b)")
 
 
+# r14: a care note's span of days, weeks or months ("2/52" is two weeks, "3/12" three months, "5/7" five days)
+_CARE_NOTE_SPAN = re.compile(r"\d{1,2}/(7|52|12)")
 _ASKING_WORDS = frozenset({"why", "what", "how", "which", "who", "should", "can", "could", "is", "are", "does", "do",
                            "will", "would", "shall", "may", "might", "am"})
 

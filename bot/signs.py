@@ -65,15 +65,18 @@ def read_sign(span: "Span", words: str, scope: "Scope", in_screen: bool, neg_win
         finding.status = STATUS_ONSET_UNKNOWN   # "banged his back on the door frame": did it hurt? asked at once
     elif sign.get("conditional_is_trigger") and scope.conditional(span.start):
         finding.status = STATUS_BASELINE        # "worse when she has a UTI": a trigger, not an infection now
-    elif sign.get("can_resolve") and scope.near_segment("resolved", span.start):
+    elif sign.get("can_resolve") and scope.near_segment("resolved", span.start) and not scope.by_kind.get("ongoing"):
         finding.status = STATUS_RESOLVED
     elif scope.long_standing(span.start, span.end) and (not strong or how == "ask"):
         # ("her usual MS hug is squeezing today, she's had it for years, same as always": for a known symptom of
         # the condition, "for years, the same" outweighs "today")
         # "legs give way sometimes, for months, same as always": the clause says it is old news
         finding.status = STATUS_PRESENT if sign.get("history_counts") else STATUS_LONG_STANDING
-        if finding.status == STATUS_LONG_STANDING and is_flag and scope.by_kind.get("unsure_change"):
-            finding.status = STATUS_UNCERTAIN   # r13: "said that for years, can't tell me if it's different"
+        if finding.status == STATUS_LONG_STANDING and is_flag and (
+                scope.by_kind.get("unsure_change") or scope.age_not_known(span.start)):
+            # r13: "said that for years, can't tell me if it's different"; r14: "he's had it on and off, not sure how
+            # long"
+            finding.status = STATUS_UNCERTAIN
     elif scope.chronic_elsewhere(span.start, span.end) and not (strong or acute_event):
         finding.status = STATUS_ONSET_UNKNOWN   # "..., back pain same as ever": old news of something else
     elif how == "change" and not (strong or scope.change_from_before(span.start, span.end) or any(
@@ -331,3 +334,63 @@ def title_not_condition(doc, span) -> bool:
         return False
     nxt = span.end + (1 if span.end < len(doc) and doc[span.end].text == "." else 0)
     return nxt < len(doc) and doc[nxt].is_title and doc[nxt].is_alpha
+
+
+# r14: the carer's own state told in a sign's words ("sorry if I'm not making sense", "I'm burning up with frustration",
+# "I can't feel my own feet", "I wet myself laughing"): the person speaking, not the person cared for
+FIRST_PERSON = frozenset({"i", "me", "my", "myself"})
+THIRD_PERSON = frozenset({"he", "she", "him", "her", "his", "hers", "himself", "herself"})
+# "my mum can't feel her legs": "my" before these names the person cared for, not the speaker
+RELATIVES = frozenset({"mum", "mom", "mam", "mother", "dad", "father", "husband", "wife", "partner", "son", "daughter",
+                       "client", "patient", "brother", "sister", "nan", "gran", "grandad", "grandma", "grandpa", "boy",
+                       "girl", "hubby", "fiance", "fiancee", "friend", "neighbour", "neighbor", "aunt", "uncle"})
+OWN_LOOKBACK = 6
+# someone else's words reported before it ("she just said I can't feel my left leg", "he keeps saying")
+REPORTING_VERBS = frozenset({"said", "says", "saying", "say", "told", "tells", "telling", "messaged", "texted",
+                             "wrote", "rang", "phoned", "called", "shouted", "screamed", "cried", "complains",
+                             "complained"})
+SUBJECT_HELPERS = frozenset({"'m", "m", "am", "was", "'ve", "ve", "have", "had", "'d", "d", "feel", "felt", "been",
+                             "just", "so", "really", "nearly", "almost", "also", "too", "literally", "honestly", "like",
+                             "do", "did", "ca", "can", "could", "n't", "not", "nt", "got", "get", "keep", "kept"})
+# the person with the condition writing about themselves ("I have MS", "my MND", "I'm the one with ALS")
+_SELF_REPORT = re.compile(r"\b(i have|i've got|ive got|i've had|i was diagnosed with|i'm the one with|im the one with|"
+                          r"my)\s+(ms|mnd|als|multiple sclerosis|motor neu?rone)")
+
+_SET_APART = re.compile(r"\b(i'm|im|i am) the one (who|that)\b")
+
+
+def carers_own(doc, span: "Span", scope: Scope) -> bool:
+    """Whether a red flag's words tell the carer's own state: they name the speaker as its owner ("my own feet", "wet
+    myself", "my breath") or "I" is its subject, in a message that speaks of the person cared for as "he" or "she", with
+    no one's reported words around it ("she said 'I can't feel my legs'") and no sign of a self-report."""
+    if not span.kind.startswith("flag") or _SELF_REPORT.search(doc.text.lower()):
+        return False
+    norms = [t.norm_ for t in doc]
+    # (with no "he" or "she" anywhere it may be a self-report, unless the speaker sets themselves apart: "my own
+    # feet", "I'm the one who can't catch my breath")
+    apart = "own" in norms[span.start:span.end] or _SET_APART.search(doc.text.lower())
+    if not apart and not any(n in THIRD_PERSON for i, n in enumerate(norms) if not span.start <= i < span.end):
+        return False
+    first, _ = scope.sentence_of(span.start)
+    reported = any('"' in doc[i].text or "'" == doc[i].text or "“" in doc[i].text or norms[i] in REPORTING_VERBS
+                   for i in range(first, span.start))
+    if reported or any(first <= c.start < span.start and norms[c.start] not in FIRST_PERSON
+                       for c in scope.by_kind.get("frame", ())):
+        return False
+
+    def speaker(i: int) -> bool:
+        return norms[i] in FIRST_PERSON and not (norms[i] == "my" and i + 1 < len(norms) and norms[i + 1] in RELATIVES)
+
+    inside = range(span.start, span.end)
+    if any(norms[i] in THIRD_PERSON or norms[i] in RELATIVES for i in inside):
+        return False  # "I think he felt a bit warm": the sign's own words name the person
+    # (the speaker named in its words as its owner, "my own feet", "wet myself", not as its object, "didn't know who I
+    # was", "doesn't know me")
+    if any((speaker(i) and norms[i] in ("my", "myself")) or norms[i] == "own" for i in inside):
+        return True
+    # or "I" its subject, with only a verb's helpers between ("I'm burning up", "I fell", "I've been hit by a bus"), not
+    # a carer's doubt or knowledge about the person ("I think it's in both legs", "I'm not sure whether the numbness")
+    i = span.start - 1
+    while i >= max(first, span.start - OWN_LOOKBACK) and norms[i] in SUBJECT_HELPERS:
+        i -= 1
+    return i >= first and norms[i] == "i"

@@ -343,3 +343,43 @@ def test_words_of_age_told_of_a_sign_keep_the_pains_own_age():
     assert case["features"]["long_standing"]["status"] == "present"
     case = bot.read_message(case, "she isn't numb anywhere and her bowels haven't changed", "red_flag_screen")
     assert case["features"]["long_standing"]["status"] == "present"
+
+
+def test_the_carers_own_state_in_a_signs_words_is_not_the_persons_sign():
+    # r14 (H35): the person typing speaks of themselves ("I'm", "my own", "myself") while writing about "he" or "she"
+    for text in ("apologies if i'm not making much sense, she had me up at 3 and 5",
+                 "i've been boiling up all day with this cold, he's the same as always though",
+                 "my own legs feel like jelly after carrying the shopping up, his back is bad again",
+                 "i wet myself laughing at his joke, first time in ages, his back is better"):
+        assert not flags(text), text
+    assert read_text("i wet myself laughing at his joke, his back is better").blocked  # the model too
+
+
+def test_a_self_report_or_reported_words_keep_their_sign():
+    # r14 (H35): the one with the condition writing, or their words quoted, is never the carer's own state
+    assert "leg_numbness" in flags("I have MS and since this morning I can't feel my legs, she is ringing the GP")
+    assert "leg_numbness" in flags("she rang me in tears and said I can't feel my legs since lunch")
+    assert "confusion" in flags("she didn't know who I was this morning, she's never been like that")
+    # the carer's doubt about the person is not the carer's own state
+    assert read_text("I think it might be in both legs now, he's not sure").flags_with("uncertain") or \
+        read_text("I think it might be in both legs now, he's not sure").flags_with("onset_unknown")
+
+
+def test_newness_told_later_in_the_sentence_or_against_a_normal_past():
+    # r14: a word of newness later in the sentence with nothing else told between, or a normal past told beside it
+    assert "bladder_bowel" in flags("Client had incontinent BM x2 this visit, per son new since yesterday.")
+    assert "saddle_numbness" in flags("she cannot feel the toilet seat under her. until this morning she had no such "
+                                      "trouble")
+    assert "sexual_function" in flags("he cannot be a man with his wife from few days, before no problem")
+    # what the later newness is about is the back: the sign's age is still asked
+    assert "bladder_bowel" not in flags("he's incontinent, his back pain is new since yesterday")
+    # a regained ability is not a new weakness
+    assert "leg_weakness" not in flags("over the last two days his leg has gone from not lifting to lifting a bit")
+
+
+def test_old_told_by_a_past_event_or_by_how_long_the_carer_has_known_them():
+    # r14: "since her relapse in 2020", "as long as I've known him", a trigger of a time of day owning no age
+    for text in ("shooting down both legs, she's had that since her relapse in 2019",
+                 "numb feet. he's had that as long as i've known him",
+                 "muddled in the evenings, she's been like that for a couple of years"):
+        assert not flags(text), text
