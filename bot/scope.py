@@ -304,8 +304,9 @@ class Scope:
         if first is None:
             return False
         cues = [c for c in self.by_kind.get("chronic", ()) if self.segment_of(c.start) == seg]
-        # (r14: or it opens with "had that" and dates it later: "she's had that since her relapse in 2019")
-        had_that = any(self.doc[i].norm_ in TOLD_BACK and self.doc[i - 1].norm_ in ("had", "got")
+        # (r14: or it opens with "had that" or "been like that" and dates it later: "she's had that since her relapse in
+        # 2019", "she's been like that for a couple of years, the MS nurse knows")
+        had_that = any(self.doc[i].norm_ in TOLD_BACK and self.doc[i - 1].norm_ in ("had", "got", "like")
                        for i in range(first + 1, min(first + 5, len(self.doc))) if self.segment_of(i) == seg)
         return any((c.start - first <= 3 and {t.norm_ for t in self.doc[c.start:c.end]} & TOLD_BACK) or had_that
                    for c in cues)

@@ -125,7 +125,7 @@ def route(text: str, guessed_intent: Optional[str], confidence: float) -> Route:
         intent = "describe_pain"  # no red flag the core can find: the form asks the screen instead
     elif guessed_intent in policy["bare_answers"].values() and _tells_more(reading):
         intent = "inform"  # "no fever, hasn't fallen, sore back": it tells things, so the form reads it
-    elif doubtful and reading.answer:
+    elif doubtful and reading.answer and not _tells_more(reading):
         intent = policy["bare_answers"][reading.answer]
     elif doubtful and guessed_intent != "ask_knowledge" and (reading.asks_in_words or not (
             reading.features or reading.condition or reading.signals.get("relief"))) and answer_question(text):
@@ -229,7 +229,7 @@ def _take_turn(case: Optional[Dict], text: str, intent: Optional[str], asked_top
     diary_turn = intent in policy["diary_intents"] or (
         intent in policy["follow_up_answers"] and case["pending"] and not asked_topic)
     if diary_turn and not for_form and not reading.present_flags \
-            and not reading.signals.get("crisis"):
+            and not reading.signals.get("crisis") and not _escalates_in_context(case, reading, text):
         return _diary_turn(case, text, intent, _diary_request(intent, text), reading, now, degraded,
                            mid_form=bool(asked_topic))
     updated = merge_reading(case, reading, text, asked_topic)
@@ -250,6 +250,15 @@ def _take_turn(case: Optional[Dict], text: str, intent: Optional[str], asked_top
         return Turn(case, replies.trouble(False), {"case": case, "requested_slot": pending}, ask=pending)
     ask = next_topic(updated)
     return Turn(updated, replies.missed_question(updated), {**case_slots(updated), "requested_slot": ask}, ask=ask)
+
+
+def _escalates_in_context(case: Dict, reading: Extraction, text: str) -> bool:
+    """r14: a reply to the question after the assessment ("no fever. but her legs have been getting weaker bit by bit
+    over the fortnight") that is an emergency only with what the case already holds (a cancer history: NICE NG234),
+    so the reading alone has no present red flag: the form reads it, never the diary's "no"."""
+    if not (reading.red_flags or reading.neuro_change):
+        return False
+    return bool(merge_reading(case, reading, text, None)["last"]["new_red_flags"])
 
 
 def _step_aside(case: Dict, asked_topic: Optional[str], degraded: bool) -> Turn:

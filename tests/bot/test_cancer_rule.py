@@ -40,3 +40,18 @@ def test_a_change_told_worse_but_played_down_is_the_red_flag():
 def test_the_pain_told_new_in_the_same_message_answers_the_history_sign():
     case = read_message(None, "breast cancer 2016, brand new ache low in her back for 3 weeks, legs same as ever")
     assert "cancer_history" in case["warning_signs"] and "cancer_history" not in case["checks"]
+
+
+def test_the_rule_holds_in_a_reply_to_the_question_after_the_assessment():
+    # r14 (H13): the diary offer's "no" does not swallow a gradual weakness told with it; the history is the case's
+    from harness.dialogue import Dialogue
+
+    dialogue = Dialogue()
+    reply = dialogue.send("mum has MS and had breast cancer in 2018, her back has hurt more the last 3 weeks")
+    for _ in range(12):
+        if not reply.asked:
+            break
+        reply = dialogue.send({"red_flag_screen": "none of these"}.get(reply.asked, "not sure"))
+    assert dialogue.case.get("pending") and dialogue.slots.get("triage") != "seek_care_now"
+    reply = dialogue.send("no thanks. but her legs have been getting weaker bit by bit, she struggles on the stairs")
+    assert reply.escalated and "leg_weakness" in dialogue.slots["red_flags"]
