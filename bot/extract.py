@@ -50,6 +50,7 @@ from .reading import (
     STATUS_LONG_STANDING,
     STATUS_MINOR,
     STATUS_NEGATED,
+    STATUS_ONSET_UNKNOWN,
     STATUS_PRESENT,
     STATUS_RESOLVED,
     STATUS_UNCERTAIN,
@@ -59,6 +60,8 @@ from .reading import (
 from .scope import DENYING_WORDS, Scope
 from .signals import read_signals
 from .signs import (
+    MAYBE_OWN,
+    OWN,
     baseline_beside_change,
     both_legs,
     carers_own,
@@ -298,14 +301,15 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     cues = [c for c in cues if not (c.kind == "chronic" and all(i in flag_words for i in range(c.start, c.end)))]
     scope = Scope(doc, cues, pipe, inside_findings, flag_words)
     # r14: the carer's own state in a sign's words ("sorry if I'm not making sense") is not the person's sign
-    own = [f for f in findings + beside if carers_own(doc, f, scope)]
-    findings = [f for f in findings if f not in own]
-    beside = [b for b in beside if b not in own]
+    own = {(f.start, f.end, f.id): carers_own(doc, f, scope) for f in findings + beside}
+    findings = [f for f in findings if own[(f.start, f.end, f.id)] != OWN]
+    beside = [b for b in beside if own[(b.start, b.end, b.id)] != OWN]
     # (words of inability tell a sign rather than deny one: "can't wee", "unable to stand")
     result.keeps_ability = bool(scope.by_kind.get("kept"))
     result.denies = result.keeps_ability or any(c.kind in ("neg_pre", "neg_post") and not _inability(doc, c)
                                                 for c in cues)
-    result.blocked = bool(blocks or own)  # (the carer's own words: the second reader cannot tell them apart either)
+    # (the carer's own words: the second reader cannot tell them apart either)
+    result.blocked = bool(blocks) or any(own.values())
     result.tells_new = bool(scope.by_kind.get("acute_strong"))
     result.tells_new_undenied = any(
         not scope.in_segment("neg_pre", scope.segment_of(c.start)) and not scope.in_segment(
@@ -366,6 +370,11 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     for span in beside:
         result_list = result.red_flags if span.kind.startswith("flag") else result.warning_signs
         result_list.append(read_sign(span, said(span), scope, in_screen, neg_window, unc_window, kb, result))
+    # r14 (H35): perhaps the carer's own state ("I'm burning up", "can't move my legs off the sofa"): asked
+    maybe = {(start, sid) for (start, _, sid), whose in own.items() if whose == MAYBE_OWN}
+    for finding in result.red_flags:
+        if (finding.start, finding.id) in maybe and finding.status in (STATUS_PRESENT, STATUS_ONSET_UNKNOWN):
+            finding.status = STATUS_UNCERTAIN
     restated_as_old(doc, result)
     baseline_beside_change(result)
     both_legs(doc, result)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import List
+from typing import List, Optional
 
 from .knowledge_base import KnowledgeBase, knowledge
 from .matching import Span
@@ -345,6 +345,7 @@ RELATIVES = frozenset({"mum", "mom", "mam", "mother", "dad", "father", "husband"
                        "client", "patient", "brother", "sister", "nan", "gran", "grandad", "grandma", "grandpa", "boy",
                        "girl", "hubby", "fiance", "fiancee", "friend", "neighbour", "neighbor", "aunt", "uncle"})
 OWN_LOOKBACK = 6
+OWN, MAYBE_OWN = "own", "maybe_own"
 # someone else's words reported before it ("she just said I can't feel my left leg", "he keeps saying")
 REPORTING_VERBS = frozenset({"said", "says", "saying", "say", "told", "tells", "telling", "messaged", "texted",
                              "wrote", "rang", "phoned", "called", "shouted", "screamed", "cried", "complains",
@@ -359,38 +360,36 @@ _SELF_REPORT = re.compile(r"\b(i have|i've got|ive got|i've had|i was diagnosed 
 _SET_APART = re.compile(r"\b(i'm|im|i am) the one (who|that)\b")
 
 
-def carers_own(doc, span: "Span", scope: Scope) -> bool:
-    """Whether a red flag's words tell the carer's own state: they name the speaker as its owner ("my own feet", "wet
-    myself", "my breath") or "I" is its subject, in a message that speaks of the person cared for as "he" or "she", with
-    no one's reported words around it ("she said 'I can't feel my legs'") and no sign of a self-report."""
+def carers_own(doc, span: "Span", scope: Scope) -> Optional[str]:
+    """Whether a red flag's words tell the carer's own state, in a message that speaks of the person cared for as "he"
+    or "she", with no one's reported words around it ("she said 'I can't feel my legs'") and no sign of a self-report:
+    OWN when the speaker sets themselves apart ("my own feet", "wet myself", "I'm the one who can't catch my breath"),
+    MAYBE_OWN when "I" is its subject or "my" its owner ("I'm burning up", "can't move my legs off the sofa"), which a
+    person with the condition could write of themselves too: asked, never escalated nor dropped (H35)."""
     if not span.kind.startswith("flag") or _SELF_REPORT.search(doc.text.lower()):
-        return False
+        return None
     norms = [t.norm_ for t in doc]
-    # (with no "he" or "she" anywhere it may be a self-report, unless the speaker sets themselves apart: "my own
-    # feet", "I'm the one who can't catch my breath")
-    apart = "own" in norms[span.start:span.end] or _SET_APART.search(doc.text.lower())
-    if not apart and not any(n in THIRD_PERSON for i, n in enumerate(norms) if not span.start <= i < span.end):
-        return False
+    inside = range(span.start, span.end)
+    apart = any(norms[i] in ("own", "myself") for i in inside) or bool(_SET_APART.search(doc.text.lower()))
+    # (with no "he" or "she" anywhere it may be a self-report, unless the speaker sets themselves apart)
+    if not apart and not any(n in THIRD_PERSON for i, n in enumerate(norms) if i not in inside):
+        return None
     first, _ = scope.sentence_of(span.start)
     reported = any('"' in doc[i].text or "'" == doc[i].text or "“" in doc[i].text or norms[i] in REPORTING_VERBS
                    for i in range(first, span.start))
     if reported or any(first <= c.start < span.start and norms[c.start] not in FIRST_PERSON
                        for c in scope.by_kind.get("frame", ())):
-        return False
-
-    def speaker(i: int) -> bool:
-        return norms[i] in FIRST_PERSON and not (norms[i] == "my" and i + 1 < len(norms) and norms[i + 1] in RELATIVES)
-
-    inside = range(span.start, span.end)
+        return None
     if any(norms[i] in THIRD_PERSON or norms[i] in RELATIVES for i in inside):
-        return False  # "I think he felt a bit warm": the sign's own words name the person
-    # (the speaker named in its words as its owner, "my own feet", "wet myself", not as its object, "didn't know who I
-    # was", "doesn't know me")
-    if any((speaker(i) and norms[i] in ("my", "myself")) or norms[i] == "own" for i in inside):
-        return True
+        return None  # "I think he felt a bit warm": the sign's own words name the person
+    if apart:
+        return OWN
+    # (the speaker named in its words as its owner, not as its object: "didn't know who I was", "doesn't know me")
+    if any(norms[i] == "my" and not (i + 1 < len(norms) and norms[i + 1] in RELATIVES) for i in inside):
+        return MAYBE_OWN
     # or "I" its subject, with only a verb's helpers between ("I'm burning up", "I fell", "I've been hit by a bus"), not
     # a carer's doubt or knowledge about the person ("I think it's in both legs", "I'm not sure whether the numbness")
     i = span.start - 1
     while i >= max(first, span.start - OWN_LOOKBACK) and norms[i] in SUBJECT_HELPERS:
         i -= 1
-    return i >= first and norms[i] == "i"
+    return MAYBE_OWN if i >= first and norms[i] == "i" else None

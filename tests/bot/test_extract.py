@@ -360,6 +360,8 @@ def test_a_self_report_or_reported_words_keep_their_sign():
     assert "leg_numbness" in flags("I have MS and since this morning I can't feel my legs, she is ringing the GP")
     assert "leg_numbness" in flags("she rang me in tears and said I can't feel my legs since lunch")
     assert "confusion" in flags("she didn't know who I was this morning, she's never been like that")
+    # "I" or "my" with no word that sets the speaker apart could be the person with the condition: asked, never dropped
+    assert "leg_numbness" in read_text("since this morning I can't feel my legs, he is at work").flags_with("uncertain")
     # the carer's doubt about the person is not the carer's own state
     assert read_text("I think it might be in both legs now, he's not sure").flags_with("uncertain") or \
         read_text("I think it might be in both legs now, he's not sure").flags_with("onset_unknown")
