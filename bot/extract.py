@@ -64,7 +64,7 @@ from .signs import (
     OWN,
     baseline_beside_change,
     both_legs,
-    carers_own,
+    carers_own_spans,
     durations_of_signs,
     fracture_risk_with_fall,
     heart_attack_wording,
@@ -301,7 +301,7 @@ def _read_text(text: object, context_topic: Optional[str]) -> Extraction:
     cues = [c for c in cues if not (c.kind == "chronic" and all(i in flag_words for i in range(c.start, c.end)))]
     scope = Scope(doc, cues, pipe, inside_findings, flag_words)
     # r14: the carer's own state in a sign's words ("sorry if I'm not making sense") is not the person's sign
-    own = {(f.start, f.end, f.id): carers_own(doc, f, scope) for f in findings + beside}
+    own = carers_own_spans(doc, findings + beside, scope)
     findings = [f for f in findings if own[(f.start, f.end, f.id)] != OWN]
     beside = [b for b in beside if own[(b.start, b.end, b.id)] != OWN]
     # (words of inability tell a sign rather than deny one: "can't wee", "unable to stand")

@@ -308,8 +308,8 @@ class Scope:
         # 2019", "she's been like that for a couple of years, the MS nurse knows")
         had_that = any(self.doc[i].norm_ in TOLD_BACK and self.doc[i - 1].norm_ in ("had", "got", "like")
                        for i in range(first + 1, min(first + 5, len(self.doc))) if self.segment_of(i) == seg)
-        return any((c.start - first <= 3 and {t.norm_ for t in self.doc[c.start:c.end]} & TOLD_BACK) or had_that
-                   for c in cues)
+        return bool(cues) and (had_that or any(
+            c.start - first <= 3 and {t.norm_ for t in self.doc[c.start:c.end]} & TOLD_BACK for c in cues))
 
     def _first_token(self, seg: int) -> Optional[int]:
         """The first token of this clause, or None."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from .knowledge_base import KnowledgeBase, knowledge
 from .matching import Span
@@ -360,17 +360,25 @@ _SELF_REPORT = re.compile(r"\b(i have|i've got|ive got|i've had|i was diagnosed 
 _SET_APART = re.compile(r"\b(i'm|im|i am) the one (who|that)\b")
 
 
-def carers_own(doc, span: "Span", scope: Scope) -> Optional[str]:
+def carers_own_spans(doc, spans: List["Span"], scope: Scope) -> Dict[tuple, Optional[str]]:
+    """`carers_own` for each span, keyed by (start, end, id), with what the whole message says read once."""
+    text = doc.text.lower()
+    norms = [t.norm_ for t in doc]
+    self_report, set_apart = bool(_SELF_REPORT.search(text)), bool(_SET_APART.search(text))
+    return {(s.start, s.end, s.id): carers_own(s, norms, scope, self_report, set_apart) for s in spans}
+
+
+def carers_own(span: "Span", norms: List[str], scope: Scope, self_report: bool, set_apart: bool) -> Optional[str]:
     """Whether a red flag's words tell the carer's own state, in a message that speaks of the person cared for as "he"
     or "she", with no one's reported words around it ("she said 'I can't feel my legs'") and no sign of a self-report:
     OWN when the speaker sets themselves apart ("my own feet", "wet myself", "I'm the one who can't catch my breath"),
     MAYBE_OWN when "I" is its subject or "my" its owner ("I'm burning up", "can't move my legs off the sofa"), which a
     person with the condition could write of themselves too: asked, never escalated nor dropped (H35)."""
-    if not span.kind.startswith("flag") or _SELF_REPORT.search(doc.text.lower()):
+    if not span.kind.startswith("flag") or self_report:
         return None
-    norms = [t.norm_ for t in doc]
+    doc = scope.doc
     inside = range(span.start, span.end)
-    apart = any(norms[i] in ("own", "myself") for i in inside) or bool(_SET_APART.search(doc.text.lower()))
+    apart = any(norms[i] in ("own", "myself") for i in inside) or set_apart
     # (with no "he" or "she" anywhere it may be a self-report, unless the speaker sets themselves apart)
     if not apart and not any(n in THIRD_PERSON for i, n in enumerate(norms) if i not in inside):
         return None
